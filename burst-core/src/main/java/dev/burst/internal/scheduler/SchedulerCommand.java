@@ -1,0 +1,40 @@
+package dev.burst.internal.scheduler;
+
+import dev.burst.internal.core.ClientId;
+import dev.burst.internal.core.ResourceAmounts;
+import dev.burst.internal.core.StimulusId;
+import dev.burst.internal.core.TaskError;
+import dev.burst.internal.core.TaskKey;
+import dev.burst.internal.core.TaskPriority;
+import dev.burst.internal.core.WorkerId;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/** What the scheduler asks its shell to do. */
+public sealed interface SchedulerCommand {
+
+    /**
+     * Run {@code key} on {@code worker}; {@code whoHas} tells where each dependency's result is.
+     * {@code dependencies} is in argument order.
+     */
+    record ComputeTask(WorkerId worker, TaskKey key, Object payload, List<TaskKey> dependencies,
+                       Map<TaskKey, List<WorkerId>> whoHas, ResourceAmounts resources,
+                       TaskPriority priority, StimulusId stimulusId) implements SchedulerCommand {}
+
+    /** {@code worker} should drop these keys: stop running them, and free their results. */
+    record FreeKeys(WorkerId worker, Collection<TaskKey> keys, StimulusId stimulusId) implements SchedulerCommand {}
+
+    /** Tell {@code client} that {@code key} is done and held by {@code holders}. */
+    record ReportDone(ClientId client, TaskKey key, List<WorkerId> holders) implements SchedulerCommand {}
+
+    /** Tell {@code client} that {@code key} failed for good. */
+    record ReportErred(ClientId client, TaskKey key, TaskError error) implements SchedulerCommand {}
+
+    /** Tell {@code client} why {@code key} cannot run yet (for example no worker has the resources). */
+    record ReportStalled(ClientId client, TaskKey key, String reason) implements SchedulerCommand {}
+
+    /** Something an operator should read, said once rather than per task. */
+    record LogWarning(String message) implements SchedulerCommand {}
+}

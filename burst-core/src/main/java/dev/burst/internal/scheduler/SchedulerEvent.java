@@ -1,0 +1,43 @@
+package dev.burst.internal.scheduler;
+
+import dev.burst.internal.core.ClientId;
+import dev.burst.internal.core.ResourceAmounts;
+import dev.burst.internal.core.StimulusId;
+import dev.burst.internal.core.TaskError;
+import dev.burst.internal.core.TaskKey;
+import dev.burst.internal.core.WorkerId;
+
+import java.util.Collection;
+import java.util.List;
+
+/** Everything that can happen to the scheduler. Each event names its cause. */
+public sealed interface SchedulerEvent {
+    StimulusId stimulusId();
+
+    /** A worker joined with {@code resources} (including {@code cpu} = its thread count). */
+    record WorkerJoined(StimulusId stimulusId, WorkerId worker, ResourceAmounts resources) implements SchedulerEvent {}
+
+    /** A worker is gone (it died, or its connection closed); its results are lost. */
+    record WorkerLeft(StimulusId stimulusId, WorkerId worker) implements SchedulerEvent {}
+
+    /** A client submits tasks and wants the results of {@code wanted}. */
+    record GraphSubmitted(StimulusId stimulusId, ClientId client, List<TaskSpec> tasks,
+                          Collection<TaskKey> wanted) implements SchedulerEvent {}
+
+    /** A client no longer wants these results (the future was released or cancelled). */
+    record KeysReleased(StimulusId stimulusId, ClientId client, Collection<TaskKey> keys) implements SchedulerEvent {}
+
+    /** A worker ran a task to completion; its result ({@code nbytes} big) is in that worker's memory. */
+    record TaskFinished(StimulusId stimulusId, WorkerId worker, TaskKey key, long nbytes,
+                        long durationNanos) implements SchedulerEvent {}
+
+    /** A task raised on a worker. */
+    record TaskFailed(StimulusId stimulusId, WorkerId worker, TaskKey key, TaskError error) implements SchedulerEvent {}
+
+    /** A worker could not get {@code dependency} of {@code key} from {@code holder}. */
+    record DataMissing(StimulusId stimulusId, WorkerId worker, TaskKey key, TaskKey dependency,
+                       WorkerId holder) implements SchedulerEvent {}
+
+    /** A client is gone; everything it wanted is released. */
+    record ClientLeft(StimulusId stimulusId, ClientId client) implements SchedulerEvent {}
+}

@@ -1,0 +1,742 @@
+package dev.burst.internal.scheduler;
+
+import dev.burst.internal.core.ClientId;
+import dev.burst.internal.core.ResourceAmounts;
+import dev.burst.internal.core.StimulusId;
+import dev.burst.internal.core.StoryLog;
+import dev.burst.internal.core.TaskError;
+import dev.burst.internal.core.TaskKey;
+import dev.burst.internal.core.Transition;
+import dev.burst.internal.core.WorkerId;
+import dev.burst.internal.scheduler.SchedulerCommand.ComputeTask;
+import dev.burst.internal.scheduler.SchedulerCommand.FreeKeys;
+import dev.burst.internal.scheduler.SchedulerCommand.LogWarning;
+import dev.burst.internal.scheduler.SchedulerCommand.ReportDone;
+import dev.burst.internal.scheduler.SchedulerCommand.ReportErred;
+import dev.burst.internal.scheduler.SchedulerCommand.ReportStalled;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static dev.burst.internal.scheduler.SchedulerTaskState.ERRED;
+import static dev.burst.internal.scheduler.SchedulerTaskState.FORGOTTEN;
+import static dev.burst.internal.scheduler.SchedulerTaskState.MEMORY;
+import static dev.burst.internal.scheduler.SchedulerTaskState.NO_WORKER;
+import static dev.burst.internal.scheduler.SchedulerTaskState.PROCESSING;
+import static dev.burst.internal.scheduler.SchedulerTaskState.QUEUED;
+import static dev.burst.internal.scheduler.SchedulerTaskState.RELEASED;
+import static dev.burst.internal.scheduler.SchedulerTaskState.WAITING;
+
+/**
+ * The scheduler as a pure state machine: {@link #handle} takes one event and returns the commands
+ * the shell must carry out. No threads, sockets, files or clocks; one thread owns an instance.
+ *
+ * <p>Design notes.
+ * <ul>
+ *   <li>A task is <em>needed</em> while a client wants it or a dependent that is not done waits for
+ *   it. Needed tasks move RELEASED → WAITING → (QUEUED | NO_WORKER) → PROCESSING → MEMORY; a task
+ *   no longer needed drops its data and goes back to RELEASED, and is FORGOTTEN once no live task
+ *   depends on it (a released task is kept while dependents exist so lost results can be recomputed).
+ *   <li>Placement: earliest estimated start = occupancy ÷ threads + missing dependency bytes ÷
+ *   bandwidth; ties go to the worker storing fewer bytes.
+ *   <li>Root tasks (no dependencies) are queued here rather than flooded onto workers: a worker holds
+ *   at most {@code ceil(saturation × threads)} tasks, raised for very short tasks so threads do not
+ *   idle while results travel (see {@link SchedulerConfig}).
+ *   <li>Workers enforce resources while executing; the scheduler only sends a task to a worker whose
+ *   total resources can ever fit it, and parks it in NO_WORKER (telling clients why) otherwise.
+ *   <li>Each client is told a wanted key's outcome exactly once.
+ * </ul>
+ */
+public final class SchedulerState {
+    private static final Map<SchedulerTaskState, Set<SchedulerTaskState>> LEGAL = new EnumMap<>(SchedulerTaskState.class);
+
+    static {
+        LEGAL.put(RELEASED, EnumSet.of(WAITING, FORGOTTEN, ERRED));
+        LEGAL.put(WAITING, EnumSet.of(QUEUED, NO_WORKER, PROCESSING, RELEASED, ERRED));
+        LEGAL.put(QUEUED, EnumSet.of(PROCESSING, NO_WORKER, RELEASED, WAITING));
+        LEGAL.put(NO_WORKER, EnumSet.of(PROCESSING, QUEUED, RELEASED, WAITING));
+        LEGAL.put(PROCESSING, EnumSet.of(MEMORY, ERRED, WAITING, RELEASED));
+        LEGAL.put(MEMORY, EnumSet.of(RELEASED));
+        LEGAL.put(ERRED, EnumSet.of(RELEASED));
+        LEGAL.put(FORGOTTEN, EnumSet.noneOf(SchedulerTaskState.class));
+    }
+
+    private static final Comparator<SchedulerTask> BY_PRIORITY = Comparator
+            .<SchedulerTask, dev.burst.internal.core.TaskPriority>comparing(t -> t.spec.priority())
+            .thenComparing(t -> t.spec.key().prefix())
+            .thenComparingLong(t -> t.spec.key().id());
+
+    private final SchedulerConfig config;
+    private final Map<TaskKey, SchedulerTask> tasks = new HashMap<>();
+    private final Map<WorkerId, SchedulerWorker> workers = new LinkedHashMap<>();
+    private final TreeSet<SchedulerTask> queued = new TreeSet<>(BY_PRIORITY);
+    private final Set<SchedulerTask> noWorker = new LinkedHashSet<>();
+    private final TaskDurations durations;
+    private final StoryLog story;
+    private final Set<ResourceAmounts> warnedUnsatisfiable = new HashSet<>();
+
+    /** Commands of the event being handled, and its cause. */
+    private List<SchedulerCommand> out;
+    private StimulusId stimulus;
+
+    public SchedulerState(SchedulerConfig config) {
+        this.config = config;
+        this.durations = new TaskDurations(config.defaultDurationNanos());
+        this.story = new StoryLog(config.storyCapacity());
+    }
+
+    /** Applies one event; returns what the shell must do, in order. */
+    public List<SchedulerCommand> handle(SchedulerEvent event) {
+        out = new ArrayList<>();
+        stimulus = event.stimulusId();
+        switch (event) {
+            case SchedulerEvent.WorkerJoined e -> workerJoined(e.worker(), e.resources());
+            case SchedulerEvent.WorkerLeft e -> workerLeft(e.worker());
+            case SchedulerEvent.GraphSubmitted e -> graphSubmitted(e.client(), e.tasks(), e.wanted());
+            case SchedulerEvent.KeysReleased e -> keysReleased(e.client(), e.keys());
+            case SchedulerEvent.TaskFinished e -> taskFinished(e.worker(), e.key(), e.nbytes(), e.durationNanos());
+            case SchedulerEvent.TaskFailed e -> taskFailed(e.worker(), e.key(), e.error());
+            case SchedulerEvent.DataMissing e -> dataMissing(e.worker(), e.key(), e.dependency(), e.holder());
+            case SchedulerEvent.ClientLeft e -> clientLeft(e.client());
+        }
+        List<SchedulerCommand> result = out;
+        out = null;
+        return result;
+    }
+
+    // ---------------------------------------------------------------- queries (tests, shells)
+
+    public List<Transition> story(TaskKey key) {
+        return story.story(key);
+    }
+
+    /** The task's state, or FORGOTTEN when the scheduler does not know it. */
+    public SchedulerTaskState stateOf(TaskKey key) {
+        SchedulerTask t = tasks.get(key);
+        return t == null ? FORGOTTEN : t.state;
+    }
+
+    public List<WorkerId> whoHas(TaskKey key) {
+        SchedulerTask t = tasks.get(key);
+        return t == null || t.whoHas == null ? List.of() : t.whoHas.stream().map(w -> w.id).toList();
+    }
+
+    public WorkerId processingOn(TaskKey key) {
+        SchedulerTask t = tasks.get(key);
+        return t == null || t.processingOn == null ? null : t.processingOn.id;
+    }
+
+    public String stallReason(TaskKey key) {
+        SchedulerTask t = tasks.get(key);
+        return t == null ? null : t.stallReason;
+    }
+
+    public int taskCount() {
+        return tasks.size();
+    }
+
+    public int queuedCount() {
+        return queued.size();
+    }
+
+    public Set<WorkerId> workers() {
+        return Set.copyOf(workers.keySet());
+    }
+
+    public int processingCount(WorkerId worker) {
+        SchedulerWorker w = workers.get(worker);
+        return w == null ? 0 : w.processing.size();
+    }
+
+    public double expectedDurationNanos(String prefix) {
+        return durations.expectedNanos(prefix);
+    }
+
+    // ---------------------------------------------------------------- workers
+
+    private void workerJoined(WorkerId id, ResourceAmounts resources) {
+        if (workers.containsKey(id)) {
+            throw new IllegalStateException("worker " + id + " joined twice");
+        }
+        if (resources.get(ResourceAmounts.CPU) < 1) {
+            throw new IllegalArgumentException("worker " + id + " must offer cpu >= 1, got " + resources);
+        }
+        SchedulerWorker w = new SchedulerWorker(id, resources);
+        workers.put(id, w);
+        // Tasks that no worker could run may fit this one.
+        List<SchedulerTask> parked = new ArrayList<>(noWorker);
+        for (SchedulerTask t : parked) {
+            if (t.state == NO_WORKER) {
+                decide(t);
+            }
+        }
+        fillFromQueue(w);
+    }
+
+    private void workerLeft(WorkerId id) {
+        SchedulerWorker w = workers.remove(id);
+        if (w == null) {
+            return; // already gone: a late duplicate notice
+        }
+        List<SchedulerTask> rerun = new ArrayList<>();
+        for (SchedulerTask t : new ArrayList<>(w.processing)) {
+            w.processing.remove(t);
+            t.processingOn = null;
+            if (t.lostOn == null) {
+                t.lostOn = new ArrayList<>(2);
+            }
+            t.lostOn.add(id);
+            if (t.lostOn.size() > config.allowedFailures()) {
+                fail(t, new TaskError("dev.burst.WorkerLostException",
+                        "task " + t.spec.key() + " was running on " + t.lostOn.size()
+                                + " workers that all died (allowed failures: " + config.allowedFailures()
+                                + "): " + t.lostOn, null));
+            } else {
+                transition(t, WAITING);
+                rerun.add(t);
+            }
+        }
+        for (SchedulerTask t : new ArrayList<>(w.hasWhat)) {
+            t.whoHas.remove(w);
+            if (t.whoHas.isEmpty() && t.state == MEMORY) {
+                lostLastCopy(t, rerun);
+            }
+        }
+        w.hasWhat.clear();
+        for (SchedulerTask t : rerun) {
+            if (t.state == WAITING && (t.waitingOn == null || t.waitingOn.isEmpty())) {
+                decide(t);
+            }
+        }
+    }
+
+    /** The only copy of {@code t}'s result is gone: recompute it if it is still needed. */
+    private void lostLastCopy(SchedulerTask t, List<SchedulerTask> rerun) {
+        transition(t, RELEASED);
+        if (t.dependents != null) {
+            for (SchedulerTask d : new ArrayList<>(t.dependents)) {
+                switch (d.state) {
+                    case WAITING -> d.waitingOn().add(t);
+                    case QUEUED, NO_WORKER, PROCESSING -> {
+                        unschedule(d);
+                        transition(d, WAITING);
+                        d.waitingOn().add(t);
+                    }
+                    case RELEASED, MEMORY, ERRED, FORGOTTEN -> { }
+                }
+            }
+        }
+        if (t.needed()) {
+            toWaiting(t);
+            rerun.add(t);
+        } else {
+            maybeForget(t);
+        }
+    }
+
+    // ---------------------------------------------------------------- graphs and clients
+
+    private void graphSubmitted(ClientId client, List<TaskSpec> specs, Collection<TaskKey> wanted) {
+        String problem = GraphCheck.problem(specs, tasks.keySet());
+        if (problem != null) {
+            out.add(new LogWarning("rejected a graph from " + client + ": " + problem));
+            TaskError err = new TaskError("dev.burst.InvalidGraphException", problem, null);
+            for (TaskKey k : wanted) {
+                out.add(new ReportErred(client, k, err));
+            }
+            return;
+        }
+        for (TaskSpec spec : GraphCheck.dependenciesFirst(specs)) {
+            if (tasks.containsKey(spec.key())) {
+                continue; // the same key again: the existing task serves both requests
+            }
+            List<SchedulerTask> deps = new ArrayList<>(spec.dependencies().size());
+            SchedulerTask t = new SchedulerTask(spec, deps);
+            for (TaskKey dk : spec.dependencies()) {
+                SchedulerTask d = tasks.get(dk);
+                deps.add(d);
+                d.dependents().add(t);
+            }
+            tasks.put(spec.key(), t);
+            story.record(spec.key(), null, RELEASED, stimulus);
+        }
+        for (TaskKey k : wanted) {
+            SchedulerTask t = tasks.get(k);
+            if (t == null) {
+                out.add(new ReportErred(client, k, new TaskError("dev.burst.InvalidGraphException",
+                        "wanted key " + k + " is not part of the graph", null)));
+                continue;
+            }
+            t.addWant(client);
+            switch (t.state) {
+                case MEMORY -> reportDone(t);
+                case ERRED -> reportErred(t);
+                case RELEASED -> toWaiting(t);
+                case NO_WORKER -> out.add(new ReportStalled(client, t.spec.key(),
+                        "task " + t.spec.key() + " cannot run: " + t.stallReason));
+                case WAITING, QUEUED, PROCESSING, FORGOTTEN -> { }
+            }
+        }
+    }
+
+    private void keysReleased(ClientId client, Collection<TaskKey> keys) {
+        for (TaskKey k : keys) {
+            SchedulerTask t = tasks.get(k);
+            if (t == null || t.wantedBy == null) {
+                continue;
+            }
+            t.wantedBy.remove(client);
+            if (t.reportedTo != null) {
+                t.reportedTo.remove(client);
+            }
+            if (!t.needed()) {
+                release(t);
+            }
+        }
+    }
+
+    private void clientLeft(ClientId client) {
+        List<TaskKey> keys = new ArrayList<>();
+        for (SchedulerTask t : tasks.values()) {
+            if (t.wantedBy != null && t.wantedBy.contains(client)) {
+                keys.add(t.spec.key());
+            }
+        }
+        keysReleased(client, keys);
+    }
+
+    // ---------------------------------------------------------------- results from workers
+
+    private void taskFinished(WorkerId wid, TaskKey key, long nbytes, long durationNanos) {
+        SchedulerWorker w = workers.get(wid);
+        SchedulerTask t = tasks.get(key);
+        if (w == null) {
+            return; // the worker was removed; its results count as lost
+        }
+        if (t == null || t.state != PROCESSING || t.processingOn != w) {
+            if (t != null && t.state == MEMORY) {
+                // a second copy, for example from a task run again after a false alarm: keep it
+                t.whoHas().add(w);
+                if (w.hasWhat.add(t)) {
+                    w.storedBytes += nbytes;
+                }
+            } else {
+                out.add(new FreeKeys(wid, List.of(key), stimulus));
+            }
+            return;
+        }
+        durations.record(key.prefix(), durationNanos);
+        unschedule(t);
+        t.nbytes = nbytes;
+        t.whoHas().add(w);
+        w.hasWhat.add(t);
+        w.storedBytes += nbytes;
+        transition(t, MEMORY);
+        reportDone(t);
+        for (SchedulerTask d : t.dependencies) {
+            d.waiters.remove(t);
+            if (!d.needed()) {
+                release(d);
+            }
+        }
+        if (t.dependents != null) {
+            for (SchedulerTask dep : new ArrayList<>(t.dependents)) {
+                if (dep.state == WAITING && dep.waitingOn != null && dep.waitingOn.remove(t) && dep.waitingOn.isEmpty()) {
+                    decide(dep);
+                }
+            }
+        }
+        if (!t.needed()) {
+            release(t);
+        }
+        fillFromQueue(w);
+    }
+
+    private void taskFailed(WorkerId wid, TaskKey key, TaskError error) {
+        SchedulerWorker w = workers.get(wid);
+        SchedulerTask t = tasks.get(key);
+        if (w == null) {
+            return;
+        }
+        if (t == null || t.state != PROCESSING || t.processingOn != w) {
+            out.add(new FreeKeys(wid, List.of(key), stimulus));
+            return;
+        }
+        unschedule(t);
+        out.add(new FreeKeys(wid, List.of(key), stimulus));
+        if (t.retriesLeft > 0) {
+            t.retriesLeft--;
+            transition(t, WAITING);
+            decide(t);
+        } else {
+            fail(t, error);
+        }
+        fillFromQueue(w);
+    }
+
+    private void dataMissing(WorkerId wid, TaskKey key, TaskKey depKey, WorkerId holder) {
+        SchedulerTask dep = tasks.get(depKey);
+        SchedulerWorker h = holder == null ? null : workers.get(holder);
+        if (dep != null && h != null && dep.whoHas != null && dep.whoHas.remove(h)) {
+            h.hasWhat.remove(dep);
+            out.add(new LogWarning("worker " + wid + " could not fetch " + depKey + " from " + holder
+                    + "; no longer counting it as a holder"));
+            if (dep.whoHas.isEmpty() && dep.state == MEMORY) {
+                List<SchedulerTask> rerun = new ArrayList<>();
+                lostLastCopy(dep, rerun);
+                for (SchedulerTask r : rerun) {
+                    if (r.state == WAITING && (r.waitingOn == null || r.waitingOn.isEmpty())) {
+                        decide(r);
+                    }
+                }
+            }
+        }
+        SchedulerTask t = tasks.get(key);
+        SchedulerWorker w = workers.get(wid);
+        if (t != null && w != null && t.state == PROCESSING && t.processingOn == w) {
+            // Try again with fresh knowledge of where the input lives.
+            unschedule(t);
+            out.add(new FreeKeys(wid, List.of(key), stimulus));
+            transition(t, WAITING);
+            for (SchedulerTask d : t.dependencies) {
+                if (d.state != MEMORY) {
+                    t.waitingOn().add(d);
+                }
+            }
+            if (t.waitingOn == null || t.waitingOn.isEmpty()) {
+                decide(t);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- transitions
+
+    /** A needed task enters WAITING: its dependencies become needed too. */
+    private void toWaiting(SchedulerTask t) {
+        transition(t, WAITING);
+        if (t.waitingOn != null) {
+            t.waitingOn.clear();
+        }
+        for (SchedulerTask d : t.dependencies) {
+            d.waiters().add(t);
+            switch (d.state) {
+                case MEMORY -> { }
+                case ERRED -> {
+                    fail(t, d.error);
+                    return;
+                }
+                case RELEASED -> {
+                    t.waitingOn().add(d);
+                    toWaiting(d);
+                }
+                case WAITING, QUEUED, NO_WORKER, PROCESSING -> t.waitingOn().add(d);
+                case FORGOTTEN -> throw new IllegalStateException("dependency " + d + " of " + t + " was forgotten");
+            }
+        }
+        if (t.state == WAITING && (t.waitingOn == null || t.waitingOn.isEmpty())) {
+            decide(t);
+        }
+    }
+
+    /** All inputs of {@code t} are in memory: place it, queue it, or park it. */
+    private void decide(SchedulerTask t) {
+        ResourceAmounts need = t.spec.resources();
+        SchedulerWorker best = null;
+        double bestStart = Double.MAX_VALUE;
+        boolean anyFits = false;
+        for (SchedulerWorker w : workers.values()) {
+            if (!need.fitsIn(w.resources)) {
+                continue;
+            }
+            anyFits = true;
+            if (t.isRoot() && w.processing.size() >= cap(w, t)) {
+                continue;
+            }
+            double start = w.occupancy / w.threads + missingBytes(t, w) * 1e9 / config.bandwidthBytesPerSecond();
+            if (start < bestStart || (start == bestStart && best != null && w.storedBytes < best.storedBytes)) {
+                best = w;
+                bestStart = start;
+            }
+        }
+        if (best != null) {
+            unschedule(t);
+            assign(t, best);
+        } else if (anyFits) {
+            if (t.state != QUEUED) {
+                unschedule(t);
+                transition(t, QUEUED);
+                queued.add(t);
+            }
+        } else {
+            park(t);
+        }
+    }
+
+    private int cap(SchedulerWorker w, SchedulerTask t) {
+        int saturated = (int) Math.ceil(config.saturation() * w.threads);
+        double expected = Math.max(1, durations.expectedNanos(t.spec.key().prefix()));
+        long hiding = (long) Math.min((double) config.maxTasksPerThread(), config.latencyHidingNanos() / expected) * w.threads;
+        return (int) Math.max(saturated, hiding);
+    }
+
+    private long missingBytes(SchedulerTask t, SchedulerWorker w) {
+        long sum = 0;
+        for (SchedulerTask d : t.dependencies) {
+            if (d.whoHas == null || !d.whoHas.contains(w)) {
+                sum += d.nbytes;
+            }
+        }
+        return sum;
+    }
+
+    private void assign(SchedulerTask t, SchedulerWorker w) {
+        transition(t, PROCESSING);
+        t.processingOn = w;
+        t.stallReason = null;
+        t.occupancyShare = durations.expectedNanos(t.spec.key().prefix());
+        w.processing.add(t);
+        w.occupancy += t.occupancyShare;
+        Map<TaskKey, List<WorkerId>> whoHas;
+        if (t.dependencies.isEmpty()) {
+            whoHas = Map.of();
+        } else {
+            whoHas = new HashMap<>();
+            for (SchedulerTask d : t.dependencies) {
+                List<WorkerId> holders = new ArrayList<>(d.whoHas.size());
+                for (SchedulerWorker h : d.whoHas) {
+                    holders.add(h.id);
+                }
+                whoHas.put(d.spec.key(), holders);
+            }
+        }
+        out.add(new ComputeTask(w.id, t.spec.key(), t.spec.payload(), t.spec.dependencies(), whoHas,
+                t.spec.resources(), t.spec.priority(), stimulus));
+    }
+
+    /** No worker can run {@code t}: park it and say why, once in the log and to the clients waiting. */
+    private void park(SchedulerTask t) {
+        if (t.state != NO_WORKER) {
+            unschedule(t);
+            transition(t, NO_WORKER);
+            noWorker.add(t);
+        }
+        ResourceAmounts need = t.spec.resources();
+        String reason;
+        if (workers.isEmpty()) {
+            reason = "no workers are connected";
+        } else {
+            ResourceAmounts largest = null;
+            for (SchedulerWorker w : workers.values()) {
+                largest = w.resources;
+                break;
+            }
+            reason = "no worker has the resources it asks for: " + need + " (workers offer e.g. " + largest + ")";
+            if (warnedUnsatisfiable.add(need)) {
+                out.add(new LogWarning("task " + t.spec.key() + " (and any other asking for " + need
+                        + ") cannot run: " + reason));
+            }
+        }
+        t.stallReason = reason;
+        tellStalled(t, "task " + t.spec.key() + " cannot run: " + reason);
+    }
+
+    /** Tells every client waiting on {@code t}, directly or through dependents, why it is stuck. */
+    private void tellStalled(SchedulerTask t, String reason) {
+        ArrayDeque<SchedulerTask> todo = new ArrayDeque<>();
+        Set<SchedulerTask> seen = new HashSet<>();
+        todo.add(t);
+        while (!todo.isEmpty() && seen.size() < 10_000) {
+            SchedulerTask x = todo.poll();
+            if (!seen.add(x)) {
+                continue;
+            }
+            if (x.wantedBy != null) {
+                for (ClientId c : x.wantedBy) {
+                    out.add(new ReportStalled(c, x.spec.key(), reason));
+                }
+            }
+            if (x.waiters != null) {
+                todo.addAll(x.waiters);
+            }
+        }
+    }
+
+    /** Gives worker {@code w} queued root tasks while it has room. */
+    private void fillFromQueue(SchedulerWorker w) {
+        if (queued.isEmpty() || !workers.containsKey(w.id)) {
+            return;
+        }
+        int scanned = 0;
+        var it = queued.iterator();
+        while (it.hasNext() && scanned++ < 256) {
+            SchedulerTask t = it.next();
+            if (!t.spec.resources().fitsIn(w.resources)) {
+                continue;
+            }
+            if (w.processing.size() >= cap(w, t)) {
+                break;
+            }
+            it.remove();
+            assign(t, w);
+        }
+    }
+
+    /** Takes {@code t} off whatever queue or worker holds it while it is not done. */
+    private void unschedule(SchedulerTask t) {
+        switch (t.state) {
+            case QUEUED -> queued.remove(t);
+            case NO_WORKER -> noWorker.remove(t);
+            case PROCESSING -> {
+                SchedulerWorker w = t.processingOn;
+                if (w != null) {
+                    w.processing.remove(t);
+                    w.occupancy = Math.max(0, w.occupancy - t.occupancyShare);
+                }
+                t.processingOn = null;
+            }
+            case RELEASED, WAITING, MEMORY, ERRED, FORGOTTEN -> { }
+        }
+    }
+
+    /** {@code t} fails for good; so does every dependent waiting for it. */
+    private void fail(SchedulerTask t, TaskError error) {
+        ArrayDeque<SchedulerTask> todo = new ArrayDeque<>();
+        t.error = error;
+        unschedule(t);
+        transition(t, ERRED);
+        todo.add(t);
+        while (!todo.isEmpty()) {
+            SchedulerTask x = todo.poll();
+            reportErred(x);
+            for (SchedulerTask d : x.dependencies) {
+                if (d.waiters != null) {
+                    d.waiters.remove(x);
+                }
+                if (!d.needed() && d.state != RELEASED && d.state != ERRED) {
+                    release(d);
+                }
+            }
+            if (x.dependents != null) {
+                for (SchedulerTask dep : x.dependents) {
+                    if (dep.state == WAITING || dep.state == QUEUED || dep.state == NO_WORKER) {
+                        unschedule(dep);
+                        dep.error = error;
+                        transition(dep, ERRED);
+                        todo.add(dep);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Nobody needs {@code t} any more: free its data and work, and forget it if nothing depends on it. */
+    private void release(SchedulerTask t) {
+        switch (t.state) {
+            case WAITING, QUEUED, NO_WORKER -> {
+                unschedule(t);
+                transition(t, RELEASED);
+                dropDependencyInterest(t);
+            }
+            case PROCESSING -> {
+                SchedulerWorker w = t.processingOn;
+                unschedule(t);
+                out.add(new FreeKeys(w.id, List.of(t.spec.key()), stimulus));
+                transition(t, RELEASED);
+                dropDependencyInterest(t);
+                fillFromQueue(w);
+            }
+            case MEMORY -> {
+                for (SchedulerWorker w : t.whoHas) {
+                    w.hasWhat.remove(t);
+                    w.storedBytes -= t.nbytes;
+                    out.add(new FreeKeys(w.id, List.of(t.spec.key()), stimulus));
+                }
+                t.whoHas.clear();
+                transition(t, RELEASED);
+            }
+            case ERRED -> {
+                t.error = null;
+                transition(t, RELEASED);
+            }
+            case RELEASED, FORGOTTEN -> { }
+        }
+        maybeForget(t);
+    }
+
+    private void dropDependencyInterest(SchedulerTask t) {
+        if (t.waitingOn != null) {
+            t.waitingOn.clear();
+        }
+        for (SchedulerTask d : t.dependencies) {
+            if (d.waiters != null && d.waiters.remove(t) && !d.needed()) {
+                release(d);
+            }
+        }
+    }
+
+    private void maybeForget(SchedulerTask t) {
+        if (t.state != RELEASED || t.needed() || (t.dependents != null && !t.dependents.isEmpty())) {
+            return;
+        }
+        transition(t, FORGOTTEN);
+        tasks.remove(t.spec.key());
+        for (SchedulerTask d : t.dependencies) {
+            d.dependents.remove(t);
+            if (d.waiters != null) {
+                d.waiters.remove(t);
+            }
+            maybeForget(d);
+        }
+    }
+
+    private void reportDone(SchedulerTask t) {
+        if (t.wantedBy == null) {
+            return;
+        }
+        List<WorkerId> holders = null;
+        for (ClientId c : t.wantedBy) {
+            if (t.markReported(c)) {
+                if (holders == null) {
+                    holders = new ArrayList<>(t.whoHas.size());
+                    for (SchedulerWorker w : t.whoHas) {
+                        holders.add(w.id);
+                    }
+                }
+                out.add(new ReportDone(c, t.spec.key(), holders));
+            }
+        }
+    }
+
+    private void reportErred(SchedulerTask t) {
+        if (t.wantedBy == null) {
+            return;
+        }
+        for (ClientId c : t.wantedBy) {
+            if (t.markReported(c)) {
+                out.add(new ReportErred(c, t.spec.key(), t.error));
+            }
+        }
+    }
+
+    private void transition(SchedulerTask t, SchedulerTaskState to) {
+        SchedulerTaskState from = t.state;
+        if (!LEGAL.get(from).contains(to)) {
+            throw new IllegalStateException("illegal transition of " + t.spec.key() + ": " + from + " -> " + to
+                    + " (stimulus " + stimulus + "); story: " + story.story(t.spec.key()));
+        }
+        t.state = to;
+        story.record(t.spec.key(), from, to == FORGOTTEN ? null : to, stimulus);
+    }
+}

@@ -1,0 +1,106 @@
+package dev.burst.internal.scheduler;
+
+import dev.burst.internal.core.ClientId;
+import dev.burst.internal.core.TaskError;
+import dev.burst.internal.core.WorkerId;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The scheduler's book entry for one task. Mutable, owned by {@link SchedulerState} alone.
+ * Sets that most tasks never use are created on first use, to keep a task's footprint small.
+ */
+final class SchedulerTask {
+    final TaskSpec spec;
+    SchedulerTaskState state = SchedulerTaskState.RELEASED;
+    final List<SchedulerTask> dependencies;
+    /** Live tasks that take this one's result as input. */
+    Set<SchedulerTask> dependents;
+    /** Dependents not yet done that still need this result. */
+    Set<SchedulerTask> waiters;
+    /** Dependencies not in memory, while WAITING. */
+    Set<SchedulerTask> waitingOn;
+    /** Clients that want the result, and whether each has been told the outcome. */
+    List<ClientId> wantedBy;
+    List<ClientId> reportedTo;
+    Set<SchedulerWorker> whoHas;
+    SchedulerWorker processingOn;
+    double occupancyShare;
+    long nbytes;
+    int retriesLeft;
+    /** Workers that died while this task was processing on them. */
+    List<WorkerId> lostOn;
+    TaskError error;
+    String stallReason;
+
+    SchedulerTask(TaskSpec spec, List<SchedulerTask> dependencies) {
+        this.spec = spec;
+        this.dependencies = dependencies;
+        this.retriesLeft = spec.retries();
+    }
+
+    boolean isRoot() {
+        return dependencies.isEmpty();
+    }
+
+    boolean needed() {
+        return (wantedBy != null && !wantedBy.isEmpty()) || (waiters != null && !waiters.isEmpty());
+    }
+
+    Set<SchedulerTask> dependents() {
+        if (dependents == null) {
+            dependents = new LinkedHashSet<>(4);
+        }
+        return dependents;
+    }
+
+    Set<SchedulerTask> waiters() {
+        if (waiters == null) {
+            waiters = new LinkedHashSet<>(4);
+        }
+        return waiters;
+    }
+
+    Set<SchedulerTask> waitingOn() {
+        if (waitingOn == null) {
+            waitingOn = new LinkedHashSet<>(4);
+        }
+        return waitingOn;
+    }
+
+    Set<SchedulerWorker> whoHas() {
+        if (whoHas == null) {
+            whoHas = new LinkedHashSet<>(2);
+        }
+        return whoHas;
+    }
+
+    void addWant(ClientId client) {
+        if (wantedBy == null) {
+            wantedBy = new ArrayList<>(1);
+        }
+        if (!wantedBy.contains(client)) {
+            wantedBy.add(client);
+        }
+    }
+
+    /** Marks {@code client} as told; false if it had been told already. */
+    boolean markReported(ClientId client) {
+        if (reportedTo == null) {
+            reportedTo = new ArrayList<>(1);
+        }
+        if (reportedTo.contains(client)) {
+            return false;
+        }
+        reportedTo.add(client);
+        return true;
+    }
+
+    @Override
+    public String toString() {
+        return spec.key() + "[" + state + "]";
+    }
+}

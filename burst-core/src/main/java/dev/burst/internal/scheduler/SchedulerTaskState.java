@@ -1,0 +1,21 @@
+package dev.burst.internal.scheduler;
+
+/** Where a task stands, as the scheduler sees it. */
+public enum SchedulerTaskState {
+    /** Known but not needed by anyone right now. */
+    RELEASED,
+    /** Needed; some dependencies are not in memory yet. */
+    WAITING,
+    /** Runnable root task held back because every worker is saturated (root-task queuing). */
+    QUEUED,
+    /** Runnable but no worker can run it (none has the resources it asks for, or none exists). */
+    NO_WORKER,
+    /** Sent to a worker that runs it now or soon. */
+    PROCESSING,
+    /** Its result is in the memory of one or more workers. */
+    MEMORY,
+    /** It failed for good (its own exception, a failed dependency, or too many lost workers). */
+    ERRED,
+    /** Dropped from the scheduler's books. */
+    FORGOTTEN
+}

@@ -1,0 +1,41 @@
+package dev.burst.internal.worker;
+
+import dev.burst.internal.core.ResourceAmounts;
+import dev.burst.internal.core.TaskError;
+import dev.burst.internal.core.TaskKey;
+import dev.burst.internal.core.WorkerId;
+
+import java.util.List;
+
+/** What a worker asks its shell to do: run, fetch, drop, or tell the scheduler. */
+public sealed interface WorkerCommand {
+
+    /** Run {@code payload} on a free thread with the stored results of {@code dependencies} as inputs. */
+    record Execute(TaskKey key, long attempt, Object payload, List<TaskKey> dependencies,
+                   ResourceAmounts resources) implements WorkerCommand {}
+
+    /** Stop execution {@code attempt} of {@code key} if it still runs; its result will be dropped. */
+    record CancelExecution(TaskKey key, long attempt) implements WorkerCommand {}
+
+    /** Copy the result of {@code key} from one of {@code holders} into this worker's store. */
+    record Fetch(TaskKey key, List<WorkerId> holders) implements WorkerCommand {}
+
+    /**
+     * Keep the value that came with the event being handled (an execution's return value or a
+     * fetched copy) as the result of {@code key}. Emitted only when the state accepts it, so a
+     * late value from a cancelled execution never overwrites a good one.
+     */
+    record StoreResult(TaskKey key) implements WorkerCommand {}
+
+    /** Drop the stored result of {@code key}. */
+    record DropResult(TaskKey key) implements WorkerCommand {}
+
+    /** Tell the scheduler {@code key} finished here. */
+    record SendFinished(TaskKey key, long nbytes, long durationNanos) implements WorkerCommand {}
+
+    /** Tell the scheduler {@code key} raised here. */
+    record SendFailed(TaskKey key, TaskError error) implements WorkerCommand {}
+
+    /** Tell the scheduler that {@code dependency} of {@code key} could not be fetched from {@code holder}. */
+    record SendDataMissing(TaskKey key, TaskKey dependency, WorkerId holder) implements WorkerCommand {}
+}

@@ -1,0 +1,426 @@
+package dev.burst.internal.worker;
+
+import dev.burst.internal.core.ResourceAmounts;
+import dev.burst.internal.core.ResourcePool;
+import dev.burst.internal.core.StimulusId;
+import dev.burst.internal.core.StoryLog;
+import dev.burst.internal.core.TaskError;
+import dev.burst.internal.core.TaskKey;
+import dev.burst.internal.core.TaskPriority;
+import dev.burst.internal.core.Transition;
+import dev.burst.internal.core.WorkerId;
+import dev.burst.internal.worker.WorkerCommand.CancelExecution;
+import dev.burst.internal.worker.WorkerCommand.DropResult;
+import dev.burst.internal.worker.WorkerCommand.Execute;
+import dev.burst.internal.worker.WorkerCommand.Fetch;
+import dev.burst.internal.worker.WorkerCommand.SendDataMissing;
+import dev.burst.internal.worker.WorkerCommand.SendFailed;
+import dev.burst.internal.worker.WorkerCommand.SendFinished;
+import dev.burst.internal.worker.WorkerCommand.StoreResult;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static dev.burst.internal.worker.WorkerTaskState.ERRED;
+import static dev.burst.internal.worker.WorkerTaskState.EXECUTING;
+import static dev.burst.internal.worker.WorkerTaskState.FETCHING;
+import static dev.burst.internal.worker.WorkerTaskState.MEMORY;
+import static dev.burst.internal.worker.WorkerTaskState.READY;
+import static dev.burst.internal.worker.WorkerTaskState.WAITING;
+
+/**
+ * One worker as a pure state machine: {@link #handle} takes an event and returns commands for the
+ * shell (run this, fetch that, tell the scheduler). No threads, sockets, files or clocks.
+ *
+ * <p>Design notes.
+ * <ul>
+ *   <li>Tasks the scheduler assigned here and results fetched from peers live in one table. A
+ *   fetched result is kept while a local task needs it; an assigned one until the scheduler frees it.
+ *   <li>Resources are enforced here: a task starts only when its request (at least one {@code cpu},
+ *   i.e. one thread) fits what is free, so running tasks never over-commit the worker.
+ *   <li>Every execution has an attempt number. A task freed while running is cancelled, its
+ *   resources stay held until the execution actually returns, and its late result is discarded.
+ * </ul>
+ */
+public final class WorkerState {
+    private static final Map<WorkerTaskState, Set<WorkerTaskState>> LEGAL = new EnumMap<>(WorkerTaskState.class);
+
+    static {
+        LEGAL.put(WAITING, EnumSet.of(READY));
+        LEGAL.put(READY, EnumSet.of(EXECUTING));
+        LEGAL.put(FETCHING, EnumSet.of(MEMORY, WAITING));
+        LEGAL.put(EXECUTING, EnumSet.of(MEMORY, ERRED));
+        LEGAL.put(MEMORY, EnumSet.noneOf(WorkerTaskState.class));
+        LEGAL.put(ERRED, EnumSet.of(WAITING, FETCHING));
+    }
+
+    private static final Comparator<Task> BY_PRIORITY = Comparator
+            .<Task, TaskPriority>comparing(t -> t.priority)
+            .thenComparing(t -> t.key.prefix())
+            .thenComparingLong(t -> t.key.id());
+
+    /** One entry of the worker's table. */
+    private static final class Task {
+        final TaskKey key;
+        WorkerTaskState state;
+        Object payload;
+        List<TaskKey> dependencies = List.of();
+        ResourceAmounts resources = ResourceAmounts.ONE_CPU;
+        TaskPriority priority = TaskPriority.DEFAULT;
+        /** The scheduler asked this worker to compute it (as opposed to a fetched input). */
+        boolean assigned;
+        /** Inputs not yet in memory here. */
+        Set<Task> waitingOn;
+        /** Local tasks not yet done that need this result. */
+        Set<Task> waiters;
+        List<WorkerId> holders = List.of();
+        long attempt;
+        long nbytes;
+
+        Task(TaskKey key) {
+            this.key = key;
+        }
+
+        Set<Task> waiters() {
+            if (waiters == null) {
+                waiters = new LinkedHashSet<>(2);
+            }
+            return waiters;
+        }
+
+        Set<Task> waitingOn() {
+            if (waitingOn == null) {
+                waitingOn = new LinkedHashSet<>(2);
+            }
+            return waitingOn;
+        }
+    }
+
+    /** A running execution; {@code task} is null once it was cancelled. */
+    private static final class Execution {
+        final ResourceAmounts resources;
+        Task task;
+
+        Execution(Task task, ResourceAmounts resources) {
+            this.task = task;
+            this.resources = resources;
+        }
+    }
+
+    private final WorkerId self;
+    private final ResourceAmounts total;
+    private final ResourcePool free;
+    private final Map<TaskKey, Task> tasks = new HashMap<>();
+    private final TreeSet<Task> ready = new TreeSet<>(BY_PRIORITY);
+    private final Map<Long, Execution> executing = new HashMap<>();
+    private final StoryLog story;
+    private long attempts;
+
+    private List<WorkerCommand> out;
+    private StimulusId stimulus;
+
+    public WorkerState(WorkerId self, ResourceAmounts resources, int storyCapacity) {
+        if (resources.get(ResourceAmounts.CPU) < 1) {
+            throw new IllegalArgumentException("worker " + self + " must offer cpu >= 1, got " + resources);
+        }
+        this.self = self;
+        this.total = resources;
+        this.free = new ResourcePool(resources);
+        this.story = new StoryLog(storyCapacity);
+    }
+
+    public List<WorkerCommand> handle(WorkerEvent event) {
+        out = new ArrayList<>(4);
+        stimulus = event.stimulusId();
+        switch (event) {
+            case WorkerEvent.ComputeRequested e -> computeRequested(e);
+            case WorkerEvent.KeysFreed e -> keysFreed(e.keys());
+            case WorkerEvent.ExecutionSucceeded e -> executionSucceeded(e.key(), e.attempt(), e.nbytes(), e.durationNanos());
+            case WorkerEvent.ExecutionFailed e -> executionFailed(e.key(), e.attempt(), e.error());
+            case WorkerEvent.FetchSucceeded e -> fetchSucceeded(e.key(), e.nbytes());
+            case WorkerEvent.FetchFailed e -> fetchFailed(e.key(), e.holder());
+        }
+        startReadyTasks();
+        List<WorkerCommand> result = out;
+        out = null;
+        return result;
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    public WorkerId id() {
+        return self;
+    }
+
+    public ResourceAmounts totalResources() {
+        return total;
+    }
+
+    public ResourceAmounts freeResources() {
+        return free.snapshot();
+    }
+
+    /** The task's state here, or null when this worker does not hold it. */
+    public WorkerTaskState stateOf(TaskKey key) {
+        Task t = tasks.get(key);
+        return t == null ? null : t.state;
+    }
+
+    public int executingCount() {
+        return executing.size();
+    }
+
+    public int taskCount() {
+        return tasks.size();
+    }
+
+    public List<Transition> story(TaskKey key) {
+        return story.story(key);
+    }
+
+    // ---------------------------------------------------------------- events
+
+    private void computeRequested(WorkerEvent.ComputeRequested e) {
+        Task t = tasks.get(e.key());
+        if (t != null) {
+            switch (t.state) {
+                case MEMORY -> {
+                    // Already here (fetched as an input, or computed before): nothing to run.
+                    t.assigned = true;
+                    out.add(new SendFinished(t.key, t.nbytes, 0));
+                    return;
+                }
+                case WAITING, READY, EXECUTING -> {
+                    t.assigned = true;
+                    if (t.state == WAITING) {
+                        resolveInputs(t, e.whoHas()); // fresh knowledge of where inputs are
+                    }
+                    return;
+                }
+                case FETCHING, ERRED -> { } // becomes a computation below
+            }
+        } else {
+            t = new Task(e.key());
+            tasks.put(t.key, t);
+        }
+        t.assigned = true;
+        t.payload = e.payload();
+        t.dependencies = e.dependencies();
+        t.resources = e.resources().withDefaultCpu();
+        t.priority = e.priority();
+        transition(t, WAITING);
+        resolveInputs(t, e.whoHas());
+    }
+
+    /** Links {@code t} to its inputs, fetching those not here; READY when all are in memory. */
+    private void resolveInputs(Task t, Map<TaskKey, List<WorkerId>> whoHas) {
+        for (TaskKey dk : t.dependencies) {
+            Task d = tasks.get(dk);
+            List<WorkerId> holders = whoHas.getOrDefault(dk, List.of());
+            if (d == null) {
+                d = new Task(dk);
+                tasks.put(dk, d);
+                transition(d, FETCHING);
+                startFetch(d, holders);
+            } else if (d.state == ERRED) {
+                transition(d, FETCHING);
+                startFetch(d, holders);
+            }
+            d.waiters().add(t);
+            if (d.state != MEMORY) {
+                t.waitingOn().add(d);
+            }
+        }
+        if (t.waitingOn == null || t.waitingOn.isEmpty()) {
+            transition(t, READY);
+            ready.add(t);
+        }
+    }
+
+    private void startFetch(Task d, List<WorkerId> holders) {
+        d.holders = holders;
+        out.add(new Fetch(d.key, holders));
+    }
+
+    private void keysFreed(Collection<TaskKey> keys) {
+        for (TaskKey k : keys) {
+            Task t = tasks.get(k);
+            if (t != null) {
+                t.assigned = false;
+                dropIfUnused(t);
+            }
+        }
+    }
+
+    private void executionSucceeded(TaskKey key, long attempt, long nbytes, long durationNanos) {
+        Task t = finishExecution(key, attempt);
+        if (t == null) {
+            return;
+        }
+        out.add(new StoreResult(key));
+        t.nbytes = nbytes;
+        transition(t, MEMORY);
+        if (t.assigned) {
+            out.add(new SendFinished(key, nbytes, durationNanos));
+        }
+        inputsNoLongerNeededBy(t);
+        resultArrived(t);
+        dropIfUnused(t);
+    }
+
+    private void executionFailed(TaskKey key, long attempt, TaskError error) {
+        Task t = finishExecution(key, attempt);
+        if (t == null) {
+            return;
+        }
+        transition(t, ERRED);
+        if (t.assigned) {
+            out.add(new SendFailed(key, error));
+        }
+        inputsNoLongerNeededBy(t);
+        dropIfUnused(t);
+    }
+
+    /** Frees the execution's resources; returns its task if its outcome still counts, else null. */
+    private Task finishExecution(TaskKey key, long attempt) {
+        Execution x = executing.remove(attempt);
+        if (x == null) {
+            throw new IllegalStateException("worker " + self + ": no execution " + attempt + " of " + key + " is running");
+        }
+        free.release(x.resources);
+        Task t = x.task;
+        if (t == null || t.state != EXECUTING || t.attempt != attempt) {
+            return null; // cancelled while running: the late outcome is dropped
+        }
+        return t;
+    }
+
+    private void fetchSucceeded(TaskKey key, long nbytes) {
+        Task t = tasks.get(key);
+        if (t == null || t.state != FETCHING) {
+            return; // no longer wanted here
+        }
+        out.add(new StoreResult(key));
+        t.nbytes = nbytes;
+        transition(t, MEMORY);
+        if (t.assigned) {
+            out.add(new SendFinished(key, nbytes, 0));
+        }
+        resultArrived(t);
+        dropIfUnused(t);
+    }
+
+    private void fetchFailed(TaskKey key, WorkerId holder) {
+        Task t = tasks.get(key);
+        if (t == null || t.state != FETCHING) {
+            return;
+        }
+        // Tell the scheduler for each local task that needed it; it will reschedule them.
+        if (t.waiters != null) {
+            for (Task w : t.waiters) {
+                if (w.assigned) {
+                    out.add(new SendDataMissing(w.key, key, holder));
+                }
+            }
+        }
+        if (t.assigned && t.payload != null) {
+            // The scheduler asked us to compute it too: do that instead of copying it.
+            transition(t, WAITING);
+            resolveInputs(t, Map.of());
+        }
+        // Otherwise it stays FETCHING with no fetch in flight until the scheduler frees its waiters.
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    /** A result is now here: local tasks waiting only for it become ready. */
+    private void resultArrived(Task t) {
+        if (t.waiters == null) {
+            return;
+        }
+        for (Task w : t.waiters) {
+            if (w.state == WAITING && w.waitingOn != null && w.waitingOn.remove(t) && w.waitingOn.isEmpty()) {
+                transition(w, READY);
+                ready.add(w);
+            }
+        }
+    }
+
+    /** {@code t} no longer runs: its inputs may be dropped if nothing else here needs them. */
+    private void inputsNoLongerNeededBy(Task t) {
+        if (t.waitingOn != null) {
+            t.waitingOn.clear();
+        }
+        for (TaskKey dk : t.dependencies) {
+            Task d = tasks.get(dk);
+            if (d != null && d.waiters != null && d.waiters.remove(t)) {
+                dropIfUnused(d);
+            }
+        }
+    }
+
+    /** Removes {@code t} when neither the scheduler nor a local task needs it any more. */
+    private void dropIfUnused(Task t) {
+        if (t.assigned || (t.waiters != null && !t.waiters.isEmpty())) {
+            return;
+        }
+        switch (t.state) {
+            case WAITING, READY -> {
+                ready.remove(t);
+                inputsNoLongerNeededBy(t);
+            }
+            case EXECUTING -> {
+                Execution x = executing.get(t.attempt);
+                if (x != null) {
+                    x.task = null;
+                }
+                out.add(new CancelExecution(t.key, t.attempt));
+                inputsNoLongerNeededBy(t);
+            }
+            case MEMORY -> out.add(new DropResult(t.key));
+            case FETCHING, ERRED -> { }
+        }
+        tasks.remove(t.key);
+        story.record(t.key, t.state, null, stimulus);
+    }
+
+    /** Starts ready tasks, best priority first, while their resources fit what is free. */
+    private void startReadyTasks() {
+        if (ready.isEmpty()) {
+            return;
+        }
+        Iterator<Task> it = ready.iterator();
+        while (it.hasNext() && free.freeCpu() >= 1) {
+            Task t = it.next();
+            if (!free.fits(t.resources)) {
+                continue;
+            }
+            it.remove();
+            free.acquire(t.resources);
+            t.attempt = ++attempts;
+            executing.put(t.attempt, new Execution(t, t.resources));
+            transition(t, EXECUTING);
+            out.add(new Execute(t.key, t.attempt, t.payload, t.dependencies, t.resources));
+        }
+    }
+
+    private void transition(Task t, WorkerTaskState to) {
+        WorkerTaskState from = t.state;
+        if (from != null && !LEGAL.get(from).contains(to)) {
+            throw new IllegalStateException("worker " + self + ": illegal transition of " + t.key + ": " + from
+                    + " -> " + to + " (stimulus " + stimulus + "); story: " + story.story(t.key));
+        }
+        t.state = to;
+        story.record(t.key, from, to, stimulus);
+    }
+}
