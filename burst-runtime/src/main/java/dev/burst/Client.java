@@ -1,0 +1,337 @@
+package dev.burst;
+
+import dev.burst.internal.core.ClientId;
+import dev.burst.internal.core.TaskError;
+import dev.burst.internal.core.TaskKey;
+import dev.burst.internal.runtime.ClientListener;
+import dev.burst.internal.runtime.SchedulerEndpoint;
+import dev.burst.internal.scheduler.TaskSpec;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The user's handle on a cluster: submit tasks, map a function over inputs, compute
+ * {@link Delayed} graphs, and gather results.
+ *
+ * <pre>{@code
+ * try (LocalCluster cluster = LocalCluster.builder().workers(2).build();
+ *      Client client = Client.connect(cluster)) {
+ *     TaskFuture<Integer> a = client.submit(() -> 21);
+ *     TaskFuture<Integer> b = client.submit(x -> x * 2, a);   // a future as an input is a dependency
+ *     List<TaskFuture<Long>> fs = client.map(Work::simulate, seeds);
+ *     List<Long> out = client.gather(fs);
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. Closing the client cancels what it still waits for and lets the cluster drop
+ * everything it held for this client.
+ */
+public final class Client implements AutoCloseable {
+    private final SchedulerEndpoint endpoint;
+    private final ClientId id;
+    private final Map<TaskKey, TaskFuture<?>> pending = new ConcurrentHashMap<>();
+    private final AtomicLong submissions = new AtomicLong();
+    private volatile boolean closed;
+    private volatile String closedReason;
+
+    private Client(SchedulerEndpoint endpoint) {
+        this.endpoint = endpoint;
+        this.id = endpoint.connect(new Listener());
+    }
+
+    /** Connects to {@code cluster}. */
+    public static Client connect(Cluster cluster) {
+        Objects.requireNonNull(cluster, "cluster must not be null");
+        return new Client(cluster.endpoint());
+    }
+
+    // ---------------------------------------------------------------- submit
+
+    /** Runs {@code function} as a task. */
+    public <R> TaskFuture<R> submit(TaskCallable<? extends R> function) {
+        return submit(function, TaskOptions.defaults());
+    }
+
+    public <R> TaskFuture<R> submit(TaskCallable<? extends R> function, TaskOptions options) {
+        Objects.requireNonNull(function, "function must not be null");
+        return submitOne(function, options, List.of(), inputs -> function.call());
+    }
+
+    /** Runs {@code function} on the result of {@code input}, once that is ready. */
+    public <A, R> TaskFuture<R> submit(TaskFunction<? super A, ? extends R> function, TaskFuture<? extends A> input) {
+        return submit(function, input, TaskOptions.defaults());
+    }
+
+    @SuppressWarnings("unchecked")
+    public <A, R> TaskFuture<R> submit(TaskFunction<? super A, ? extends R> function, TaskFuture<? extends A> input,
+                                       TaskOptions options) {
+        Objects.requireNonNull(function, "function must not be null");
+        TaskKey dep = dependencyKey(input, "input");
+        return submitOne(function, options, List.of(dep), inputs -> function.apply((A) inputs[0]));
+    }
+
+    /** Runs {@code function} on the results of {@code first} and {@code second}. */
+    public <A, B, R> TaskFuture<R> submit(TaskBiFunction<? super A, ? super B, ? extends R> function,
+                                          TaskFuture<? extends A> first, TaskFuture<? extends B> second) {
+        return submit(function, first, second, TaskOptions.defaults());
+    }
+
+    @SuppressWarnings("unchecked")
+    public <A, B, R> TaskFuture<R> submit(TaskBiFunction<? super A, ? super B, ? extends R> function,
+                                          TaskFuture<? extends A> first, TaskFuture<? extends B> second,
+                                          TaskOptions options) {
+        Objects.requireNonNull(function, "function must not be null");
+        TaskKey a = dependencyKey(first, "first input");
+        TaskKey b = dependencyKey(second, "second input");
+        List<TaskKey> deps = a.equals(b) ? List.of(a) : List.of(a, b);
+        int bIndex = a.equals(b) ? 0 : 1;
+        return submitOne(function, options, deps, inputs -> function.apply((A) inputs[0], (B) inputs[bIndex]));
+    }
+
+    private <R> TaskFuture<R> submitOne(Object function, TaskOptions options, List<TaskKey> deps,
+                                        dev.burst.internal.runtime.Invocation invocation) {
+        Objects.requireNonNull(options, "options must not be null (use TaskOptions.defaults())");
+        ensureOpen();
+        TaskKey key = GraphBuilder.newKey(function, options);
+        TaskSpec spec = GraphBuilder.spec(key, deps, options, submissions.incrementAndGet(), 0, invocation);
+        TaskFuture<R> f = track(key);
+        endpoint.submit(id, List.of(spec), List.of(key));
+        return f;
+    }
+
+    /** One task per input: {@code function} applied to each element, in order. */
+    public <I, R> List<TaskFuture<R>> map(TaskFunction<? super I, ? extends R> function, Collection<? extends I> inputs) {
+        return map(function, inputs, TaskOptions.defaults());
+    }
+
+    public <I, R> List<TaskFuture<R>> map(TaskFunction<? super I, ? extends R> function, Collection<? extends I> inputs,
+                                          TaskOptions options) {
+        Objects.requireNonNull(function, "function must not be null");
+        Objects.requireNonNull(inputs, "inputs must not be null");
+        Objects.requireNonNull(options, "options must not be null (use TaskOptions.defaults())");
+        ensureOpen();
+        long submission = submissions.incrementAndGet();
+        List<TaskSpec> specs = new ArrayList<>(inputs.size());
+        List<TaskKey> keys = new ArrayList<>(inputs.size());
+        List<TaskFuture<R>> futures = new ArrayList<>(inputs.size());
+        long order = 0;
+        for (I input : inputs) {
+            TaskKey key = GraphBuilder.newKey(function, options);
+            specs.add(GraphBuilder.spec(key, List.of(), options, submission, order++, in -> function.apply(input)));
+            keys.add(key);
+            futures.add(track(key));
+        }
+        if (!specs.isEmpty()) {
+            endpoint.submit(id, specs, keys);
+        }
+        return futures;
+    }
+
+    /** Runs the graph behind {@code graph}; the future holds the result of its final node. */
+    public <T> TaskFuture<T> compute(Delayed<T> graph) {
+        Objects.requireNonNull(graph, "graph must not be null");
+        ensureOpen();
+        Map<Delayed<?>, TaskKey> keys = new IdentityHashMap<>();
+        List<TaskSpec> specs = GraphBuilder.delayedGraph(graph, submissions.incrementAndGet(), keys);
+        TaskKey rootKey = keys.get(graph);
+        TaskFuture<T> f = track(rootKey);
+        endpoint.submit(id, specs, List.of(rootKey));
+        return f;
+    }
+
+    // ---------------------------------------------------------------- results
+
+    /**
+     * The results of {@code futures}, in order, waiting as long as it takes.
+     *
+     * @throws TaskFailedException if a task failed; its cause is the task's exception
+     * @throws CancellationException if a future was cancelled
+     */
+    public <T> List<T> gather(Collection<? extends TaskFuture<? extends T>> futures) {
+        return gather(futures, null);
+    }
+
+    /**
+     * Like {@link #gather(Collection)} but gives up after {@code timeout}, saying which task was
+     * not ready and, when the scheduler knows, why.
+     *
+     * @throws TaskTimeoutException if the results are not all ready in time
+     */
+    public <T> List<T> gather(Collection<? extends TaskFuture<? extends T>> futures, Duration timeout) {
+        Objects.requireNonNull(futures, "futures must not be null");
+        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+        List<T> out = new ArrayList<>(futures.size());
+        for (TaskFuture<? extends T> f : futures) {
+            Objects.requireNonNull(f, "futures must not contain null");
+            try {
+                if (timeout == null) {
+                    out.add(f.result.get());
+                } else {
+                    out.add(f.result.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+                }
+            } catch (ExecutionException e) {
+                throw new TaskFailedException(f.key(), e.getCause());
+            } catch (TimeoutException e) {
+                throw new TaskTimeoutException(f.timeoutMessage(timeout.toMillis()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BurstException("interrupted while gathering " + f.key(), e);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The futures in the order they complete (finished, failed or cancelled). Iterating blocks
+     * until the next one completes.
+     */
+    public <T> Iterable<TaskFuture<T>> asCompleted(Collection<? extends TaskFuture<T>> futures) {
+        Objects.requireNonNull(futures, "futures must not be null");
+        LinkedBlockingQueue<TaskFuture<T>> done = new LinkedBlockingQueue<>();
+        int n = futures.size();
+        for (TaskFuture<T> f : futures) {
+            Objects.requireNonNull(f, "futures must not contain null");
+            f.result.whenComplete((v, e) -> done.add(f));
+        }
+        return () -> new Iterator<>() {
+            private int returned;
+
+            @Override
+            public boolean hasNext() {
+                return returned < n;
+            }
+
+            @Override
+            public TaskFuture<T> next() {
+                if (returned >= n) {
+                    throw new NoSuchElementException();
+                }
+                try {
+                    TaskFuture<T> f = done.take();
+                    returned++;
+                    return f;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new BurstException("interrupted while waiting for the next completed task", e);
+                }
+            }
+        };
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /** Cancels what this client still waits for and disconnects. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closedReason = "the client was closed";
+        for (TaskFuture<?> f : pending.values()) {
+            f.result.cancel(true);
+        }
+        pending.clear();
+        if (!endpoint.isClosed()) {
+            endpoint.disconnect(id);
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("cannot submit: " + closedReason);
+        }
+        if (endpoint.isClosed()) {
+            throw new IllegalStateException("cannot submit: the cluster was closed");
+        }
+    }
+
+    private <R> TaskFuture<R> track(TaskKey key) {
+        TaskFuture<R> f = new TaskFuture<>(key, this);
+        pending.put(key, f);
+        // A cancelled future is released by TaskFuture.cancel; stop tracking it here too.
+        f.result.whenComplete((v, e) -> pending.remove(key, f));
+        return f;
+    }
+
+    private TaskKey dependencyKey(TaskFuture<?> f, String what) {
+        Objects.requireNonNull(f, what + " must not be null");
+        if (f.client() != this) {
+            throw new IllegalArgumentException(what + " " + f.key() + " belongs to another client");
+        }
+        if (f.isCancelled()) {
+            throw new IllegalArgumentException(what + " " + f.key() + " was cancelled and cannot be an input");
+        }
+        return f.taskKey();
+    }
+
+    /** What to do when a future becomes unreachable or is released: tell the scheduler. */
+    Runnable releaseAction(TaskKey key) {
+        return () -> {
+            if (!closed && !endpoint.isClosed()) {
+                endpoint.release(id, List.of(key));
+            }
+        };
+    }
+
+    private static Throwable toException(TaskError error) {
+        if (error.exception() != null) {
+            return error.exception();
+        }
+        return switch (error.type()) {
+            case "dev.burst.WorkerLostException" -> new WorkerLostException(error.message());
+            case "dev.burst.InvalidGraphException" -> new InvalidGraphException(error.message());
+            default -> new BurstException(error.toString());
+        };
+    }
+
+    /** Reports from the cluster; runs on the scheduling thread, so it only completes futures. */
+    private final class Listener implements ClientListener {
+        @Override
+        public void done(TaskKey key, Object value) {
+            TaskFuture<?> f = pending.get(key);
+            if (f != null) {
+                f.complete(value);
+            }
+        }
+
+        @Override
+        public void erred(TaskKey key, TaskError error) {
+            TaskFuture<?> f = pending.get(key);
+            if (f != null) {
+                f.fail(toException(error));
+            }
+        }
+
+        @Override
+        public void stalled(TaskKey key, String reason) {
+            TaskFuture<?> f = pending.get(key);
+            if (f != null) {
+                f.stalled(reason);
+            }
+        }
+
+        @Override
+        public void clusterClosed(String reason) {
+            closedReason = reason;
+            for (TaskFuture<?> f : pending.values()) {
+                f.fail(new BurstException("no result for " + f.key() + ": " + reason));
+            }
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package dev.burst.internal.local;
+
+import dev.burst.internal.core.ResourceAmounts;
+import dev.burst.internal.core.TaskKey;
+import dev.burst.internal.core.WorkerId;
+import dev.burst.internal.runtime.SchedulerEndpoint;
+import dev.burst.internal.scheduler.SchedulerConfig;
+import dev.burst.internal.scheduler.SchedulerState;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The embedded cluster: one scheduler loop and N in-process workers (thread pools), wired through
+ * the same state machines that run in separate processes, minus the network.
+ */
+public final class InProcessCluster {
+    private static final AtomicInteger CLUSTERS = new AtomicInteger();
+
+    private final String name;
+    private final SchedulerLoop scheduler;
+    private final List<InProcessWorker> workers = new CopyOnWriteArrayList<>();
+    private final List<InProcessWorker> retired = new CopyOnWriteArrayList<>();
+    private final int threadsPerWorker;
+    private final ResourceAmounts workerResources;
+    private final int storyCapacity;
+    private final AtomicInteger workerNumbers = new AtomicInteger();
+    private volatile boolean closed;
+
+    /**
+     * @param extraResources named resources each worker offers besides {@code cpu = threadsPerWorker}
+     */
+    public InProcessCluster(int workerCount, int threadsPerWorker, ResourceAmounts extraResources,
+                            SchedulerConfig config) {
+        this.name = "burst-" + CLUSTERS.incrementAndGet();
+        this.threadsPerWorker = threadsPerWorker;
+        java.util.Map<String, Double> offered = new java.util.HashMap<>(extraResources.amounts());
+        offered.put(ResourceAmounts.CPU, (double) threadsPerWorker); // one cpu per executor thread
+        this.workerResources = ResourceAmounts.of(offered);
+        this.storyCapacity = Math.max(1000, config.storyCapacity() / 10);
+        this.scheduler = new SchedulerLoop(new SchedulerState(config), name);
+        scheduler.start();
+        for (int i = 0; i < workerCount; i++) {
+            addWorker();
+        }
+    }
+
+    /** Starts one more worker and tells the scheduler. */
+    public WorkerId addWorker() {
+        WorkerId id = new WorkerId(name + "-worker-" + workerNumbers.incrementAndGet());
+        InProcessWorker w = new InProcessWorker(id, workerResources, threadsPerWorker, scheduler, this, storyCapacity);
+        workers.add(w);
+        w.start();
+        scheduler.addWorker(w);
+        return id;
+    }
+
+    /**
+     * Stops a worker abruptly, as if its process died: running tasks are interrupted, its results
+     * are lost, and the scheduler recomputes what is still needed.
+     */
+    public void killWorker(WorkerId id) {
+        for (InProcessWorker w : workers) {
+            if (w.id().equals(id)) {
+                workers.remove(w);
+                w.close();
+                retired.add(w);
+                scheduler.removeWorker(w);
+                return;
+            }
+        }
+        throw new IllegalArgumentException("no worker named " + id);
+    }
+
+    public List<WorkerId> workerIds() {
+        List<WorkerId> ids = new ArrayList<>();
+        for (InProcessWorker w : workers) {
+            ids.add(w.id());
+        }
+        return ids;
+    }
+
+    public SchedulerEndpoint endpoint() {
+        return scheduler;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Raw store entry of {@code key} on worker {@code id}: null when that worker does not hold it. */
+    Object resultOn(WorkerId id, TaskKey key) {
+        InProcessWorker w = scheduler.worker(id);
+        return w == null ? null : w.storedEntry(key);
+    }
+
+    /** Runs {@code action} on the scheduler thread and waits; for tests that inspect the state. */
+    public void inspect(java.util.function.Consumer<SchedulerState> action) throws InterruptedException {
+        scheduler.runOnLoop(() -> action.accept(scheduler.state()));
+    }
+
+    public UsageFigures usage() {
+        long allocated = 0;
+        long busy = 0;
+        long cpu = 0;
+        long tasks = 0;
+        int cores = 0;
+        for (List<InProcessWorker> group : List.of(workers, retired)) {
+            for (InProcessWorker w : group) {
+                allocated += w.allocatedNanos();
+                busy += w.busyNanos();
+                cpu += w.cpuNanos();
+                tasks += w.tasksRun();
+            }
+        }
+        for (InProcessWorker w : workers) {
+            cores += w.threadCount();
+        }
+        return new UsageFigures(cores, allocated, busy, cpu, tasks);
+    }
+
+    /** Raw usage counters, in nanoseconds. */
+    public record UsageFigures(int cores, long allocatedNanos, long busyNanos, long cpuNanos, long tasks) {
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        scheduler.close("the cluster " + name + " was closed");
+        for (InProcessWorker w : workers) {
+            w.close();
+            retired.add(w);
+        }
+        workers.clear();
+    }
+}

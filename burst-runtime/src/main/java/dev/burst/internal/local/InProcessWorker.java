@@ -1,0 +1,345 @@
+package dev.burst.internal.local;
+
+import dev.burst.internal.core.ResourceAmounts;
+import dev.burst.internal.core.StimulusId;
+import dev.burst.internal.core.TaskError;
+import dev.burst.internal.core.TaskKey;
+import dev.burst.internal.core.WorkerId;
+import dev.burst.internal.runtime.Invocation;
+import dev.burst.internal.runtime.SizeEstimate;
+import dev.burst.internal.scheduler.SchedulerEvent;
+import dev.burst.internal.worker.WorkerCommand;
+import dev.burst.internal.worker.WorkerEvent;
+import dev.burst.internal.worker.WorkerState;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The shell around one {@link WorkerState} in the embedded cluster: executor threads, an object
+ * store, and the routing of commands.
+ *
+ * <p>Design note: the state is guarded by one lock, and whichever thread has news applies it —
+ * the scheduler thread delivering a batch of assignments, or an executor thread that just finished
+ * a task. An executor thread that frees a slot therefore picks its next task itself, with no
+ * hand-off to another thread; that is what keeps the per-task cost near a microsecond. Results go
+ * into the store before the scheduler hears of them, so a dependent or a client can always read
+ * what it was told exists.
+ */
+final class InProcessWorker {
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    private final WorkerId id;
+    private final ResourceAmounts resources;
+    private final WorkerState state;
+    private final SchedulerLoop scheduler;
+    private final InProcessCluster cluster;
+    private final Map<TaskKey, Object> store = new ConcurrentHashMap<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition workAvailable = lock.newCondition();
+    private final ArrayDeque<WorkerCommand.Execute> runQueue = new ArrayDeque<>();
+    private final Map<Long, Thread> running = new HashMap<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private final AtomicLong stimuli = new AtomicLong();
+    private final long startedNanos = System.nanoTime();
+    /** Busy nanoseconds per executor thread, each written only by its own thread. */
+    private final AtomicLong[] busyNanos;
+    private final AtomicLong tasksRun = new AtomicLong();
+    private final AtomicLong cpuNanosOfEndedThreads = new AtomicLong();
+    private volatile boolean closed;
+    private volatile long stoppedNanos;
+
+    /** The value that came with the event being handled (see {@link WorkerCommand.StoreResult}). */
+    private Object incoming;
+    /** Commands for the scheduler, gathered under the lock and posted after. */
+    private final List<SchedulerEvent> toScheduler = new ArrayList<>();
+
+    InProcessWorker(WorkerId id, ResourceAmounts resources, int threadCount, SchedulerLoop scheduler,
+                    InProcessCluster cluster, int storyCapacity) {
+        this.id = id;
+        this.resources = resources;
+        this.state = new WorkerState(id, resources, storyCapacity);
+        this.scheduler = scheduler;
+        this.cluster = cluster;
+        this.busyNanos = new AtomicLong[threadCount];
+        for (int i = 0; i < threadCount; i++) {
+            busyNanos[i] = new AtomicLong();
+            int slot = i;
+            Thread t = new Thread(() -> executorLoop(slot), id.name() + "-thread-" + i);
+            t.setDaemon(true);
+            threads.add(t);
+        }
+    }
+
+    void start() {
+        threads.forEach(Thread::start);
+    }
+
+    WorkerId id() {
+        return id;
+    }
+
+    ResourceAmounts resources() {
+        return resources;
+    }
+
+    boolean hasResult(TaskKey key) {
+        return store.containsKey(key);
+    }
+
+    /** The stored result of {@code key} (null if absent or if the result is null). */
+    Object result(TaskKey key) {
+        return unwrap(store.get(key));
+    }
+
+    /** The raw store entry: null only when absent. */
+    Object storedEntry(TaskKey key) {
+        return store.get(key);
+    }
+
+    int storedCount() {
+        return store.size();
+    }
+
+    /** Applies a batch of events from the scheduler. */
+    void deliver(List<WorkerEvent> events) {
+        List<SchedulerEvent> reports;
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            for (WorkerEvent e : events) {
+                apply(e, null);
+            }
+            reports = drainReports();
+        } finally {
+            lock.unlock();
+        }
+        reports.forEach(scheduler::post);
+    }
+
+    private StimulusId stimulus(String kind) {
+        return new StimulusId(kind, stimuli.incrementAndGet());
+    }
+
+    /** Handles one event and carries out its commands. Caller holds the lock. */
+    private void apply(WorkerEvent event, Object value) {
+        incoming = value;
+        List<WorkerCommand> commands = state.handle(event);
+        incoming = null;
+        Object carried = value;
+        boolean queued = false;
+        for (WorkerCommand c : commands) {
+            switch (c) {
+                case WorkerCommand.StoreResult s -> store.put(s.key(), carried == null ? NULL : carried);
+                case WorkerCommand.DropResult d -> store.remove(d.key());
+                case WorkerCommand.Execute x -> {
+                    runQueue.add(x);
+                    queued = true;
+                }
+                case WorkerCommand.CancelExecution x -> {
+                    Thread t = running.get(x.attempt());
+                    if (t != null) {
+                        t.interrupt();
+                    }
+                }
+                case WorkerCommand.Fetch f -> fetch(f);
+                case WorkerCommand.SendFinished f -> toScheduler.add(
+                        new SchedulerEvent.TaskFinished(event.stimulusId(), id, f.key(), f.nbytes(), f.durationNanos()));
+                case WorkerCommand.SendFailed f -> toScheduler.add(
+                        new SchedulerEvent.TaskFailed(event.stimulusId(), id, f.key(), f.error()));
+                case WorkerCommand.SendDataMissing m -> toScheduler.add(
+                        new SchedulerEvent.DataMissing(event.stimulusId(), id, m.key(), m.dependency(), m.holder()));
+            }
+        }
+        if (queued) {
+            workAvailable.signal();
+        }
+    }
+
+    /** In-process transfer: a reference copy from a peer's store. */
+    private void fetch(WorkerCommand.Fetch f) {
+        for (WorkerId h : f.holders()) {
+            Object v = cluster.resultOn(h, f.key());
+            if (v != null) {
+                apply(new WorkerEvent.FetchSucceeded(stimulus("fetch"), f.key(), SizeEstimate.of(unwrap(v))), unwrap(v));
+                return;
+            }
+        }
+        apply(new WorkerEvent.FetchFailed(stimulus("fetch-failed"), f.key(),
+                f.holders().isEmpty() ? null : f.holders().get(0)), null);
+    }
+
+    private List<SchedulerEvent> drainReports() {
+        if (toScheduler.isEmpty()) {
+            return List.of();
+        }
+        List<SchedulerEvent> r = new ArrayList<>(toScheduler);
+        toScheduler.clear();
+        return r;
+    }
+
+    private void executorLoop(int slot) {
+        AtomicLong busy = busyNanos[slot];
+        WorkerCommand.Execute next = null;
+        try {
+            while (true) {
+                if (next == null) {
+                    lock.lock();
+                    try {
+                        while (runQueue.isEmpty() && !closed) {
+                            workAvailable.await();
+                        }
+                        if (closed) {
+                            return;
+                        }
+                        next = runQueue.poll();
+                        running.put(next.attempt(), Thread.currentThread());
+                    } finally {
+                        lock.unlock();
+                    }
+                }
+                next = runAndReport(next, busy);
+            }
+        } catch (InterruptedException e) {
+            // closing
+        } finally {
+            cpuNanosOfEndedThreads.addAndGet(Math.max(0, THREADS.getCurrentThreadCpuTime()));
+        }
+    }
+
+    /** Runs one task, reports it, and returns the next task for this thread, if any. */
+    private WorkerCommand.Execute runAndReport(WorkerCommand.Execute x, AtomicLong busy) {
+        Object value = null;
+        Throwable error = null;
+        long t0 = System.nanoTime();
+        try {
+            Object[] inputs = new Object[x.dependencies().size()];
+            for (int i = 0; i < inputs.length; i++) {
+                Object v = store.get(x.dependencies().get(i));
+                if (v == null) {
+                    throw new IllegalStateException("input " + x.dependencies().get(i) + " of " + x.key() + " is not in the store");
+                }
+                inputs[i] = unwrap(v);
+            }
+            value = ((Invocation) x.payload()).invoke(inputs);
+        } catch (Throwable t) {
+            error = t;
+        }
+        long duration = System.nanoTime() - t0;
+        busy.lazySet(busy.get() + duration);
+        tasksRun.incrementAndGet();
+        WorkerCommand.Execute next = null;
+        List<SchedulerEvent> reports;
+        lock.lock();
+        try {
+            running.remove(x.attempt());
+            Thread.interrupted(); // a cancel that arrived as the task ended must not leak into the next one
+            if (closed) {
+                return null;
+            }
+            if (error == null) {
+                apply(new WorkerEvent.ExecutionSucceeded(stimulus("executed"), x.key(), x.attempt(),
+                        SizeEstimate.of(value), duration), value);
+            } else {
+                apply(new WorkerEvent.ExecutionFailed(stimulus("execution-failed"), x.key(), x.attempt(),
+                        TaskError.of(error), duration), null);
+            }
+            if (!runQueue.isEmpty()) {
+                next = runQueue.poll();
+                running.put(next.attempt(), Thread.currentThread());
+            }
+            reports = drainReports();
+        } finally {
+            lock.unlock();
+        }
+        for (SchedulerEvent r : reports) {
+            scheduler.post(r);
+        }
+        return next;
+    }
+
+    /** Stops the executor threads, interrupting running tasks, and drops the store. */
+    void close() {
+        lock.lock();
+        try {
+            closed = true;
+            stoppedNanos = System.nanoTime();
+            workAvailable.signalAll();
+            running.values().forEach(Thread::interrupt);
+        } finally {
+            lock.unlock();
+        }
+        for (Thread t : threads) {
+            try {
+                t.join(TimeUnit.SECONDS.toMillis(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        store.clear();
+    }
+
+    // ---------------------------------------------------------------- usage
+
+    int threadCount() {
+        return threads.size();
+    }
+
+    long allocatedNanos() {
+        long end = closed ? stoppedNanos : System.nanoTime();
+        return (end - startedNanos) * threads.size();
+    }
+
+    long busyNanos() {
+        long sum = 0;
+        for (AtomicLong b : busyNanos) {
+            sum += b.get();
+        }
+        return sum;
+    }
+
+    long tasksRun() {
+        return tasksRun.get();
+    }
+
+    /** CPU time of the executor threads: the CPU the tasks used, plus a little bookkeeping. */
+    long cpuNanos() {
+        long sum = cpuNanosOfEndedThreads.get();
+        for (Thread t : threads) {
+            if (t.isAlive()) {
+                sum += Math.max(0, THREADS.getThreadCpuTime(t.threadId()));
+            }
+        }
+        return sum;
+    }
+
+    /** Story of a key on this worker, read under the lock. */
+    List<?> story(TaskKey key) {
+        lock.lock();
+        try {
+            return state.story(key);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stand-in for a null result: the store is a concurrent map, which cannot hold null. */
+    private static final Object NULL = new Object();
+
+    static Object unwrap(Object stored) {
+        return stored == NULL ? null : stored;
+    }
+}

@@ -1,0 +1,22 @@
+package dev.burst.internal.runtime;
+
+import dev.burst.internal.core.TaskError;
+import dev.burst.internal.core.TaskKey;
+
+/**
+ * What a cluster tells a connected client. Called from the cluster's scheduling thread: an
+ * implementation must be quick and must not block.
+ */
+public interface ClientListener {
+    /** {@code key} finished; {@code value} is its result. */
+    void done(TaskKey key, Object value);
+
+    /** {@code key} failed for good. */
+    void erred(TaskKey key, TaskError error);
+
+    /** {@code key} cannot run yet, for {@code reason}. */
+    void stalled(TaskKey key, String reason);
+
+    /** The cluster shut down; nothing more will be reported. */
+    void clusterClosed(String reason);
+}

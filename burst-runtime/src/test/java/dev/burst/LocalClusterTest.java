@@ -1,0 +1,239 @@
+package dev.burst;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.LongStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The public API on the embedded cluster, as in the README example. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class LocalClusterTest {
+    private LocalCluster cluster;
+    private Client client;
+
+    @BeforeEach
+    void start() {
+        cluster = LocalCluster.builder().workers(2).threadsPerWorker(1).build();
+        client = Client.connect(cluster);
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        cluster.close();
+    }
+
+    static long simulate(long seed) {
+        long x = seed;
+        for (int i = 0; i < 1000; i++) {
+            x = x * 6364136223846793005L + 1442695040888963407L;
+        }
+        return x;
+    }
+
+    static long sum(long a, long b) {
+        return a + b;
+    }
+
+    @Test
+    void submitWithFutureArgumentIsADependency() throws Exception {
+        TaskFuture<Integer> a = client.submit(() -> 21);
+        TaskFuture<Integer> b = client.submit(x -> x * 2, a);
+        assertThat(b.get(10, TimeUnit.SECONDS)).isEqualTo(42);
+        assertThat(a.get()).isEqualTo(21);
+        assertThat(b.key()).contains("lambda");
+    }
+
+    @Test
+    void mapAndGatherKeepInputOrder() {
+        List<Long> seeds = LongStream.range(0, 500).boxed().toList();
+        List<TaskFuture<Long>> fs = client.map(LocalClusterTest::simulate, seeds);
+        List<Long> out = client.gather(fs);
+        assertThat(out).hasSize(500);
+        for (int i = 0; i < 500; i++) {
+            assertThat(out.get(i)).isEqualTo(simulate(i));
+        }
+        assertThat(fs.get(0).key()).startsWith("simulate-");
+    }
+
+    @Test
+    void asCompletedYieldsEveryFutureOnce() {
+        List<TaskFuture<Long>> fs = client.map(LocalClusterTest::simulate, LongStream.range(0, 200).boxed().toList());
+        Set<String> seen = new HashSet<>();
+        for (TaskFuture<Long> f : client.asCompleted(fs)) {
+            assertThat(f.isDone()).isTrue();
+            assertThat(seen.add(f.key())).isTrue();
+        }
+        assertThat(seen).hasSize(200);
+    }
+
+    @Test
+    void delayedReductionTree() throws Exception {
+        List<Delayed<Long>> level = new ArrayList<>();
+        for (long i = 0; i < 1000; i++) {
+            level.add(Delayed.call(x -> x, Delayed.value(i)));
+        }
+        while (level.size() > 1) {
+            List<Delayed<Long>> next = new ArrayList<>();
+            for (int i = 0; i + 1 < level.size(); i += 2) {
+                next.add(Delayed.call(LocalClusterTest::sum, level.get(i), level.get(i + 1)));
+            }
+            if (level.size() % 2 == 1) {
+                next.add(level.get(level.size() - 1));
+            }
+            level = next;
+        }
+        assertThat(client.compute(level.get(0)).get(30, TimeUnit.SECONDS)).isEqualTo(999L * 1000 / 2);
+    }
+
+    @Test
+    void sharedDelayedNodeRunsOnce() throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        Delayed<Integer> shared = Delayed.call(() -> runs.incrementAndGet());
+        Delayed<Integer> both = Delayed.call((Integer a, Integer b) -> a + b, shared, shared);
+        assertThat(client.compute(both).get(10, TimeUnit.SECONDS)).isEqualTo(2);
+        assertThat(runs.get()).isEqualTo(1);
+    }
+
+    @Test
+    void failedTaskKeepsOriginalExceptionClassMessageAndStack() {
+        TaskFuture<Integer> f = client.submit(() -> {
+            throw new UncheckedIOException("disk on fire", new IOException("sda"));
+        });
+        assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(UncheckedIOException.class).hasMessage("disk on fire")
+                .satisfies(c -> assertThat(c.getStackTrace()[0].getMethodName()).contains("lambda"));
+        TaskFuture<Integer> dependent = client.submit(x -> x + 1, f);
+        assertThatThrownBy(() -> client.gather(List.of(dependent)))
+                .isInstanceOf(TaskFailedException.class)
+                .hasMessageContaining(dependent.key())
+                .cause().isInstanceOf(UncheckedIOException.class);
+    }
+
+    @Test
+    void retriesRerunAFailingTask() throws Exception {
+        AtomicInteger attempts = new AtomicInteger();
+        TaskFuture<String> f = client.submit(() -> {
+            if (attempts.incrementAndGet() < 3) {
+                throw new IllegalStateException("flaky");
+            }
+            return "ok";
+        }, TaskOptions.builder().retries(2).build());
+        assertThat(f.get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+        assertThat(attempts.get()).isEqualTo(3);
+    }
+
+    @Test
+    void cancelQueuedAndRunningTasks() throws Exception {
+        CountDownLatch started = new CountDownLatch(2);
+        CountDownLatch stopped = new CountDownLatch(2);
+        List<TaskFuture<Integer>> blockers = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            blockers.add(client.submit(() -> {
+                started.countDown();
+                try {
+                    Thread.sleep(60_000);
+                    return 1;
+                } finally {
+                    stopped.countDown();
+                }
+            }));
+        }
+        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+        AtomicInteger queuedRan = new AtomicInteger();
+        TaskFuture<Integer> queued = client.submit(queuedRan::incrementAndGet);
+        assertThat(queued.cancel(true)).isTrue();
+        for (TaskFuture<Integer> b : blockers) {
+            assertThat(b.cancel(true)).isTrue();
+        }
+        assertThat(stopped.await(10, TimeUnit.SECONDS)).as("running tasks interrupted").isTrue();
+        assertThatThrownBy(queued::get).isInstanceOf(java.util.concurrent.CancellationException.class);
+        // the workers are free again: new work runs
+        assertThat(client.submit(() -> 7).get(10, TimeUnit.SECONDS)).isEqualTo(7);
+        assertThat(queuedRan.get()).isZero();
+    }
+
+    @Test
+    void unsatisfiableResourceRequestIsExplainedOnTimeout() {
+        TaskFuture<Integer> f = client.submit(() -> 1, TaskOptions.builder().resources(Resources.of("gpu", 1)).build());
+        assertThatThrownBy(() -> f.get(300, TimeUnit.MILLISECONDS))
+                .isInstanceOf(java.util.concurrent.TimeoutException.class)
+                .hasMessageContaining(f.key())
+                .hasMessageContaining("gpu");
+        assertThatThrownBy(() -> client.gather(List.of(f), java.time.Duration.ofMillis(200)))
+                .isInstanceOf(TaskTimeoutException.class)
+                .hasMessageContaining("no worker has the resources");
+    }
+
+    @Test
+    void resourcesAreHonoured() throws Exception {
+        try (LocalCluster gpuCluster = LocalCluster.builder().workers(2).threadsPerWorker(2)
+                .resources(Resources.of("gpu", 1)).build();
+             Client c = Client.connect(gpuCluster)) {
+            AtomicInteger concurrent = new AtomicInteger();
+            AtomicInteger maxConcurrent = new AtomicInteger();
+            TaskOptions gpu = TaskOptions.builder().resources(Resources.of("gpu", 1)).build();
+            List<TaskFuture<Integer>> fs = c.map(i -> {
+                int now = concurrent.incrementAndGet();
+                maxConcurrent.accumulateAndGet(now, Math::max);
+                Thread.sleep(20);
+                concurrent.decrementAndGet();
+                return i;
+            }, List.of(1, 2, 3, 4, 5, 6, 7, 8), gpu);
+            assertThat(c.gather(fs)).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
+            assertThat(maxConcurrent.get()).as("two workers with one gpu each").isLessThanOrEqualTo(2);
+        }
+    }
+
+    @Test
+    void lostResultsAreRecomputedWhenAWorkerDies() throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        List<TaskFuture<Integer>> parts = client.map(i -> {
+            runs.incrementAndGet();
+            return i * 10;
+        }, List.of(1, 2, 3, 4));
+        client.gather(parts);
+        int before = runs.get();
+        cluster.engine().killWorker(cluster.engine().workerIds().get(0));
+        TaskFuture<Integer> total = client.submit((Integer a, Integer b) -> a + b, parts.get(0), parts.get(1));
+        TaskFuture<Integer> total2 = client.submit((Integer a, Integer b) -> a + b, parts.get(2), parts.get(3));
+        assertThat(total.get(10, TimeUnit.SECONDS)).isEqualTo(30);
+        assertThat(total2.get(10, TimeUnit.SECONDS)).isEqualTo(70);
+        assertThat(runs.get()).as("some inputs recomputed").isGreaterThan(before);
+    }
+
+    @Test
+    void usageCountsBusyAndAllocatedCoreSeconds() {
+        client.gather(client.map(i -> {
+            long end = System.nanoTime() + 20_000_000;
+            long x = 0;
+            while (System.nanoTime() < end) {
+                x++;
+            }
+            return x;
+        }, List.of(1, 2, 3, 4)));
+        ClusterUsage u = cluster.usage();
+        assertThat(u.tasks()).isEqualTo(4);
+        assertThat(u.busyCoreSeconds()).isGreaterThanOrEqualTo(0.08);
+        assertThat(u.allocatedCoreSeconds()).isGreaterThanOrEqualTo(u.busyCoreSeconds());
+        // CPU time depends on what else the machine runs; it is positive and cannot exceed the allocation
+        assertThat(u.cpuSeconds()).isGreaterThan(0).isLessThanOrEqualTo(u.allocatedCoreSeconds() + 0.05);
+        assertThat(u.efficiency()).isBetween(0.0, 1.0);
+    }
+}
