@@ -36,8 +36,12 @@ final class SchedulerTask {
     TaskError error;
     String stallReason;
 
+    /** Hash of the key, cached: identity hashes are slow to create and these live in many sets. */
+    private final int hash;
+
     SchedulerTask(TaskSpec spec, List<SchedulerTask> dependencies) {
         this.spec = spec;
+        this.hash = spec.key().hashCode();
         this.dependencies = dependencies;
         this.retriesLeft = spec.retries();
     }
@@ -97,6 +101,16 @@ final class SchedulerTask {
         }
         reportedTo.add(client);
         return true;
+    }
+
+    @Override
+    public int hashCode() {
+        return hash;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return this == o; // one entry per key; identity is equality
     }
 
     @Override

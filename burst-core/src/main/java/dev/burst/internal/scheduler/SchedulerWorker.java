@@ -24,6 +24,16 @@ final class SchedulerWorker {
     }
 
     @Override
+    public int hashCode() {
+        return id.hashCode();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return this == o; // one entry per worker id; identity is equality
+    }
+
+    @Override
     public String toString() {
         return id.name();
     }

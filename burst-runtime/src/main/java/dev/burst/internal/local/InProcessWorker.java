@@ -48,6 +48,9 @@ final class InProcessWorker {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition workAvailable = lock.newCondition();
     private final ArrayDeque<WorkerCommand.Execute> runQueue = new ArrayDeque<>();
+    /** Batches from the scheduler waiting for an idle executor thread to apply them. */
+    private final ArrayDeque<List<WorkerEvent>> inbox = new ArrayDeque<>();
+    private int idleThreads;
     private final Map<Long, Thread> running = new HashMap<>();
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicLong stimuli = new AtomicLong();
@@ -111,12 +114,21 @@ final class InProcessWorker {
         return store.size();
     }
 
-    /** Applies a batch of events from the scheduler. */
+    /**
+     * Applies a batch of events from the scheduler. If an executor thread is idle, it is handed the
+     * batch (so the scheduler thread goes back to scheduling); if all are busy running tasks, the
+     * caller applies it at once, so that a cancel or a fetch is never held up by a long task.
+     */
     void deliver(List<WorkerEvent> events) {
         List<SchedulerEvent> reports;
         lock.lock();
         try {
             if (closed) {
+                return;
+            }
+            if (idleThreads > 0) {
+                inbox.add(events);
+                workAvailable.signal();
                 return;
             }
             for (WorkerEvent e : events) {
@@ -127,6 +139,16 @@ final class InProcessWorker {
             lock.unlock();
         }
         reports.forEach(scheduler::post);
+    }
+
+    /** Applies batches handed over by {@link #deliver}. Caller holds the lock. */
+    private void drainInbox() {
+        List<WorkerEvent> batch;
+        while ((batch = inbox.poll()) != null) {
+            for (WorkerEvent e : batch) {
+                apply(e, null);
+            }
+        }
     }
 
     private StimulusId stimulus(String kind) {
@@ -195,20 +217,31 @@ final class InProcessWorker {
         WorkerCommand.Execute next = null;
         try {
             while (true) {
-                if (next == null) {
+                while (next == null) {
+                    List<SchedulerEvent> reports;
                     lock.lock();
                     try {
-                        while (runQueue.isEmpty() && !closed) {
-                            workAvailable.await();
+                        while (runQueue.isEmpty() && inbox.isEmpty() && !closed) {
+                            idleThreads++;
+                            try {
+                                workAvailable.await();
+                            } finally {
+                                idleThreads--;
+                            }
                         }
                         if (closed) {
                             return;
                         }
+                        drainInbox();
                         next = runQueue.poll();
-                        running.put(next.attempt(), Thread.currentThread());
+                        if (next != null) {
+                            running.put(next.attempt(), Thread.currentThread());
+                        }
+                        reports = drainReports();
                     } finally {
                         lock.unlock();
                     }
+                    reports.forEach(scheduler::post);
                 }
                 next = runAndReport(next, busy);
             }
@@ -256,6 +289,7 @@ final class InProcessWorker {
                 apply(new WorkerEvent.ExecutionFailed(stimulus("execution-failed"), x.key(), x.attempt(),
                         TaskError.of(error), duration), null);
             }
+            drainInbox();
             if (!runQueue.isEmpty()) {
                 next = runQueue.poll();
                 running.put(next.attempt(), Thread.currentThread());

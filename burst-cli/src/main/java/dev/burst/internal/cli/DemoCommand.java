@@ -1,0 +1,140 @@
+package dev.burst.internal.cli;
+
+import dev.burst.Client;
+import dev.burst.ClusterUsage;
+import dev.burst.LocalCluster;
+import dev.burst.TaskFuture;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * {@code burst demo}: a CPU-bound job (Monte-Carlo π) split into many tasks on the embedded
+ * cluster, with a progress bar, then the figures that matter: wall time, CPU-seconds, speedup over
+ * one core (measured by running some of the same tasks on one core first) and efficiency.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Run a CPU-bound Monte-Carlo job on the embedded cluster and report speedup and efficiency.")
+final class DemoCommand implements Callable<Integer> {
+    /** Target length of one task; long enough that scheduling cost is invisible, short enough to balance. */
+    private static final double TASK_SECONDS = 0.25;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--cpu-seconds", description = "Total work, in one-core seconds (default: ${DEFAULT-VALUE}).")
+    double cpuSeconds = 60;
+
+    @Option(names = "--workers", description = "Workers in the pool, one thread each (default: all cores, ${DEFAULT-VALUE}).")
+    int workers = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--tasks", description = "Number of tasks (default: about one per 0.25 one-core seconds).")
+    Integer tasks;
+
+    @Option(names = "--no-progress", description = "Do not draw the progress bar.")
+    boolean noProgress;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!(cpuSeconds > 0) || Double.isInfinite(cpuSeconds)) {
+            throw new ParameterException(spec.commandLine(), "--cpu-seconds must be a number > 0, got " + cpuSeconds);
+        }
+        if (workers < 1) {
+            throw new ParameterException(spec.commandLine(), "--workers must be >= 1, got " + workers);
+        }
+        if (tasks != null && tasks < 1) {
+            throw new ParameterException(spec.commandLine(), "--tasks must be >= 1, got " + tasks);
+        }
+        PrintStream out = System.out;
+        int taskCount = tasks != null ? tasks : (int) Math.max(workers * 4L, Math.round(cpuSeconds / TASK_SECONDS));
+
+        // 1. How fast is one core? Calibrate samples per second, then time real tasks serially.
+        double samplesPerSecond = calibrate();
+        long samplesPerTask = Math.max(1000, (long) (samplesPerSecond * cpuSeconds / taskCount));
+        int baselineTasks = (int) Math.min(taskCount, Math.max(2, Math.ceil(Math.min(3.0, cpuSeconds * 0.05) / (cpuSeconds / taskCount))));
+        out.printf("burst demo: Monte-Carlo estimate of pi, %d tasks x %,d samples (about %.0f one-core seconds of work)%n",
+                taskCount, samplesPerTask, cpuSeconds);
+        long b0 = System.nanoTime();
+        for (int i = 0; i < baselineTasks; i++) {
+            MonteCarloPi.hits(1_000_000L + i, samplesPerTask);
+        }
+        double oneCorePerTask = (System.nanoTime() - b0) / 1e9 / baselineTasks;
+        double oneCoreEstimate = oneCorePerTask * taskCount;
+        out.printf("one-core baseline: %d tasks run one after another on one core: %.3f s per task -> %.1f s for the whole job%n",
+                baselineTasks, oneCorePerTask, oneCoreEstimate);
+
+        // 2. The same job on the cluster.
+        List<Long> seeds = new ArrayList<>(taskCount);
+        for (long i = 0; i < taskCount; i++) {
+            seeds.add(i);
+        }
+        long hits = 0;
+        double wall;
+        ClusterUsage usage;
+        long n = samplesPerTask;
+        try (LocalCluster cluster = LocalCluster.builder().workers(workers).threadsPerWorker(1).build();
+             Client client = Client.connect(cluster)) {
+            out.printf("cluster: %d in-process workers x 1 thread%n", workers);
+            long t0 = System.nanoTime();
+            List<TaskFuture<Long>> futures = client.map(seed -> MonteCarloPi.hits(seed, n), seeds);
+            try (ProgressBar bar = progressBar(taskCount)) {
+                for (TaskFuture<Long> f : client.asCompleted(futures)) {
+                    try {
+                        hits += f.get();
+                    } catch (ExecutionException e) {
+                        throw new IllegalStateException("task " + f.key() + " failed", e.getCause());
+                    }
+                    if (bar != null) {
+                        bar.step();
+                    }
+                }
+            }
+            wall = (System.nanoTime() - t0) / 1e9;
+            usage = cluster.usage();
+        }
+        double pi = 4.0 * hits / ((double) n * taskCount);
+        double speedup = oneCoreEstimate / wall;
+        out.printf("%nresult:      pi ~ %.6f (error %.2e, %,d samples)%n", pi, Math.abs(pi - Math.PI), n * taskCount);
+        out.printf("wall time:   %.2f s%n", wall);
+        out.printf("cpu time:    %.1f CPU-seconds used by the worker threads (%d tasks)%n", usage.cpuSeconds(), usage.tasks());
+        out.printf("speedup:     %.2fx over one core (one-core estimate %.1f s / wall %.2f s), on %d workers%n",
+                speedup, oneCoreEstimate, wall, workers);
+        out.printf("efficiency:  %.3f = %.1f busy core-seconds / %.1f allocated core-seconds%n",
+                usage.efficiency(), usage.busyCoreSeconds(), usage.allocatedCoreSeconds());
+        return 0;
+    }
+
+    private ProgressBar progressBar(int total) {
+        if (noProgress) {
+            return null;
+        }
+        return new ProgressBarBuilder().setTaskName("tasks").setInitialMax(total)
+                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200).continuousUpdate()
+                .showSpeed().build();
+    }
+
+    /** One-core speed of the kernel, in samples per second, after a short warm-up. */
+    private static double calibrate() {
+        MonteCarloPi.hits(7, 2_000_000); // warm up the JIT
+        long samples = 0;
+        long t0 = System.nanoTime();
+        long elapsed;
+        do {
+            samples += 1_000_000;
+            MonteCarloPi.hits(samples, 1_000_000);
+            elapsed = System.nanoTime() - t0;
+        } while (elapsed < 200_000_000L);
+        return samples / (elapsed / 1e9);
+    }
+}

@@ -1,0 +1,64 @@
+package dev.burst.internal.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class DemoCommandTest {
+
+    /** Runs the CLI with stdout and stderr captured; returns {exit code, stdout, stderr}. */
+    private static Object[] run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = BurstCli.run(args);
+            return new Object[] {code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void demoPrintsResultWallTimeCpuSecondsSpeedupAndEfficiency() {
+        Object[] r = run("demo", "--cpu-seconds", "1", "--workers", "2", "--no-progress");
+        String out = (String) r[1];
+        assertThat(r[0]).as(out + r[2]).isEqualTo(0);
+        Matcher pi = Pattern.compile("pi ~ (\\d\\.\\d+)").matcher(out);
+        assertThat(pi.find()).as(out).isTrue();
+        assertThat(Double.parseDouble(pi.group(1))).isCloseTo(Math.PI, org.assertj.core.data.Offset.offset(0.01));
+        assertThat(out).contains("wall time:", "CPU-seconds", "speedup:", "over one core", "efficiency:");
+        Matcher eff = Pattern.compile("efficiency:\\s+(\\d+\\.\\d+)").matcher(out);
+        assertThat(eff.find()).isTrue();
+        assertThat(Double.parseDouble(eff.group(1))).isBetween(0.0, 1.0);
+        Matcher tasks = Pattern.compile("\\((\\d+) tasks\\)").matcher(out);
+        assertThat(tasks.find()).isTrue();
+        assertThat(Integer.parseInt(tasks.group(1))).isGreaterThanOrEqualTo(8);
+    }
+
+    @Test
+    void badOptionsAreNamed() {
+        Object[] r = run("demo", "--cpu-seconds", "-3");
+        assertThat(r[0]).isEqualTo(2);
+        assertThat((String) r[2]).contains("--cpu-seconds must be a number > 0, got -3.0");
+        r = run("demo", "--workers", "0");
+        assertThat(r[0]).isEqualTo(2);
+        assertThat((String) r[2]).contains("--workers must be >= 1, got 0");
+        r = run("demo", "--workers", "many");
+        assertThat(r[0]).isEqualTo(2);
+        assertThat((String) r[2]).contains("--workers").contains("many");
+    }
+}
