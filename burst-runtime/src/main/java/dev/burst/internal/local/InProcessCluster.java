@@ -101,6 +101,15 @@ public final class InProcessCluster {
         scheduler.runOnLoop(() -> action.accept(scheduler.state()));
     }
 
+    /** Results held by the live workers now (for leak checks). */
+    public int storedResults() {
+        int n = 0;
+        for (InProcessWorker w : workers) {
+            n += w.storedCount();
+        }
+        return n;
+    }
+
     public UsageFigures usage() {
         long allocated = 0;
         long busy = 0;
@@ -137,8 +146,12 @@ public final class InProcessCluster {
         scheduler.close("the cluster " + name + " was closed");
         for (InProcessWorker w : workers) {
             w.close();
+            w.dropStore();
             retired.add(w);
         }
         workers.clear();
+        for (InProcessWorker w : retired) {
+            w.dropStore();
+        }
     }
 }

@@ -96,15 +96,6 @@ final class InProcessWorker {
         return resources;
     }
 
-    boolean hasResult(TaskKey key) {
-        return store.containsKey(key);
-    }
-
-    /** The stored result of {@code key} (null if absent or if the result is null). */
-    Object result(TaskKey key) {
-        return unwrap(store.get(key));
-    }
-
     /** The raw store entry: null only when absent. */
     Object storedEntry(TaskKey key) {
         return store.get(key);
@@ -304,7 +295,15 @@ final class InProcessWorker {
         return next;
     }
 
-    /** Stops the executor threads, interrupting running tasks, and drops the store. */
+    /** Frees the results; the scheduler calls this once it has processed the worker's removal. */
+    void dropStore() {
+        store.clear();
+    }
+
+    /**
+     * Stops the executor threads, interrupting running tasks. The store is kept until
+     * {@link #dropStore()}: reports the scheduler has not handled yet may still read from it.
+     */
     void close() {
         lock.lock();
         try {
@@ -323,7 +322,6 @@ final class InProcessWorker {
                 break;
             }
         }
-        store.clear();
     }
 
     // ---------------------------------------------------------------- usage

@@ -177,9 +177,17 @@ final class SchedulerLoop implements SchedulerEndpoint {
             q.action().run();
             return;
         }
-        List<SchedulerCommand> commands = state.handle((SchedulerEvent) item);
+        SchedulerEvent event = (SchedulerEvent) item;
+        List<SchedulerCommand> commands = state.handle(event);
         for (SchedulerCommand c : commands) {
             carryOut(c);
+        }
+        if (event instanceof SchedulerEvent.WorkerLeft left) {
+            // Only now: reports handled before this event may still read the worker's results.
+            InProcessWorker gone = workers.remove(left.worker());
+            if (gone != null) {
+                gone.dropStore();
+            }
         }
     }
 
@@ -191,7 +199,7 @@ final class SchedulerLoop implements SchedulerEndpoint {
             case SchedulerCommand.ReportDone c -> {
                 ClientListener listener = clients.get(c.client());
                 if (listener != null) {
-                    listener.done(c.key(), resultOf(c.key(), c.holders()));
+                    deliverResult(listener, c.key(), c.holders());
                 }
             }
             case SchedulerCommand.ReportErred c -> {
@@ -216,14 +224,19 @@ final class SchedulerLoop implements SchedulerEndpoint {
      * not freed before the client has them: the scheduler frees a wanted key only after the client
      * releases it.
      */
-    private Object resultOf(TaskKey key, List<WorkerId> holders) {
+    private void deliverResult(ClientListener listener, TaskKey key, List<WorkerId> holders) {
         for (WorkerId h : holders) {
             InProcessWorker w = workers.get(h);
-            if (w != null && w.hasResult(key)) {
-                return w.result(key);
+            Object entry = w == null ? null : w.storedEntry(key);
+            if (entry != null) {
+                listener.done(key, InProcessWorker.unwrap(entry));
+                return;
             }
         }
-        throw new IllegalStateException("no holder of " + key + " among " + holders + " has it");
+        // Should not happen (stores outlive their reports); never let it stop the loop.
+        log.error("result of {} is on none of its holders {}; failing it for the client", key, holders);
+        listener.erred(key, new dev.burst.internal.core.TaskError("dev.burst.WorkerLostException",
+                "the result of " + key + " was lost with its worker before it could be read", null));
     }
 
     private void toWorker(WorkerId id, WorkerEvent event) {
