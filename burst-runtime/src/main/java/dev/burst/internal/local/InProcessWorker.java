@@ -16,7 +16,6 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -51,7 +50,8 @@ final class InProcessWorker {
     /** Batches from the scheduler waiting for an idle executor thread to apply them. */
     private final ArrayDeque<List<WorkerEvent>> inbox = new ArrayDeque<>();
     private int idleThreads;
-    private final Map<Long, Thread> running = new HashMap<>();
+    /** Execution attempt each executor thread runs now (0: none), indexed like {@link #threads}. */
+    private final long[] runningAttempt;
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicLong stimuli = new AtomicLong();
     private final long startedNanos = System.nanoTime();
@@ -75,6 +75,7 @@ final class InProcessWorker {
         this.scheduler = scheduler;
         this.cluster = cluster;
         this.busyNanos = new AtomicLong[threadCount];
+        this.runningAttempt = new long[threadCount];
         for (int i = 0; i < threadCount; i++) {
             busyNanos[i] = new AtomicLong();
             int slot = i;
@@ -162,9 +163,10 @@ final class InProcessWorker {
                     queued = true;
                 }
                 case WorkerCommand.CancelExecution x -> {
-                    Thread t = running.get(x.attempt());
-                    if (t != null) {
-                        t.interrupt();
+                    for (int i = 0; i < runningAttempt.length; i++) {
+                        if (runningAttempt[i] == x.attempt()) {
+                            threads.get(i).interrupt();
+                        }
                     }
                 }
                 case WorkerCommand.Fetch f -> fetch(f);
@@ -226,7 +228,7 @@ final class InProcessWorker {
                         drainInbox();
                         next = runQueue.poll();
                         if (next != null) {
-                            running.put(next.attempt(), Thread.currentThread());
+                            runningAttempt[slot] = next.attempt();
                         }
                         reports = drainReports();
                     } finally {
@@ -234,7 +236,7 @@ final class InProcessWorker {
                     }
                     reports.forEach(scheduler::post);
                 }
-                next = runAndReport(next, busy);
+                next = runAndReport(next, busy, slot);
             }
         } catch (InterruptedException e) {
             // closing
@@ -244,7 +246,7 @@ final class InProcessWorker {
     }
 
     /** Runs one task, reports it, and returns the next task for this thread, if any. */
-    private WorkerCommand.Execute runAndReport(WorkerCommand.Execute x, AtomicLong busy) {
+    private WorkerCommand.Execute runAndReport(WorkerCommand.Execute x, AtomicLong busy, int slot) {
         Object value = null;
         Throwable error = null;
         long t0 = System.nanoTime();
@@ -268,7 +270,7 @@ final class InProcessWorker {
         List<SchedulerEvent> reports;
         lock.lock();
         try {
-            running.remove(x.attempt());
+            runningAttempt[slot] = 0;
             Thread.interrupted(); // a cancel that arrived as the task ended must not leak into the next one
             if (closed) {
                 return null;
@@ -283,7 +285,7 @@ final class InProcessWorker {
             drainInbox();
             if (!runQueue.isEmpty()) {
                 next = runQueue.poll();
-                running.put(next.attempt(), Thread.currentThread());
+                runningAttempt[slot] = next.attempt();
             }
             reports = drainReports();
         } finally {
@@ -310,7 +312,11 @@ final class InProcessWorker {
             closed = true;
             stoppedNanos = System.nanoTime();
             workAvailable.signalAll();
-            running.values().forEach(Thread::interrupt);
+            for (int i = 0; i < runningAttempt.length; i++) {
+                if (runningAttempt[i] != 0) {
+                    threads.get(i).interrupt();
+                }
+            }
         } finally {
             lock.unlock();
         }
