@@ -280,13 +280,56 @@ public final class Client implements AutoCloseable {
         return f.taskKey();
     }
 
-    /** What to do when a future becomes unreachable or is released: tell the scheduler. */
-    Runnable releaseAction(TaskKey key) {
-        return () -> {
-            if (!closed && !endpoint.isClosed()) {
-                endpoint.release(id, List.of(key));
+    /**
+     * Lets the cluster drop the results of {@code futures} now, in one message, rather than when
+     * each future is garbage-collected. Releasing a future twice, or one still pending, is harmless
+     * (a pending task is cancelled if nothing else needs it).
+     */
+    public void release(Collection<? extends TaskFuture<?>> futures) {
+        Objects.requireNonNull(futures, "futures must not be null");
+        List<TaskKey> keys = new ArrayList<>(futures.size());
+        for (TaskFuture<?> f : futures) {
+            Objects.requireNonNull(f, "futures must not contain null");
+            if (f.client() == this && f.releaser().claim()) {
+                keys.add(f.taskKey());
             }
-        };
+        }
+        if (!keys.isEmpty() && !closed && !endpoint.isClosed()) {
+            endpoint.release(id, keys);
+        }
+    }
+
+    /** What to do when a future becomes unreachable or is released: tell the scheduler. */
+    KeyRelease releaseAction(TaskKey key) {
+        return new KeyRelease(this, key);
+    }
+
+    /**
+     * Releases one key, once: run by the future's {@link java.lang.ref.Cleaner} when the future
+     * becomes unreachable, or directly by {@link TaskFuture#release()}. Holds the key, never the
+     * future, so that the future can become unreachable.
+     */
+    static final class KeyRelease implements Runnable {
+        private final Client client;
+        private final TaskKey key;
+        private final java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+
+        KeyRelease(Client client, TaskKey key) {
+            this.client = client;
+            this.key = key;
+        }
+
+        /** Marks the key released; true for the first caller only. */
+        boolean claim() {
+            return done.compareAndSet(false, true);
+        }
+
+        @Override
+        public void run() {
+            if (claim() && !client.closed && !client.endpoint.isClosed()) {
+                client.endpoint.release(client.id, List.of(key));
+            }
+        }
     }
 
     private static Throwable toException(TaskError error) {

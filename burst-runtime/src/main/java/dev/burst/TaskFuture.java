@@ -25,14 +25,16 @@ public final class TaskFuture<T> implements Future<T> {
     private final TaskKey key;
     private final Client client;
     final CompletableFuture<T> result = new CompletableFuture<>();
-    private final Cleaner.Cleanable releaser;
+    private final Cleaner.Cleanable cleanable;
+    private final Client.KeyRelease releaser;
     private volatile String stallReason;
 
     TaskFuture(TaskKey key, Client client) {
         this.key = key;
         this.client = client;
         // Must not capture this future, or it would never become unreachable.
-        this.releaser = CLEANER.register(this, client.releaseAction(key));
+        this.releaser = client.releaseAction(key);
+        this.cleanable = CLEANER.register(this, releaser);
     }
 
     /** The task's key, e.g. {@code simulate-42}; it appears in errors, logs and stories. */
@@ -81,14 +83,18 @@ public final class TaskFuture<T> implements Future<T> {
     public boolean cancel(boolean mayInterruptIfRunning) {
         boolean cancelled = result.cancel(mayInterruptIfRunning);
         if (cancelled) {
-            releaser.clean();
+            cleanable.clean();
         }
         return cancelled;
     }
 
     /** Lets the cluster drop this result now rather than when this future is garbage-collected. */
     public void release() {
-        releaser.clean();
+        cleanable.clean();
+    }
+
+    Client.KeyRelease releaser() {
+        return releaser;
     }
 
     @Override

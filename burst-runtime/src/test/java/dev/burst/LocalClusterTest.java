@@ -19,6 +19,7 @@ import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** The public API on the embedded cluster, as in the README example. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -216,6 +217,32 @@ class LocalClusterTest {
         assertThat(total.get(10, TimeUnit.SECONDS)).isEqualTo(30);
         assertThat(total2.get(10, TimeUnit.SECONDS)).isEqualTo(70);
         assertThat(runs.get()).as("some inputs recomputed").isGreaterThan(before);
+    }
+
+    private int[] booksAndStores() throws InterruptedException {
+        int[] tasks = new int[1];
+        cluster.engine().inspect(s -> tasks[0] = s.taskCount());
+        return new int[] {tasks[0], cluster.engine().storedResults()};
+    }
+
+    @Test
+    void releasedFuturesFreeTheirResults() throws Exception {
+        List<TaskFuture<Integer>> fs = client.map(x -> x + 1, List.of(1, 2, 3, 4, 5, 6, 7, 8));
+        assertThat(client.gather(fs)).containsExactly(2, 3, 4, 5, 6, 7, 8, 9);
+        assertThat(booksAndStores()).containsExactly(8, 8);
+        client.release(fs);
+        await().atMost(java.time.Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(booksAndStores()).containsExactly(0, 0));
+        assertThat(fs.get(0).get()).as("a released future keeps its value").isEqualTo(2);
+    }
+
+    @Test
+    void unreachableFuturesAreReleasedByTheGarbageCollector() throws Exception {
+        assertThat(client.gather(client.map(x -> x * 3, List.of(1, 2, 3)))).containsExactly(3, 6, 9);
+        await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() -> {
+            System.gc();
+            assertThat(booksAndStores()).containsExactly(0, 0);
+        });
     }
 
     @Test

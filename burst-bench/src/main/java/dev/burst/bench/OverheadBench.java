@@ -68,7 +68,7 @@ public final class OverheadBench {
         if (out.size() != 20_000 || out.get(19_999) != 19_999L) {
             throw new AssertionError("wrong map result");
         }
-        fs.forEach(TaskFuture::release);
+        client.release(fs);
     }
 
     /** A 10,000-leaf pairwise reduction tree: 10,000 leaves + 9,999 adds. */
