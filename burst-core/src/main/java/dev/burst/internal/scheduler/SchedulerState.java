@@ -177,6 +177,7 @@ public final class SchedulerState {
         workers.put(id, w);
         // Tasks that no worker could run may fit this one.
         List<SchedulerTask> parked = new ArrayList<>(noWorker);
+        parked.sort(BY_PRIORITY);
         for (SchedulerTask t : parked) {
             if (t.state == NO_WORKER) {
                 decide(t);
@@ -192,6 +193,9 @@ public final class SchedulerState {
         }
         List<SchedulerTask> rerun = new ArrayList<>();
         for (SchedulerTask t : new ArrayList<>(w.processing)) {
+            if (t.processingOn != w) {
+                continue; // released meanwhile, because a dependent failed with an earlier task here
+            }
             w.processing.remove(t);
             t.processingOn = null;
             if (t.lostOn == null) {
@@ -208,28 +212,79 @@ public final class SchedulerState {
                 rerun.add(t);
             }
         }
-        for (SchedulerTask t : new ArrayList<>(w.hasWhat)) {
+        List<SchedulerTask> lost = new ArrayList<>();
+        for (SchedulerTask t : w.hasWhat) {
             t.whoHas.remove(w);
             if (t.whoHas.isEmpty() && t.state == MEMORY) {
-                lostLastCopy(t, rerun);
+                lost.add(t);
             }
         }
         w.hasWhat.clear();
-        for (SchedulerTask t : rerun) {
-            if (t.state == WAITING && (t.waitingOn == null || t.waitingOn.isEmpty())) {
-                decide(t);
+        lostLastCopies(lost, rerun);
+        decideInPriorityOrder(rerun);
+        if (!queued.isEmpty() && !anyWorkerFits(w.resources)) {
+            parkQueuedThatFitNowhere();
+        }
+    }
+
+    /** Queued tasks that only departed workers could run must not wait in the queue unnoticed. */
+    private void parkQueuedThatFitNowhere() {
+        Map<ResourceAmounts, Boolean> fits = new HashMap<>();
+        for (SchedulerTask t : new ArrayList<>(queued)) {
+            if (!fits.computeIfAbsent(t.spec.resources(), this::anyWorkerFits)) {
+                park(t);
             }
         }
     }
 
-    /** The only copy of {@code t}'s result is gone: recompute it if it is still needed. */
-    private void lostLastCopy(SchedulerTask t, List<SchedulerTask> rerun) {
-        transition(t, RELEASED);
+    private boolean anyWorkerFits(ResourceAmounts need) {
+        for (SchedulerWorker x : workers.values()) {
+            if (need.fitsIn(x.resources)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The only copies of these results are gone: recompute those still needed. All of them leave
+     * MEMORY before any is recomputed, so that none is taken for an input that is still there.
+     */
+    private void lostLastCopies(List<SchedulerTask> lost, List<SchedulerTask> rerun) {
+        for (SchedulerTask t : lost) {
+            transition(t, RELEASED);
+        }
+        Set<SchedulerWorker> relieved = new LinkedHashSet<>();
+        for (SchedulerTask t : lost) {
+            dependentsWaitAgain(t, relieved);
+        }
+        for (SchedulerTask t : lost) {
+            if (t.state != RELEASED) {
+                continue; // brought back already as the input of another lost result
+            }
+            if (t.needed()) {
+                toWaiting(t, rerun);
+            } else {
+                maybeForget(t);
+            }
+        }
+        for (SchedulerWorker x : relieved) {
+            fillFromQueue(x);
+        }
+    }
+
+    /** {@code t}'s result is gone: dependents not done yet must wait for it again. */
+    private void dependentsWaitAgain(SchedulerTask t, Set<SchedulerWorker> relieved) {
         if (t.dependents != null) {
             for (SchedulerTask d : new ArrayList<>(t.dependents)) {
                 switch (d.state) {
                     case WAITING -> d.waitingOn().add(t);
                     case QUEUED, NO_WORKER, PROCESSING -> {
+                        if (d.state == PROCESSING) {
+                            // Its worker would wait forever for an input that is gone.
+                            out.add(new FreeKeys(d.processingOn.id, List.of(d.spec.key()), stimulus));
+                            relieved.add(d.processingOn);
+                        }
                         unschedule(d);
                         transition(d, WAITING);
                         d.waitingOn().add(t);
@@ -237,12 +292,6 @@ public final class SchedulerState {
                     case RELEASED, MEMORY, ERRED, FORGOTTEN -> { }
                 }
             }
-        }
-        if (t.needed()) {
-            toWaiting(t);
-            rerun.add(t);
-        } else {
-            maybeForget(t);
         }
     }
 
@@ -272,6 +321,7 @@ public final class SchedulerState {
             tasks.put(spec.key(), t);
             story.record(spec.key(), null, RELEASED, stimulus);
         }
+        List<SchedulerTask> ready = new ArrayList<>();
         for (TaskKey k : wanted) {
             SchedulerTask t = tasks.get(k);
             if (t == null) {
@@ -283,12 +333,61 @@ public final class SchedulerState {
             switch (t.state) {
                 case MEMORY -> reportDone(t);
                 case ERRED -> reportErred(t);
-                case RELEASED -> toWaiting(t);
+                case RELEASED -> toWaiting(t, ready);
                 case NO_WORKER -> out.add(new ReportStalled(client, t.spec.key(),
                         "task " + t.spec.key() + " cannot run: " + t.stallReason));
                 case WAITING, QUEUED, PROCESSING, FORGOTTEN -> { }
             }
         }
+        if (!noWorker.isEmpty()) {
+            tellBlocked(client, wanted); // before placing: tasks parked now tell their clients themselves
+        }
+        decideInPriorityOrder(ready);
+    }
+
+    /** Tells {@code client} which of its wanted keys wait, directly or not, on a task no worker can run. */
+    private void tellBlocked(ClientId client, Collection<TaskKey> wanted) {
+        Map<SchedulerTask, SchedulerTask> parkedInput = new HashMap<>(); // task -> a parked input, or itself if none
+        for (TaskKey k : wanted) {
+            SchedulerTask t = tasks.get(k);
+            if (t != null && t.state == WAITING) {
+                SchedulerTask p = parkedInput(t, parkedInput);
+                if (p != t) {
+                    out.add(new ReportStalled(client, k, "task " + p.spec.key() + " cannot run: " + p.stallReason));
+                }
+            }
+        }
+    }
+
+    /** A NO_WORKER task that {@code root} waits for through WAITING tasks, or {@code root} if none; memoised. */
+    private static SchedulerTask parkedInput(SchedulerTask root, Map<SchedulerTask, SchedulerTask> memo) {
+        ArrayDeque<SchedulerTask> stack = new ArrayDeque<>();
+        stack.push(root);
+        while (!stack.isEmpty()) {
+            SchedulerTask x = stack.peek();
+            if (memo.containsKey(x)) {
+                stack.pop();
+                continue;
+            }
+            SchedulerTask found = x.state == NO_WORKER ? x : null;
+            boolean pending = false;
+            if (x.state == WAITING && x.waitingOn != null) {
+                for (SchedulerTask d : x.waitingOn) {
+                    SchedulerTask r = memo.get(d);
+                    if (r == null) {
+                        stack.push(d);
+                        pending = true;
+                    } else if (r != d || d.state == NO_WORKER) {
+                        found = r;
+                    }
+                }
+            }
+            if (!pending) {
+                memo.put(x, found == null ? x : found);
+                stack.pop();
+            }
+        }
+        return memo.get(root);
     }
 
     private void keysReleased(ClientId client, Collection<TaskKey> keys) {
@@ -326,18 +425,18 @@ public final class SchedulerState {
             return; // the worker was removed; its results count as lost
         }
         if (t == null || t.state != PROCESSING || t.processingOn != w) {
-            if (t != null && t.state == MEMORY) {
-                // a second copy, for example from a task run again after a false alarm: keep it
-                t.whoHas().add(w);
-                if (w.hasWhat.add(t)) {
-                    w.storedBytes += nbytes;
-                }
-            } else {
-                out.add(new FreeKeys(wid, List.of(key), stimulus));
+            if (t != null && t.state == MEMORY && t.whoHas().contains(w)) {
+                return; // the same result reported again; already counted
             }
+            // A late report of work the scheduler took away from this worker; it was told to free it
+            // then, so it must not count as a holder now.
+            out.add(new FreeKeys(wid, List.of(key), stimulus));
             return;
         }
-        durations.record(key.prefix(), durationNanos);
+        if (durationNanos > 0) {
+            // Zero means nothing ran (the worker had the result already): not a measurement.
+            durations.record(key.prefix(), durationNanos);
+        }
         unschedule(t);
         t.nbytes = nbytes;
         t.whoHas().add(w);
@@ -372,6 +471,9 @@ public final class SchedulerState {
         }
         if (t == null || t.state != PROCESSING || t.processingOn != w) {
             out.add(new FreeKeys(wid, List.of(key), stimulus));
+            if (t != null && t.state == MEMORY && t.whoHas().contains(w)) {
+                noLongerHolder(t, w); // it was counted from a late report of an earlier run there
+            }
             return;
         }
         unschedule(t);
@@ -389,23 +491,21 @@ public final class SchedulerState {
     private void dataMissing(WorkerId wid, TaskKey key, TaskKey depKey, WorkerId holder) {
         SchedulerTask dep = tasks.get(depKey);
         SchedulerWorker h = holder == null ? null : workers.get(holder);
-        if (dep != null && h != null && dep.whoHas != null && dep.whoHas.remove(h)) {
-            h.hasWhat.remove(dep);
+        if (dep != null && h != null && dep.whoHas != null && dep.whoHas.contains(h)) {
             out.add(new LogWarning("worker " + wid + " could not fetch " + depKey + " from " + holder
                     + "; no longer counting it as a holder"));
-            if (dep.whoHas.isEmpty() && dep.state == MEMORY) {
-                List<SchedulerTask> rerun = new ArrayList<>();
-                lostLastCopy(dep, rerun);
-                for (SchedulerTask r : rerun) {
-                    if (r.state == WAITING && (r.waitingOn == null || r.waitingOn.isEmpty())) {
-                        decide(r);
-                    }
-                }
-            }
+            // Whatever copy it may still have (or be computing) is no longer counted: drop it there.
+            out.add(new FreeKeys(holder, List.of(depKey), stimulus));
+            noLongerHolder(dep, h);
         }
         SchedulerTask t = tasks.get(key);
         SchedulerWorker w = workers.get(wid);
-        if (t != null && w != null && t.state == PROCESSING && t.processingOn == w) {
+        if (t != null && w != null && t.state == MEMORY && t.whoHas != null && t.whoHas.contains(w)) {
+            // The worker still looks for inputs of a result counted as in its memory: what was counted
+            // was a late report of an earlier run there (reports carry no run id), so it is not there.
+            out.add(new FreeKeys(wid, List.of(key), stimulus));
+            noLongerHolder(t, w);
+        } else if (t != null && w != null && t.state == PROCESSING && t.processingOn == w) {
             // Try again with fresh knowledge of where the input lives.
             unschedule(t);
             out.add(new FreeKeys(wid, List.of(key), stimulus));
@@ -418,35 +518,77 @@ public final class SchedulerState {
             if (t.waitingOn == null || t.waitingOn.isEmpty()) {
                 decide(t);
             }
+            fillFromQueue(w);
+        }
+    }
+
+    /** {@code h} does not hold {@code t}'s result after all; recompute it if that was the last copy. */
+    private void noLongerHolder(SchedulerTask t, SchedulerWorker h) {
+        t.whoHas.remove(h);
+        if (h.hasWhat.remove(t)) {
+            h.storedBytes -= t.nbytes;
+        }
+        if (t.whoHas.isEmpty() && t.state == MEMORY) {
+            List<SchedulerTask> rerun = new ArrayList<>();
+            lostLastCopies(List.of(t), rerun);
+            decideInPriorityOrder(rerun);
         }
     }
 
     // ---------------------------------------------------------------- transitions
 
-    /** A needed task enters WAITING: its dependencies become needed too. */
-    private void toWaiting(SchedulerTask t) {
-        transition(t, WAITING);
-        if (t.waitingOn != null) {
-            t.waitingOn.clear();
-        }
-        for (SchedulerTask d : t.dependencies) {
-            d.waiters().add(t);
-            switch (d.state) {
-                case MEMORY -> { }
-                case ERRED -> {
-                    fail(t, d.error);
-                    return;
+    /**
+     * A needed task enters WAITING: its dependencies become needed too. Those whose inputs are all
+     * in memory go on {@code ready}, for the caller to place in priority order. Walks with a
+     * worklist, not recursion, because dependency chains may be far deeper than a thread's stack.
+     */
+    private void toWaiting(SchedulerTask first, List<SchedulerTask> ready) {
+        List<SchedulerTask> entered = new ArrayList<>();
+        ArrayDeque<SchedulerTask> todo = new ArrayDeque<>();
+        todo.push(first);
+        while (!todo.isEmpty()) {
+            SchedulerTask t = todo.pop();
+            if (t.state != RELEASED || !t.needed()) {
+                continue; // reached twice, or no longer needed because the dependent failed meanwhile
+            }
+            transition(t, WAITING);
+            entered.add(t);
+            if (t.waitingOn != null) {
+                t.waitingOn.clear();
+            }
+            for (SchedulerTask d : t.dependencies) {
+                if (t.state != WAITING) {
+                    break; // an input had failed, and failed t with it
                 }
-                case RELEASED -> {
-                    t.waitingOn().add(d);
-                    toWaiting(d);
+                d.waiters().add(t);
+                switch (d.state) {
+                    case MEMORY -> { }
+                    case ERRED -> fail(t, d.error);
+                    case RELEASED -> {
+                        t.waitingOn().add(d);
+                        todo.push(d);
+                    }
+                    case WAITING, QUEUED, NO_WORKER, PROCESSING -> t.waitingOn().add(d);
+                    case FORGOTTEN -> throw new IllegalStateException("dependency " + d + " of " + t + " was forgotten");
                 }
-                case WAITING, QUEUED, NO_WORKER, PROCESSING -> t.waitingOn().add(d);
-                case FORGOTTEN -> throw new IllegalStateException("dependency " + d + " of " + t + " was forgotten");
             }
         }
-        if (t.state == WAITING && (t.waitingOn == null || t.waitingOn.isEmpty())) {
-            decide(t);
+        for (SchedulerTask t : entered) {
+            if (t.state == WAITING && (t.waitingOn == null || t.waitingOn.isEmpty())) {
+                ready.add(t);
+            }
+        }
+    }
+
+    /** Places the tasks in {@code ready} that still wait for nothing, best priority first. */
+    private void decideInPriorityOrder(List<SchedulerTask> ready) {
+        if (ready.size() > 1) {
+            ready.sort(BY_PRIORITY);
+        }
+        for (SchedulerTask t : ready) {
+            if (t.state == WAITING && (t.waitingOn == null || t.waitingOn.isEmpty())) {
+                decide(t);
+            }
         }
     }
 
@@ -641,63 +783,83 @@ public final class SchedulerState {
         }
     }
 
-    /** Nobody needs {@code t} any more: free its data and work, and forget it if nothing depends on it. */
-    private void release(SchedulerTask t) {
-        switch (t.state) {
-            case WAITING, QUEUED, NO_WORKER -> {
-                unschedule(t);
-                transition(t, RELEASED);
-                dropDependencyInterest(t);
-            }
-            case PROCESSING -> {
-                SchedulerWorker w = t.processingOn;
-                unschedule(t);
-                out.add(new FreeKeys(w.id, List.of(t.spec.key()), stimulus));
-                transition(t, RELEASED);
-                dropDependencyInterest(t);
-                fillFromQueue(w);
-            }
-            case MEMORY -> {
-                for (SchedulerWorker w : t.whoHas) {
-                    w.hasWhat.remove(t);
-                    w.storedBytes -= t.nbytes;
-                    out.add(new FreeKeys(w.id, List.of(t.spec.key()), stimulus));
+    /**
+     * Nobody needs {@code first} any more: free its data and work, forget it if nothing depends on
+     * it, and likewise for inputs only it needed (with a worklist: chains may be deep).
+     */
+    private void release(SchedulerTask first) {
+        ArrayDeque<SchedulerTask> todo = new ArrayDeque<>();
+        todo.push(first);
+        while (!todo.isEmpty()) {
+            SchedulerTask t = todo.pop();
+            switch (t.state) {
+                case WAITING, QUEUED, NO_WORKER -> {
+                    unschedule(t);
+                    transition(t, RELEASED);
+                    dropDependencyInterest(t, todo);
                 }
-                t.whoHas.clear();
-                transition(t, RELEASED);
+                case PROCESSING -> {
+                    SchedulerWorker w = t.processingOn;
+                    unschedule(t);
+                    out.add(new FreeKeys(w.id, List.of(t.spec.key()), stimulus));
+                    transition(t, RELEASED);
+                    dropDependencyInterest(t, todo);
+                    fillFromQueue(w);
+                }
+                case MEMORY -> {
+                    for (SchedulerWorker w : t.whoHas) {
+                        w.hasWhat.remove(t);
+                        w.storedBytes -= t.nbytes;
+                        out.add(new FreeKeys(w.id, List.of(t.spec.key()), stimulus));
+                    }
+                    t.whoHas.clear();
+                    transition(t, RELEASED);
+                }
+                case ERRED -> {
+                    t.error = null;
+                    transition(t, RELEASED);
+                }
+                case RELEASED, FORGOTTEN -> { }
             }
-            case ERRED -> {
-                t.error = null;
-                transition(t, RELEASED);
-            }
-            case RELEASED, FORGOTTEN -> { }
+            maybeForget(t);
         }
-        maybeForget(t);
     }
 
-    private void dropDependencyInterest(SchedulerTask t) {
+    /** {@code t} no longer waits for its inputs; those nobody else needs go on {@code toRelease}. */
+    private void dropDependencyInterest(SchedulerTask t, ArrayDeque<SchedulerTask> toRelease) {
         if (t.waitingOn != null) {
             t.waitingOn.clear();
         }
         for (SchedulerTask d : t.dependencies) {
             if (d.waiters != null && d.waiters.remove(t) && !d.needed()) {
-                release(d);
+                toRelease.push(d);
             }
         }
     }
 
-    private void maybeForget(SchedulerTask t) {
-        if (t.state != RELEASED || t.needed() || (t.dependents != null && !t.dependents.isEmpty())) {
-            return;
-        }
-        transition(t, FORGOTTEN);
-        tasks.remove(t.spec.key());
-        for (SchedulerTask d : t.dependencies) {
-            d.dependents.remove(t);
-            if (d.waiters != null) {
-                d.waiters.remove(t);
+    /** Forgets {@code first} if nothing needs or depends on it, then its inputs likewise (worklist). */
+    private void maybeForget(SchedulerTask first) {
+        ArrayDeque<SchedulerTask> todo = new ArrayDeque<>();
+        todo.push(first);
+        while (!todo.isEmpty()) {
+            SchedulerTask t = todo.pop();
+            if (t.state == ERRED && !t.needed() && (t.dependents == null || t.dependents.isEmpty())) {
+                // Erred only on behalf of dependents that are gone now: nothing keeps the error.
+                t.error = null;
+                transition(t, RELEASED);
             }
-            maybeForget(d);
+            if (t.state != RELEASED || t.needed() || (t.dependents != null && !t.dependents.isEmpty())) {
+                continue;
+            }
+            transition(t, FORGOTTEN);
+            tasks.remove(t.spec.key());
+            for (SchedulerTask d : t.dependencies) {
+                d.dependents.remove(t);
+                if (d.waiters != null) {
+                    d.waiters.remove(t);
+                }
+                todo.push(d);
+            }
         }
     }
 

@@ -84,6 +84,8 @@ public final class WorkerState {
         /** Local tasks not yet done that need this result. */
         Set<Task> waiters;
         List<WorkerId> holders = List.of();
+        /** A Fetch for it was issued and its outcome has not arrived yet. */
+        boolean fetching;
         long attempt;
         long nbytes;
 
@@ -235,6 +237,8 @@ public final class WorkerState {
             } else if (d.state == ERRED) {
                 transition(d, FETCHING);
                 startFetch(d, holders);
+            } else if (d.state == FETCHING && !d.fetching) {
+                startFetch(d, holders); // the last fetch failed: try again where the scheduler says it is now
             }
             d.waiters().add(t);
             if (d.state != MEMORY) {
@@ -249,6 +253,7 @@ public final class WorkerState {
 
     private void startFetch(Task d, List<WorkerId> holders) {
         d.holders = holders;
+        d.fetching = true;
         out.add(new Fetch(d.key, holders));
     }
 
@@ -310,6 +315,7 @@ public final class WorkerState {
         if (t == null || t.state != FETCHING) {
             return; // no longer wanted here
         }
+        t.fetching = false;
         out.add(new StoreResult(key));
         t.nbytes = nbytes;
         transition(t, MEMORY);
@@ -325,6 +331,7 @@ public final class WorkerState {
         if (t == null || t.state != FETCHING) {
             return;
         }
+        t.fetching = false;
         // Tell the scheduler for each local task that needed it; it will reschedule them.
         if (t.waiters != null) {
             for (Task w : t.waiters) {

@@ -160,6 +160,13 @@ final class Workload {
         return new Graph(tasks, new ArrayList<>(wanted), null);
     }
 
+    /** {@code key}'s spec and those of everything it depends on, inputs first. */
+    List<TaskSpec> withInputs(TaskKey key) {
+        Map<TaskKey, TaskSpec> graph = new LinkedHashMap<>();
+        includeWithInputs(key, graph);
+        return new ArrayList<>(graph.values());
+    }
+
     private void includeWithInputs(TaskKey key, Map<TaskKey, TaskSpec> graph) {
         if (graph.containsKey(key)) {
             return;
