@@ -19,8 +19,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.EnumMap;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -60,19 +58,6 @@ import static dev.burst.internal.scheduler.SchedulerTaskState.WAITING;
  * </ul>
  */
 public final class SchedulerState {
-    private static final Map<SchedulerTaskState, Set<SchedulerTaskState>> LEGAL = new EnumMap<>(SchedulerTaskState.class);
-
-    static {
-        LEGAL.put(RELEASED, EnumSet.of(WAITING, FORGOTTEN, ERRED));
-        LEGAL.put(WAITING, EnumSet.of(QUEUED, NO_WORKER, PROCESSING, RELEASED, ERRED));
-        LEGAL.put(QUEUED, EnumSet.of(PROCESSING, NO_WORKER, RELEASED, WAITING));
-        LEGAL.put(NO_WORKER, EnumSet.of(PROCESSING, QUEUED, RELEASED, WAITING));
-        LEGAL.put(PROCESSING, EnumSet.of(MEMORY, ERRED, WAITING, RELEASED));
-        LEGAL.put(MEMORY, EnumSet.of(RELEASED));
-        LEGAL.put(ERRED, EnumSet.of(RELEASED));
-        LEGAL.put(FORGOTTEN, EnumSet.noneOf(SchedulerTaskState.class));
-    }
-
     private static final Comparator<SchedulerTask> BY_PRIORITY = Comparator
             .<SchedulerTask, dev.burst.internal.core.TaskPriority>comparing(t -> t.spec.priority())
             .thenComparing(t -> t.spec.key().prefix())
@@ -84,6 +69,7 @@ public final class SchedulerState {
     private final TreeSet<SchedulerTask> queued = new TreeSet<>(BY_PRIORITY);
     private final Set<SchedulerTask> noWorker = new LinkedHashSet<>();
     private final TaskDurations durations;
+    private final Placement placement;
     private final StoryLog story;
     private final Set<ResourceAmounts> warnedUnsatisfiable = new HashSet<>();
 
@@ -94,6 +80,7 @@ public final class SchedulerState {
     public SchedulerState(SchedulerConfig config) {
         this.config = config;
         this.durations = new TaskDurations(config.defaultDurationNanos());
+        this.placement = new Placement(config, durations);
         this.story = new StoryLog(config.storyCapacity());
     }
 
@@ -340,54 +327,9 @@ public final class SchedulerState {
             }
         }
         if (!noWorker.isEmpty()) {
-            tellBlocked(client, wanted); // before placing: tasks parked now tell their clients themselves
+            StallReports.tellBlocked(client, wanted, tasks, out); // before placing: tasks parked now tell their clients themselves
         }
         decideInPriorityOrder(ready);
-    }
-
-    /** Tells {@code client} which of its wanted keys wait, directly or not, on a task no worker can run. */
-    private void tellBlocked(ClientId client, Collection<TaskKey> wanted) {
-        Map<SchedulerTask, SchedulerTask> parkedInput = new HashMap<>(); // task -> a parked input, or itself if none
-        for (TaskKey k : wanted) {
-            SchedulerTask t = tasks.get(k);
-            if (t != null && t.state == WAITING) {
-                SchedulerTask p = parkedInput(t, parkedInput);
-                if (p != t) {
-                    out.add(new ReportStalled(client, k, "task " + p.spec.key() + " cannot run: " + p.stallReason));
-                }
-            }
-        }
-    }
-
-    /** A NO_WORKER task that {@code root} waits for through WAITING tasks, or {@code root} if none; memoised. */
-    private static SchedulerTask parkedInput(SchedulerTask root, Map<SchedulerTask, SchedulerTask> memo) {
-        ArrayDeque<SchedulerTask> stack = new ArrayDeque<>();
-        stack.push(root);
-        while (!stack.isEmpty()) {
-            SchedulerTask x = stack.peek();
-            if (memo.containsKey(x)) {
-                stack.pop();
-                continue;
-            }
-            SchedulerTask found = x.state == NO_WORKER ? x : null;
-            boolean pending = false;
-            if (x.state == WAITING && x.waitingOn != null) {
-                for (SchedulerTask d : x.waitingOn) {
-                    SchedulerTask r = memo.get(d);
-                    if (r == null) {
-                        stack.push(d);
-                        pending = true;
-                    } else if (r != d || d.state == NO_WORKER) {
-                        found = r;
-                    }
-                }
-            }
-            if (!pending) {
-                memo.put(x, found == null ? x : found);
-                stack.pop();
-            }
-        }
-        return memo.get(root);
     }
 
     private void keysReleased(ClientId client, Collection<TaskKey> keys) {
@@ -594,28 +536,11 @@ public final class SchedulerState {
 
     /** All inputs of {@code t} are in memory: place it, queue it, or park it. */
     private void decide(SchedulerTask t) {
-        ResourceAmounts need = t.spec.resources();
-        SchedulerWorker best = null;
-        double bestStart = Double.MAX_VALUE;
-        boolean anyFits = false;
-        for (SchedulerWorker w : workers.values()) {
-            if (!need.fitsIn(w.resources)) {
-                continue;
-            }
-            anyFits = true;
-            if (t.isRoot() && w.processing.size() >= cap(w, t)) {
-                continue;
-            }
-            double start = w.occupancy / w.threads + missingBytes(t, w) * 1e9 / config.bandwidthBytesPerSecond();
-            if (start < bestStart || (start == bestStart && best != null && w.storedBytes < best.storedBytes)) {
-                best = w;
-                bestStart = start;
-            }
-        }
-        if (best != null) {
+        Placement.Choice choice = placement.choose(t, workers.values());
+        if (choice.best() != null) {
             unschedule(t);
-            assign(t, best);
-        } else if (anyFits) {
+            assign(t, choice.best());
+        } else if (choice.anyFits()) {
             if (t.state != QUEUED) {
                 unschedule(t);
                 transition(t, QUEUED);
@@ -624,23 +549,6 @@ public final class SchedulerState {
         } else {
             park(t);
         }
-    }
-
-    private int cap(SchedulerWorker w, SchedulerTask t) {
-        int saturated = (int) Math.ceil(config.saturation() * w.threads);
-        double expected = Math.max(1, durations.expectedNanos(t.spec.key().prefix()));
-        long hiding = (long) Math.min((double) config.maxTasksPerThread(), config.latencyHidingNanos() / expected) * w.threads;
-        return (int) Math.max(saturated, hiding);
-    }
-
-    private long missingBytes(SchedulerTask t, SchedulerWorker w) {
-        long sum = 0;
-        for (SchedulerTask d : t.dependencies) {
-            if (d.whoHas == null || !d.whoHas.contains(w)) {
-                sum += d.nbytes;
-            }
-        }
-        return sum;
     }
 
     private void assign(SchedulerTask t, SchedulerWorker w) {
@@ -691,28 +599,7 @@ public final class SchedulerState {
             }
         }
         t.stallReason = reason;
-        tellStalled(t, "task " + t.spec.key() + " cannot run: " + reason);
-    }
-
-    /** Tells every client waiting on {@code t}, directly or through dependents, why it is stuck. */
-    private void tellStalled(SchedulerTask t, String reason) {
-        ArrayDeque<SchedulerTask> todo = new ArrayDeque<>();
-        Set<SchedulerTask> seen = new HashSet<>();
-        todo.add(t);
-        while (!todo.isEmpty() && seen.size() < 10_000) {
-            SchedulerTask x = todo.poll();
-            if (!seen.add(x)) {
-                continue;
-            }
-            if (x.wantedBy != null) {
-                for (ClientId c : x.wantedBy) {
-                    out.add(new ReportStalled(c, x.spec.key(), reason));
-                }
-            }
-            if (x.waiters != null) {
-                todo.addAll(x.waiters);
-            }
-        }
+        StallReports.tellWaiters(t, "task " + t.spec.key() + " cannot run: " + reason, out);
     }
 
     /** Gives worker {@code w} queued root tasks while it has room. */
@@ -727,7 +614,7 @@ public final class SchedulerState {
             if (!t.spec.resources().fitsIn(w.resources)) {
                 continue;
             }
-            if (w.processing.size() >= cap(w, t)) {
+            if (w.processing.size() >= placement.cap(w, t)) {
                 break;
             }
             it.remove();
@@ -894,7 +781,7 @@ public final class SchedulerState {
 
     private void transition(SchedulerTask t, SchedulerTaskState to) {
         SchedulerTaskState from = t.state;
-        if (!LEGAL.get(from).contains(to)) {
+        if (!from.canBecome(to)) {
             throw new IllegalStateException("illegal transition of " + t.spec.key() + ": " + from + " -> " + to
                     + " (stimulus " + stimulus + "); story: " + story.story(t.spec.key()));
         }

@@ -17,5 +17,18 @@ public enum SchedulerTaskState {
     /** It failed for good (its own exception, a failed dependency, or too many lost workers). */
     ERRED,
     /** Dropped from the scheduler's books. */
-    FORGOTTEN
+    FORGOTTEN;
+
+    /** Whether a task in this state may move to {@code to}; anything else is a bug and throws. */
+    public boolean canBecome(SchedulerTaskState to) {
+        return switch (this) {
+            case RELEASED -> to == WAITING || to == FORGOTTEN || to == ERRED;
+            case WAITING -> to == QUEUED || to == NO_WORKER || to == PROCESSING || to == RELEASED || to == ERRED;
+            case QUEUED -> to == PROCESSING || to == NO_WORKER || to == RELEASED || to == WAITING;
+            case NO_WORKER -> to == PROCESSING || to == QUEUED || to == RELEASED || to == WAITING;
+            case PROCESSING -> to == MEMORY || to == ERRED || to == WAITING || to == RELEASED;
+            case MEMORY, ERRED -> to == RELEASED;
+            case FORGOTTEN -> false;
+        };
+    }
 }

@@ -21,8 +21,6 @@ import dev.burst.internal.worker.WorkerCommand.StoreResult;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.EnumMap;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -53,17 +51,6 @@ import static dev.burst.internal.worker.WorkerTaskState.WAITING;
  * </ul>
  */
 public final class WorkerState {
-    private static final Map<WorkerTaskState, Set<WorkerTaskState>> LEGAL = new EnumMap<>(WorkerTaskState.class);
-
-    static {
-        LEGAL.put(WAITING, EnumSet.of(READY));
-        LEGAL.put(READY, EnumSet.of(EXECUTING));
-        LEGAL.put(FETCHING, EnumSet.of(MEMORY, WAITING));
-        LEGAL.put(EXECUTING, EnumSet.of(MEMORY, ERRED));
-        LEGAL.put(MEMORY, EnumSet.noneOf(WorkerTaskState.class));
-        LEGAL.put(ERRED, EnumSet.of(WAITING, FETCHING));
-    }
-
     private static final Comparator<Task> BY_PRIORITY = Comparator
             .<Task, TaskPriority>comparing(t -> t.priority)
             .thenComparing(t -> t.key.prefix())
@@ -423,7 +410,7 @@ public final class WorkerState {
 
     private void transition(Task t, WorkerTaskState to) {
         WorkerTaskState from = t.state;
-        if (from != null && !LEGAL.get(from).contains(to)) {
+        if (from != null && !from.canBecome(to)) {
             throw new IllegalStateException("worker " + self + ": illegal transition of " + t.key + ": " + from
                     + " -> " + to + " (stimulus " + stimulus + "); story: " + story.story(t.key));
         }

@@ -13,5 +13,17 @@ public enum WorkerTaskState {
     /** Its result is in this worker's memory. */
     MEMORY,
     /** It raised; the error has been reported. */
-    ERRED
+    ERRED;
+
+    /** Whether a task in this state may move to {@code to}; anything else is a bug and throws. */
+    public boolean canBecome(WorkerTaskState to) {
+        return switch (this) {
+            case WAITING -> to == READY;
+            case READY -> to == EXECUTING;
+            case FETCHING -> to == MEMORY || to == WAITING;
+            case EXECUTING -> to == MEMORY || to == ERRED;
+            case MEMORY -> false;
+            case ERRED -> to == WAITING || to == FETCHING;
+        };
+    }
 }
