@@ -16,10 +16,11 @@ import java.util.Map;
 public sealed interface SchedulerCommand {
 
     /**
-     * Run {@code key} on {@code worker}; {@code whoHas} tells where each dependency's result is.
+     * Run {@code key} on {@code worker} as run {@code runId} (unique per assignment; the worker's
+     * reports repeat it); {@code whoHas} tells where each dependency's result is.
      * {@code dependencies} is in argument order.
      */
-    record ComputeTask(WorkerId worker, TaskKey key, Object payload, List<TaskKey> dependencies,
+    record ComputeTask(WorkerId worker, TaskKey key, long runId, Object payload, List<TaskKey> dependencies,
                        Map<TaskKey, List<WorkerId>> whoHas, ResourceAmounts resources,
                        TaskPriority priority, StimulusId stimulusId) implements SchedulerCommand {}
 

@@ -27,15 +27,20 @@ public sealed interface SchedulerEvent {
     /** A client no longer wants these results (the future was released or cancelled). */
     record KeysReleased(StimulusId stimulusId, ClientId client, Collection<TaskKey> keys) implements SchedulerEvent {}
 
-    /** A worker ran a task to completion; its result ({@code nbytes} big) is in that worker's memory. */
-    record TaskFinished(StimulusId stimulusId, WorkerId worker, TaskKey key, long nbytes,
+    /**
+     * A worker ran run {@code runId} of a task to completion; its result ({@code nbytes} big) is in
+     * that worker's memory. Reports name the run they are about so that a late report of a run the
+     * scheduler has taken back is recognised and ignored.
+     */
+    record TaskFinished(StimulusId stimulusId, WorkerId worker, TaskKey key, long runId, long nbytes,
                         long durationNanos) implements SchedulerEvent {}
 
-    /** A task raised on a worker. */
-    record TaskFailed(StimulusId stimulusId, WorkerId worker, TaskKey key, TaskError error) implements SchedulerEvent {}
+    /** Run {@code runId} of a task raised on a worker. */
+    record TaskFailed(StimulusId stimulusId, WorkerId worker, TaskKey key, long runId, TaskError error)
+            implements SchedulerEvent {}
 
-    /** A worker could not get {@code dependency} of {@code key} from {@code holder}. */
-    record DataMissing(StimulusId stimulusId, WorkerId worker, TaskKey key, TaskKey dependency,
+    /** For run {@code runId} of {@code key}, a worker could not get {@code dependency} from {@code holder}. */
+    record DataMissing(StimulusId stimulusId, WorkerId worker, TaskKey key, long runId, TaskKey dependency,
                        WorkerId holder) implements SchedulerEvent {}
 
     /** A client is gone; everything it wanted is released. */

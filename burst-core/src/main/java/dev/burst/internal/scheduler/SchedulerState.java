@@ -70,6 +70,8 @@ public final class SchedulerState {
     private final Set<SchedulerTask> noWorker = new LinkedHashSet<>();
     private final TaskDurations durations;
     private final Placement placement;
+    /** Run ids handed out so far. */
+    private long runs;
     private final StoryLog story;
     private final Set<ResourceAmounts> warnedUnsatisfiable = new HashSet<>();
 
@@ -93,9 +95,9 @@ public final class SchedulerState {
             case SchedulerEvent.WorkerLeft e -> workerLeft(e.worker());
             case SchedulerEvent.GraphSubmitted e -> graphSubmitted(e.client(), e.tasks(), e.wanted());
             case SchedulerEvent.KeysReleased e -> keysReleased(e.client(), e.keys());
-            case SchedulerEvent.TaskFinished e -> taskFinished(e.worker(), e.key(), e.nbytes(), e.durationNanos());
-            case SchedulerEvent.TaskFailed e -> taskFailed(e.worker(), e.key(), e.error());
-            case SchedulerEvent.DataMissing e -> dataMissing(e.worker(), e.key(), e.dependency(), e.holder());
+            case SchedulerEvent.TaskFinished e -> taskFinished(e.worker(), e.key(), e.runId(), e.nbytes(), e.durationNanos());
+            case SchedulerEvent.TaskFailed e -> taskFailed(e.worker(), e.key(), e.runId(), e.error());
+            case SchedulerEvent.DataMissing e -> dataMissing(e.worker(), e.key(), e.runId(), e.dependency(), e.holder());
             case SchedulerEvent.ClientLeft e -> clientLeft(e.client());
         }
         List<SchedulerCommand> result = out;
@@ -360,19 +362,23 @@ public final class SchedulerState {
 
     // ---------------------------------------------------------------- results from workers
 
-    private void taskFinished(WorkerId wid, TaskKey key, long nbytes, long durationNanos) {
-        SchedulerWorker w = workers.get(wid);
+    /**
+     * The task {@code key} of {@code w} in its current run {@code runId}, or null when the report is
+     * stale: the worker was removed, or the scheduler took that run back, and then it told the worker
+     * to free it (or the worker is gone), so there is nothing left to do for the report.
+     */
+    private SchedulerTask currentRun(SchedulerWorker w, TaskKey key, long runId) {
         SchedulerTask t = tasks.get(key);
-        if (w == null) {
-            return; // the worker was removed; its results count as lost
+        if (w == null || t == null || t.state != PROCESSING || t.processingOn != w || t.runId != runId) {
+            return null;
         }
-        if (t == null || t.state != PROCESSING || t.processingOn != w) {
-            if (t != null && t.state == MEMORY && t.whoHas().contains(w)) {
-                return; // the same result reported again; already counted
-            }
-            // A late report of work the scheduler took away from this worker; it was told to free it
-            // then, so it must not count as a holder now.
-            out.add(new FreeKeys(wid, List.of(key), stimulus));
+        return t;
+    }
+
+    private void taskFinished(WorkerId wid, TaskKey key, long runId, long nbytes, long durationNanos) {
+        SchedulerWorker w = workers.get(wid);
+        SchedulerTask t = currentRun(w, key, runId);
+        if (t == null) {
             return;
         }
         if (durationNanos > 0) {
@@ -405,17 +411,10 @@ public final class SchedulerState {
         fillFromQueue(w);
     }
 
-    private void taskFailed(WorkerId wid, TaskKey key, TaskError error) {
+    private void taskFailed(WorkerId wid, TaskKey key, long runId, TaskError error) {
         SchedulerWorker w = workers.get(wid);
-        SchedulerTask t = tasks.get(key);
-        if (w == null) {
-            return;
-        }
-        if (t == null || t.state != PROCESSING || t.processingOn != w) {
-            out.add(new FreeKeys(wid, List.of(key), stimulus));
-            if (t != null && t.state == MEMORY && t.whoHas().contains(w)) {
-                noLongerHolder(t, w); // it was counted from a late report of an earlier run there
-            }
+        SchedulerTask t = currentRun(w, key, runId);
+        if (t == null) {
             return;
         }
         unschedule(t);
@@ -430,7 +429,7 @@ public final class SchedulerState {
         fillFromQueue(w);
     }
 
-    private void dataMissing(WorkerId wid, TaskKey key, TaskKey depKey, WorkerId holder) {
+    private void dataMissing(WorkerId wid, TaskKey key, long runId, TaskKey depKey, WorkerId holder) {
         SchedulerTask dep = tasks.get(depKey);
         SchedulerWorker h = holder == null ? null : workers.get(holder);
         if (dep != null && h != null && dep.whoHas != null && dep.whoHas.contains(h)) {
@@ -440,14 +439,9 @@ public final class SchedulerState {
             out.add(new FreeKeys(holder, List.of(depKey), stimulus));
             noLongerHolder(dep, h);
         }
-        SchedulerTask t = tasks.get(key);
         SchedulerWorker w = workers.get(wid);
-        if (t != null && w != null && t.state == MEMORY && t.whoHas != null && t.whoHas.contains(w)) {
-            // The worker still looks for inputs of a result counted as in its memory: what was counted
-            // was a late report of an earlier run there (reports carry no run id), so it is not there.
-            out.add(new FreeKeys(wid, List.of(key), stimulus));
-            noLongerHolder(t, w);
-        } else if (t != null && w != null && t.state == PROCESSING && t.processingOn == w) {
+        SchedulerTask t = currentRun(w, key, runId);
+        if (t != null) {
             // Try again with fresh knowledge of where the input lives.
             unschedule(t);
             out.add(new FreeKeys(wid, List.of(key), stimulus));
@@ -571,7 +565,8 @@ public final class SchedulerState {
                 whoHas.put(d.spec.key(), holders);
             }
         }
-        out.add(new ComputeTask(w.id, t.spec.key(), t.spec.payload(), t.spec.dependencies(), whoHas,
+        t.runId = ++runs;
+        out.add(new ComputeTask(w.id, t.spec.key(), t.runId, t.spec.payload(), t.spec.dependencies(), whoHas,
                 t.spec.resources(), t.spec.priority(), stimulus));
     }
 

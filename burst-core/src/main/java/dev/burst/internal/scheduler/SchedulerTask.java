@@ -28,6 +28,8 @@ final class SchedulerTask {
     List<ClientId> reportedTo;
     Set<SchedulerWorker> whoHas;
     SchedulerWorker processingOn;
+    /** The run sent with the current assignment; reports of other runs are stale. */
+    long runId;
     double occupancyShare;
     long nbytes;
     int retriesLeft;

@@ -30,12 +30,12 @@ public sealed interface WorkerCommand {
     /** Drop the stored result of {@code key}. */
     record DropResult(TaskKey key) implements WorkerCommand {}
 
-    /** Tell the scheduler {@code key} finished here. */
-    record SendFinished(TaskKey key, long nbytes, long durationNanos) implements WorkerCommand {}
+    /** Tell the scheduler run {@code runId} of {@code key} finished here. */
+    record SendFinished(TaskKey key, long runId, long nbytes, long durationNanos) implements WorkerCommand {}
 
-    /** Tell the scheduler {@code key} raised here. */
-    record SendFailed(TaskKey key, TaskError error) implements WorkerCommand {}
+    /** Tell the scheduler run {@code runId} of {@code key} raised here. */
+    record SendFailed(TaskKey key, long runId, TaskError error) implements WorkerCommand {}
 
-    /** Tell the scheduler that {@code dependency} of {@code key} could not be fetched from {@code holder}. */
-    record SendDataMissing(TaskKey key, TaskKey dependency, WorkerId holder) implements WorkerCommand {}
+    /** Tell the scheduler that, for run {@code runId} of {@code key}, {@code dependency} could not be fetched from {@code holder}. */
+    record SendDataMissing(TaskKey key, long runId, TaskKey dependency, WorkerId holder) implements WorkerCommand {}
 }

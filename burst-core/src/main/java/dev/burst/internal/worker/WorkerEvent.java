@@ -15,8 +15,8 @@ import java.util.Map;
 public sealed interface WorkerEvent {
     StimulusId stimulusId();
 
-    /** The scheduler asks this worker to run {@code key}. */
-    record ComputeRequested(StimulusId stimulusId, TaskKey key, Object payload, List<TaskKey> dependencies,
+    /** The scheduler asks this worker to run {@code key}, as run {@code runId}. */
+    record ComputeRequested(StimulusId stimulusId, TaskKey key, long runId, Object payload, List<TaskKey> dependencies,
                             Map<TaskKey, List<WorkerId>> whoHas, ResourceAmounts resources,
                             TaskPriority priority) implements WorkerEvent {}
 

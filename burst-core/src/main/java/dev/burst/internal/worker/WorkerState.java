@@ -66,6 +66,8 @@ public final class WorkerState {
         TaskPriority priority = TaskPriority.DEFAULT;
         /** The scheduler asked this worker to compute it (as opposed to a fetched input). */
         boolean assigned;
+        /** The scheduler's run id of the latest assignment; every report about it names this run. */
+        long runId;
         /** Inputs not yet in memory here. */
         Set<Task> waitingOn;
         /** Local tasks not yet done that need this result. */
@@ -186,11 +188,13 @@ public final class WorkerState {
                 case MEMORY -> {
                     // Already here (fetched as an input, or computed before): nothing to run.
                     t.assigned = true;
-                    out.add(new SendFinished(t.key, t.nbytes, 0));
+                    t.runId = e.runId();
+                    out.add(new SendFinished(t.key, t.runId, t.nbytes, 0));
                     return;
                 }
                 case WAITING, READY, EXECUTING -> {
                     t.assigned = true;
+                    t.runId = e.runId();
                     if (t.state == WAITING) {
                         resolveInputs(t, e.whoHas()); // fresh knowledge of where inputs are
                     }
@@ -203,6 +207,7 @@ public final class WorkerState {
             tasks.put(t.key, t);
         }
         t.assigned = true;
+        t.runId = e.runId();
         t.payload = e.payload();
         t.dependencies = e.dependencies();
         t.resources = e.resources().withDefaultCpu();
@@ -263,7 +268,7 @@ public final class WorkerState {
         t.nbytes = nbytes;
         transition(t, MEMORY);
         if (t.assigned) {
-            out.add(new SendFinished(key, nbytes, durationNanos));
+            out.add(new SendFinished(key, t.runId, nbytes, durationNanos));
         }
         inputsNoLongerNeededBy(t);
         resultArrived(t);
@@ -277,7 +282,7 @@ public final class WorkerState {
         }
         transition(t, ERRED);
         if (t.assigned) {
-            out.add(new SendFailed(key, error));
+            out.add(new SendFailed(key, t.runId, error));
         }
         inputsNoLongerNeededBy(t);
         dropIfUnused(t);
@@ -307,7 +312,7 @@ public final class WorkerState {
         t.nbytes = nbytes;
         transition(t, MEMORY);
         if (t.assigned) {
-            out.add(new SendFinished(key, nbytes, 0));
+            out.add(new SendFinished(key, t.runId, nbytes, 0));
         }
         resultArrived(t);
         dropIfUnused(t);
@@ -323,7 +328,7 @@ public final class WorkerState {
         if (t.waiters != null) {
             for (Task w : t.waiters) {
                 if (w.assigned) {
-                    out.add(new SendDataMissing(w.key, key, holder));
+                    out.add(new SendDataMissing(w.key, w.runId, key, holder));
                 }
             }
         }

@@ -24,6 +24,8 @@ final class SchedulerDriver {
     private long seq;
     /** The stimulus of the last event handed in. */
     StimulusId lastStimulus;
+    /** Run id of the latest assignment per "worker:key", so reports can name their run. */
+    private final Map<String, Long> runs = new HashMap<>();
 
     SchedulerDriver() {
         this(SchedulerConfig.defaults());
@@ -75,7 +77,18 @@ final class SchedulerDriver {
 
     List<SchedulerCommand> handle(SchedulerEvent e) {
         lastStimulus = e.stimulusId();
-        return state.handle(e);
+        List<SchedulerCommand> out = state.handle(e);
+        for (SchedulerCommand c : out) {
+            if (c instanceof ComputeTask t) {
+                runs.put(t.worker().name() + ":" + t.key(), t.runId());
+            }
+        }
+        return out;
+    }
+
+    /** The run id of the latest assignment of {@code key} to {@code worker} (0 if none). */
+    long runOf(String worker, TaskKey key) {
+        return runs.getOrDefault(worker + ":" + key, 0L);
     }
 
     StimulusId stimulus(String kind) {
@@ -111,15 +124,20 @@ final class SchedulerDriver {
     }
 
     List<SchedulerCommand> finish(String worker, TaskKey key, long nbytes, long durationNanos) {
-        return handle(new SchedulerEvent.TaskFinished(stimulus("finished"), worker(worker), key, nbytes, durationNanos));
+        return finishRun(worker, key, runOf(worker, key), nbytes, durationNanos);
+    }
+
+    List<SchedulerCommand> finishRun(String worker, TaskKey key, long runId, long nbytes, long durationNanos) {
+        return handle(new SchedulerEvent.TaskFinished(stimulus("finished"), worker(worker), key, runId, nbytes, durationNanos));
     }
 
     List<SchedulerCommand> fail(String worker, TaskKey key, Throwable error) {
-        return handle(new SchedulerEvent.TaskFailed(stimulus("failed"), worker(worker), key, TaskError.of(error)));
+        return handle(new SchedulerEvent.TaskFailed(stimulus("failed"), worker(worker), key, runOf(worker, key),
+                TaskError.of(error)));
     }
 
     List<SchedulerCommand> dataMissing(String worker, TaskKey key, TaskKey dependency, String holder) {
-        return handle(new SchedulerEvent.DataMissing(stimulus("missing"), worker(worker), key, dependency,
+        return handle(new SchedulerEvent.DataMissing(stimulus("missing"), worker(worker), key, runOf(worker, key), dependency,
                 holder == null ? null : worker(holder)));
     }
 

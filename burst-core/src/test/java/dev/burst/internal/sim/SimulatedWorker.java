@@ -127,12 +127,12 @@ final class SimulatedWorker {
                     throw sim.violation("a finished task is in memory", f.key(), id + " reports it finished but does not store it");
                 }
                 sim.toScheduler(this, new SchedulerEvent.TaskFinished(sim.stimulus("task-finished"), id, f.key(),
-                        f.nbytes(), f.durationNanos()));
+                        f.runId(), f.nbytes(), f.durationNanos()));
             }
             case WorkerCommand.SendFailed f -> sim.toScheduler(this,
-                    new SchedulerEvent.TaskFailed(sim.stimulus("task-failed"), id, f.key(), f.error()));
+                    new SchedulerEvent.TaskFailed(sim.stimulus("task-failed"), id, f.key(), f.runId(), f.error()));
             case WorkerCommand.SendDataMissing m -> sim.toScheduler(this,
-                    new SchedulerEvent.DataMissing(sim.stimulus("data-missing"), id, m.key(), m.dependency(), m.holder()));
+                    new SchedulerEvent.DataMissing(sim.stimulus("data-missing"), id, m.key(), m.runId(), m.dependency(), m.holder()));
         }
     }
 

@@ -231,7 +231,7 @@ final class Simulation {
             case SchedulerCommand.ComputeTask t -> {
                 SimulatedWorker w = workers.get(t.worker());
                 invariants.checkAssignment(t, w);
-                WorkerEvent e = new WorkerEvent.ComputeRequested(stimulus("compute"), t.key(), t.payload(),
+                WorkerEvent e = new WorkerEvent.ComputeRequested(stimulus("compute"), t.key(), t.runId(), t.payload(),
                         t.dependencies(), t.whoHas(), t.resources(), t.priority());
                 timeline.send(w.fromScheduler, delay(), e, () -> w.deliver(e, null));
             }

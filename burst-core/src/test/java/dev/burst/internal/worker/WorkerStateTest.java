@@ -55,7 +55,7 @@ class WorkerStateTest {
         assertThat(w.freeResources().get("cpu")).isZero();
 
         out = succeed(k, 1, 42, 7);
-        assertThat(out).containsExactly(new StoreResult(k), new SendFinished(k, 42, 7));
+        assertThat(out).containsExactly(new StoreResult(k), new SendFinished(k, RUN, 42, 7));
         assertThat(w.stateOf(k)).isEqualTo(MEMORY);
         assertThat(w.freeResources().get("cpu")).isEqualTo(1.0);
 
@@ -139,7 +139,7 @@ class WorkerStateTest {
         fetched(x, 10);
         RuntimeException boom = new IllegalStateException("boom");
         var out = w.handle(new WorkerEvent.ExecutionFailed(stimulus("failed"), y, 1, TaskError.of(boom), 5));
-        assertThat(out).containsExactlyInAnyOrder(new SendFailed(y, TaskError.of(boom)), new DropResult(x));
+        assertThat(out).containsExactlyInAnyOrder(new SendFailed(y, RUN, TaskError.of(boom)), new DropResult(x));
         assertThat(w.stateOf(y)).isEqualTo(ERRED);
         assertThat(w.stateOf(x)).isNull();
         assertThat(freed(y)).isEmpty();
@@ -178,7 +178,7 @@ class WorkerStateTest {
         compute(y1, List.of(x), Map.of(x, List.of(PEER)));
         compute(y2, List.of(x), Map.of(x, List.of(PEER)));
         var out = w.handle(new WorkerEvent.FetchFailed(stimulus("fetch-failed"), x, PEER));
-        assertThat(out).containsExactlyInAnyOrder(new SendDataMissing(y1, x, PEER), new SendDataMissing(y2, x, PEER));
+        assertThat(out).containsExactlyInAnyOrder(new SendDataMissing(y1, RUN, x, PEER), new SendDataMissing(y2, RUN, x, PEER));
 
         // The scheduler moves y1 (free, then assign again with a fresh holder) before it gets to y2.
         WorkerId other = new WorkerId("other");
@@ -194,7 +194,7 @@ class WorkerStateTest {
         compute(y, List.of(x), Map.of(x, List.of(PEER)));
         fetched(x, 10);
         var out = compute(x, ResourceAmounts.NONE, TaskPriority.DEFAULT);
-        assertThat(out).containsExactly(new SendFinished(x, 10, 0));
+        assertThat(out).containsExactly(new SendFinished(x, RUN, 10, 0));
         assertThat(succeed(y, 1, 8, 1)).doesNotContain(new DropResult(x)); // the scheduler counts it now
         assertThat(freed(x)).containsExactly(new DropResult(x));
     }
@@ -226,7 +226,7 @@ class WorkerStateTest {
         var late = w.handle(new WorkerEvent.ExecutionFailed(stimulus("failed"), k, 1,
                 TaskError.of(new java.util.concurrent.CancellationException()), 3));
         assertThat(late).containsExactly(new Execute(k, 2, "fn:" + k, List.of(), ResourceAmounts.ONE_CPU));
-        assertThat(succeed(k, 2, 8, 1)).containsExactly(new StoreResult(k), new SendFinished(k, 8, 1));
+        assertThat(succeed(k, 2, 8, 1)).containsExactly(new StoreResult(k), new SendFinished(k, RUN, 8, 1));
     }
 
     @Test
@@ -313,18 +313,21 @@ class WorkerStateTest {
         return ResourceAmounts.of(m);
     }
 
+    /** The run id every assignment in these tests carries; the scheduler tests cover run ids. */
+    private static final long RUN = 7;
+
     private StimulusId stimulus(String kind) {
         last = new StimulusId(kind, ++seq);
         return last;
     }
 
     private List<WorkerCommand> compute(TaskKey k, ResourceAmounts resources, TaskPriority priority) {
-        return w.handle(new WorkerEvent.ComputeRequested(stimulus("compute"), k, "fn:" + k, List.of(), Map.of(),
+        return w.handle(new WorkerEvent.ComputeRequested(stimulus("compute"), k, RUN, "fn:" + k, List.of(), Map.of(),
                 resources, priority));
     }
 
     private List<WorkerCommand> compute(TaskKey k, List<TaskKey> deps, Map<TaskKey, List<WorkerId>> whoHas) {
-        return w.handle(new WorkerEvent.ComputeRequested(stimulus("compute"), k, "fn:" + k, deps, whoHas,
+        return w.handle(new WorkerEvent.ComputeRequested(stimulus("compute"), k, RUN, "fn:" + k, deps, whoHas,
                 ResourceAmounts.NONE, TaskPriority.DEFAULT));
     }
 

@@ -171,11 +171,11 @@ final class InProcessWorker {
                 }
                 case WorkerCommand.Fetch f -> fetch(f);
                 case WorkerCommand.SendFinished f -> toScheduler.add(
-                        new SchedulerEvent.TaskFinished(event.stimulusId(), id, f.key(), f.nbytes(), f.durationNanos()));
+                        new SchedulerEvent.TaskFinished(event.stimulusId(), id, f.key(), f.runId(), f.nbytes(), f.durationNanos()));
                 case WorkerCommand.SendFailed f -> toScheduler.add(
-                        new SchedulerEvent.TaskFailed(event.stimulusId(), id, f.key(), f.error()));
+                        new SchedulerEvent.TaskFailed(event.stimulusId(), id, f.key(), f.runId(), f.error()));
                 case WorkerCommand.SendDataMissing m -> toScheduler.add(
-                        new SchedulerEvent.DataMissing(event.stimulusId(), id, m.key(), m.dependency(), m.holder()));
+                        new SchedulerEvent.DataMissing(event.stimulusId(), id, m.key(), m.runId(), m.dependency(), m.holder()));
             }
         }
         if (queued) {

@@ -194,7 +194,7 @@ final class SchedulerLoop implements SchedulerEndpoint {
     private void carryOut(SchedulerCommand command) {
         switch (command) {
             case SchedulerCommand.ComputeTask c -> toWorker(c.worker(), new WorkerEvent.ComputeRequested(
-                    c.stimulusId(), c.key(), c.payload(), c.dependencies(), c.whoHas(), c.resources(), c.priority()));
+                    c.stimulusId(), c.key(), c.runId(), c.payload(), c.dependencies(), c.whoHas(), c.resources(), c.priority()));
             case SchedulerCommand.FreeKeys c -> toWorker(c.worker(), new WorkerEvent.KeysFreed(c.stimulusId(), c.keys()));
             case SchedulerCommand.ReportDone c -> {
                 ClientListener listener = clients.get(c.client());
