@@ -264,9 +264,12 @@ public final class Client implements AutoCloseable {
     private <R> TaskFuture<R> track(TaskKey key) {
         TaskFuture<R> f = new TaskFuture<>(key, this);
         pending.put(key, f);
-        // A cancelled future is released by TaskFuture.cancel; stop tracking it here too.
-        f.result.whenComplete((v, e) -> pending.remove(key, f));
         return f;
+    }
+
+    /** A cancelled future is no longer waited for. */
+    void forget(TaskFuture<?> f) {
+        pending.remove(f.taskKey(), f);
     }
 
     private TaskKey dependencyKey(TaskFuture<?> f, String what) {
@@ -312,7 +315,18 @@ public final class Client implements AutoCloseable {
     static final class KeyRelease implements Runnable {
         private final Client client;
         private final TaskKey key;
-        private final java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        private static final java.lang.invoke.VarHandle DONE;
+
+        static {
+            try {
+                DONE = java.lang.invoke.MethodHandles.lookup().findVarHandle(KeyRelease.class, "done", boolean.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        @SuppressWarnings("unused") // accessed through DONE
+        private volatile boolean done;
 
         KeyRelease(Client client, TaskKey key) {
             this.client = client;
@@ -321,7 +335,7 @@ public final class Client implements AutoCloseable {
 
         /** Marks the key released; true for the first caller only. */
         boolean claim() {
-            return done.compareAndSet(false, true);
+            return DONE.compareAndSet(this, false, true);
         }
 
         @Override
@@ -347,7 +361,7 @@ public final class Client implements AutoCloseable {
     private final class Listener implements ClientListener {
         @Override
         public void done(TaskKey key, Object value) {
-            TaskFuture<?> f = pending.get(key);
+            TaskFuture<?> f = pending.remove(key);
             if (f != null) {
                 f.complete(value);
             }
@@ -355,7 +369,7 @@ public final class Client implements AutoCloseable {
 
         @Override
         public void erred(TaskKey key, TaskError error) {
-            TaskFuture<?> f = pending.get(key);
+            TaskFuture<?> f = pending.remove(key);
             if (f != null) {
                 f.fail(toException(error));
             }

@@ -83,6 +83,7 @@ public final class TaskFuture<T> implements Future<T> {
     public boolean cancel(boolean mayInterruptIfRunning) {
         boolean cancelled = result.cancel(mayInterruptIfRunning);
         if (cancelled) {
+            client.forget(this);
             cleanable.clean();
         }
         return cancelled;

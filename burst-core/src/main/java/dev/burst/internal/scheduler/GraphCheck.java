@@ -17,6 +17,38 @@ final class GraphCheck {
     private GraphCheck() {
     }
 
+    /** The outcome of checking a graph: what is wrong with it (null if nothing), or its tasks dependencies first. */
+    record Checked(String problem, List<TaskSpec> ordered) {
+    }
+
+    /**
+     * Checks {@code specs} and orders them dependencies first. Clients send graphs in that order
+     * already, which one pass confirms (then no cycle is possible); only other graphs pay for the
+     * full cycle search and reordering.
+     */
+    static Checked check(List<TaskSpec> specs, Set<TaskKey> known) {
+        Set<TaskKey> seen = new HashSet<>(specs.size() * 2);
+        boolean inOrder = true;
+        for (TaskSpec s : specs) {
+            if (s == null) {
+                return new Checked("the graph contains a null task", null);
+            }
+            for (TaskKey d : s.dependencies()) {
+                if (!seen.contains(d) && !known.contains(d)) {
+                    inOrder = false;
+                }
+            }
+            if (!seen.add(s.key())) {
+                return new Checked("key " + s.key() + " appears twice in the graph", null);
+            }
+        }
+        if (inOrder) {
+            return new Checked(null, specs);
+        }
+        String problem = problem(specs, known);
+        return problem != null ? new Checked(problem, null) : new Checked(null, dependenciesFirst(specs));
+    }
+
     /** What is wrong with {@code specs}, or null if nothing. Names the offending keys. */
     static String problem(List<TaskSpec> specs, Set<TaskKey> known) {
         Map<TaskKey, TaskSpec> byKey = new HashMap<>(specs.size() * 2);

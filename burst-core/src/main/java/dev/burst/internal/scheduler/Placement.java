@@ -50,7 +50,7 @@ final class Placement {
      */
     int cap(SchedulerWorker w, SchedulerTask t) {
         int saturated = (int) Math.ceil(config.saturation() * w.threads);
-        double expected = Math.max(1, durations.expectedNanos(t.spec.key().prefix()));
+        double expected = Math.max(1, durations.expectedNanos(t.duration));
         long hiding = (long) Math.min((double) config.maxTasksPerThread(), config.latencyHidingNanos() / expected) * w.threads;
         return (int) Math.max(saturated, hiding);
     }

@@ -58,10 +58,11 @@ import static dev.burst.internal.scheduler.SchedulerTaskState.WAITING;
  * </ul>
  */
 public final class SchedulerState {
-    private static final Comparator<SchedulerTask> BY_PRIORITY = Comparator
-            .<SchedulerTask, dev.burst.internal.core.TaskPriority>comparing(t -> t.spec.priority())
-            .thenComparing(t -> t.spec.key().prefix())
-            .thenComparingLong(t -> t.spec.key().id());
+    /** Priority order, then creation order; written out because it runs on every queue operation. */
+    private static final Comparator<SchedulerTask> BY_PRIORITY = (a, b) -> {
+        int c = a.spec.priority().compareTo(b.spec.priority());
+        return c != 0 ? c : Long.compare(a.seq, b.seq);
+    };
 
     private final SchedulerConfig config;
     private final Map<TaskKey, SchedulerTask> tasks = new HashMap<>();
@@ -72,6 +73,8 @@ public final class SchedulerState {
     private final Placement placement;
     /** Run ids handed out so far. */
     private long runs;
+    /** Tasks created so far. */
+    private long created;
     private final StoryLog story;
     private final Set<ResourceAmounts> warnedUnsatisfiable = new HashSet<>();
 
@@ -287,7 +290,8 @@ public final class SchedulerState {
     // ---------------------------------------------------------------- graphs and clients
 
     private void graphSubmitted(ClientId client, List<TaskSpec> specs, Collection<TaskKey> wanted) {
-        String problem = GraphCheck.problem(specs, tasks.keySet());
+        GraphCheck.Checked checked = GraphCheck.check(specs, tasks.keySet());
+        String problem = checked.problem();
         if (problem != null) {
             out.add(new LogWarning("rejected a graph from " + client + ": " + problem));
             TaskError err = new TaskError("dev.burst.InvalidGraphException", problem, null);
@@ -296,12 +300,12 @@ public final class SchedulerState {
             }
             return;
         }
-        for (TaskSpec spec : GraphCheck.dependenciesFirst(specs)) {
+        for (TaskSpec spec : checked.ordered()) {
             if (tasks.containsKey(spec.key())) {
                 continue; // the same key again: the existing task serves both requests
             }
             List<SchedulerTask> deps = new ArrayList<>(spec.dependencies().size());
-            SchedulerTask t = new SchedulerTask(spec, deps);
+            SchedulerTask t = new SchedulerTask(spec, deps, ++created, durations.prefix(spec.key().prefix()));
             for (TaskKey dk : spec.dependencies()) {
                 SchedulerTask d = tasks.get(dk);
                 deps.add(d);
@@ -383,11 +387,11 @@ public final class SchedulerState {
         }
         if (durationNanos > 0) {
             // Zero means nothing ran (the worker had the result already): not a measurement.
-            durations.record(key.prefix(), durationNanos);
+            durations.record(t.duration, durationNanos);
         }
         unschedule(t);
         t.nbytes = nbytes;
-        t.whoHas().add(w);
+        t.addHolder(w);
         w.hasWhat.add(t);
         w.storedBytes += nbytes;
         transition(t, MEMORY);
@@ -549,7 +553,7 @@ public final class SchedulerState {
         transition(t, PROCESSING);
         t.processingOn = w;
         t.stallReason = null;
-        t.occupancyShare = durations.expectedNanos(t.spec.key().prefix());
+        t.occupancyShare = durations.expectedNanos(t.duration);
         w.processing.add(t);
         w.occupancy += t.occupancyShare;
         Map<TaskKey, List<WorkerId>> whoHas;

@@ -26,7 +26,8 @@ final class SchedulerTask {
     /** Clients that want the result, and whether each has been told the outcome. */
     List<ClientId> wantedBy;
     List<ClientId> reportedTo;
-    Set<SchedulerWorker> whoHas;
+    /** Workers holding the result: nearly always one, so a list (no duplicates: see {@link #addHolder}). */
+    List<SchedulerWorker> whoHas;
     SchedulerWorker processingOn;
     /** The run sent with the current assignment; reports of other runs are stale. */
     long runId;
@@ -41,8 +42,15 @@ final class SchedulerTask {
     /** Hash of the key, cached: identity hashes are slow to create and these live in many sets. */
     private final int hash;
 
-    SchedulerTask(TaskSpec spec, List<SchedulerTask> dependencies) {
+    /** Creation order: the last tie-breaker between equal priorities. */
+    final long seq;
+    /** Learned duration of this task's prefix, resolved once. */
+    final TaskDurations.Prefix duration;
+
+    SchedulerTask(TaskSpec spec, List<SchedulerTask> dependencies, long seq, TaskDurations.Prefix duration) {
         this.spec = spec;
+        this.seq = seq;
+        this.duration = duration;
         this.hash = spec.key().hashCode();
         this.dependencies = dependencies;
         this.retriesLeft = spec.retries();
@@ -77,11 +85,18 @@ final class SchedulerTask {
         return waitingOn;
     }
 
-    Set<SchedulerWorker> whoHas() {
+    List<SchedulerWorker> whoHas() {
         if (whoHas == null) {
-            whoHas = new LinkedHashSet<>(2);
+            whoHas = new ArrayList<>(1);
         }
         return whoHas;
+    }
+
+    void addHolder(SchedulerWorker w) {
+        List<SchedulerWorker> holders = whoHas();
+        if (!holders.contains(w)) {
+            holders.add(w);
+        }
     }
 
     void addWant(ClientId client) {

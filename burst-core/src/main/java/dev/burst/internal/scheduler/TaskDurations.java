@@ -7,30 +7,46 @@ import java.util.Map;
  * Learned task durations per task prefix (the function or name a task was submitted with), as an
  * exponential moving average like Dask's. Used for occupancy, placement and queuing; a prefix never
  * seen yet is assumed to take the configured default.
+ *
+ * <p>Each task holds its prefix's {@link Prefix} entry, looked up once when the task is created,
+ * so the per-task reads and updates on the scheduling path cost no map lookup.
  */
 public final class TaskDurations {
     private final long defaultNanos;
-    private final Map<String, double[]> byPrefix = new HashMap<>();
+    private final Map<String, Prefix> byPrefix = new HashMap<>();
+
+    /** The learned duration of one prefix; NaN until a task of it finished. */
+    static final class Prefix {
+        private double averageNanos = Double.NaN;
+    }
 
     public TaskDurations(long defaultNanos) {
         this.defaultNanos = defaultNanos;
     }
 
+    Prefix prefix(String prefix) {
+        return byPrefix.computeIfAbsent(prefix, p -> new Prefix());
+    }
+
+    void record(Prefix p, long nanos) {
+        p.averageNanos = Double.isNaN(p.averageNanos) ? nanos : 0.5 * p.averageNanos + 0.5 * nanos;
+    }
+
+    double expectedNanos(Prefix p) {
+        return Double.isNaN(p.averageNanos) ? defaultNanos : p.averageNanos;
+    }
+
     public void record(String prefix, long nanos) {
-        double[] avg = byPrefix.get(prefix);
-        if (avg == null) {
-            byPrefix.put(prefix, new double[] {nanos});
-        } else {
-            avg[0] = 0.5 * avg[0] + 0.5 * nanos;
-        }
+        record(prefix(prefix), nanos);
     }
 
     public double expectedNanos(String prefix) {
-        double[] avg = byPrefix.get(prefix);
-        return avg == null ? defaultNanos : avg[0];
+        Prefix p = byPrefix.get(prefix);
+        return p == null ? defaultNanos : expectedNanos(p);
     }
 
     public boolean known(String prefix) {
-        return byPrefix.containsKey(prefix);
+        Prefix p = byPrefix.get(prefix);
+        return p != null && !Double.isNaN(p.averageNanos);
     }
 }
