@@ -10,7 +10,7 @@
 set -euo pipefail
 cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
 workers=2
-repeats=10
+repeats=20
 while (($#)); do
   case $1 in
     --workers) workers=$2; shift 2 ;;
@@ -34,8 +34,10 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
 echo "bench: Burst embedded cluster ($workers workers x 1 thread, $repeats repeats)..." >&2
-"$JAVA_HOME/bin/java" -cp "burst-bench/target/burst-bench.jar:burst-bench/target/lib/*" \
-  dev.burst.bench.OverheadBench --workers "$workers" --threads 1 --repeats "$repeats" --json >>"$out"
+for workload in map tree; do   # one JVM per workload, so neither inherits the other's JIT or heap state
+  "$JAVA_HOME/bin/java" -cp "burst-bench/target/burst-bench.jar:burst-bench/target/lib/*" \
+    dev.burst.bench.OverheadBench --workload "$workload" --workers "$workers" --threads 1 --repeats "$repeats" --json >>"$out"
+done
 echo "bench: Dask threaded scheduler ($workers threads, $repeats repeats)..." >&2
 /usr/bin/python3 bench/dask/overhead.py --workers "$workers" --repeats "$repeats" --json >>"$out"
 

@@ -19,7 +19,7 @@ import java.util.Locale;
  * The timed region is graph building + submit + gather, as on the Dask side. Each workload runs
  * warm-up rounds first (JIT), then {@code --repeats} timed rounds; the median is reported.
  *
- * <p>Usage: {@code OverheadBench [--workers N] [--threads N] [--repeats R] [--warmup W] [--json]}
+ * <p>Usage: {@code OverheadBench [--workers N] [--threads N] [--repeats R] [--warmup W] [--workload map|tree|all] [--json]}
  */
 public final class OverheadBench {
     private OverheadBench() {
@@ -37,8 +37,9 @@ public final class OverheadBench {
         int workers = 2;
         int threads = 1;
         int repeats = 10;
-        int warmup = 5;
+        int warmup = 10;
         boolean json = false;
+        String workload = "all";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--workers" -> workers = Integer.parseInt(args[++i]);
@@ -46,14 +47,22 @@ public final class OverheadBench {
                 case "--repeats" -> repeats = Integer.parseInt(args[++i]);
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--json" -> json = true;
+                case "--workload" -> workload = args[++i];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; usage: OverheadBench [--workers N] [--threads N] [--repeats R] [--warmup W] [--json]");
+                        + "; usage: OverheadBench [--workers N] [--threads N] [--repeats R] [--warmup W] [--workload map|tree|all] [--json]");
             }
         }
         try (LocalCluster cluster = LocalCluster.builder().workers(workers).threadsPerWorker(threads).build();
              Client client = Client.connect(cluster)) {
-            report("map", 20_000, workers, threads, run(() -> map(client), warmup, repeats), json);
-            report("tree", 19_999, workers, threads, run(() -> tree(client), warmup, repeats), json);
+            if (!workload.equals("all") && !workload.equals("map") && !workload.equals("tree")) {
+                throw new IllegalArgumentException("--workload must be map, tree or all, got " + workload);
+            }
+            if (!workload.equals("tree")) {
+                report("map", 20_000, workers, threads, run(() -> map(client), warmup, repeats), json);
+            }
+            if (!workload.equals("map")) {
+                report("tree", 19_999, workers, threads, run(() -> tree(client), warmup, repeats), json);
+            }
         }
     }
 
