@@ -68,27 +68,6 @@ public record ResourceAmounts(Map<String, Double> amounts) {
         return true;
     }
 
-    public ResourceAmounts minus(ResourceAmounts used) {
-        return combine(used, -1);
-    }
-
-    public ResourceAmounts plus(ResourceAmounts freed) {
-        return combine(freed, +1);
-    }
-
-    private ResourceAmounts combine(ResourceAmounts other, int sign) {
-        if (other.isEmpty()) {
-            return this;
-        }
-        TreeMap<String, Double> m = new TreeMap<>(amounts);
-        for (Map.Entry<String, Double> e : other.amounts.entrySet()) {
-            double v = m.getOrDefault(e.getKey(), 0.0) + sign * e.getValue();
-            // Rounding from repeated fractional adds must not turn into a negative amount.
-            m.put(e.getKey(), Math.abs(v) < 1e-9 ? 0.0 : v);
-        }
-        return new ResourceAmounts(m);
-    }
-
     @Override
     public String toString() {
         return new TreeMap<>(amounts).toString();

@@ -44,9 +44,4 @@ public final class TaskDurations {
         Prefix p = byPrefix.get(prefix);
         return p == null ? defaultNanos : expectedNanos(p);
     }
-
-    public boolean known(String prefix) {
-        Prefix p = byPrefix.get(prefix);
-        return p != null && !Double.isNaN(p.averageNanos);
-    }
 }

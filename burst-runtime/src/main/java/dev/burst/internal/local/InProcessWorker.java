@@ -364,16 +364,6 @@ final class InProcessWorker {
         return sum;
     }
 
-    /** Story of a key on this worker, read under the lock. */
-    List<?> story(TaskKey key) {
-        lock.lock();
-        try {
-            return state.story(key);
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** Stand-in for a null result: the store is a concurrent map, which cannot hold null. */
     private static final Object NULL = new Object();
 

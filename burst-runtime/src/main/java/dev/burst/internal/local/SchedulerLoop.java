@@ -50,7 +50,6 @@ final class SchedulerLoop implements SchedulerEndpoint {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean parked;
     private volatile boolean closed;
-    private volatile Throwable crash;
 
     /** A request to run code on the loop thread (used for queries and orderly shutdown). */
     private record OnLoop(Runnable action) {
@@ -162,7 +161,6 @@ final class SchedulerLoop implements SchedulerEndpoint {
                 }
             }
         } catch (Throwable t) {
-            crash = t;
             log.error("scheduler loop crashed; the cluster can no longer schedule", t);
             for (ClientListener c : clients.values()) {
                 c.clusterClosed("the scheduler crashed: " + t);
@@ -272,9 +270,5 @@ final class SchedulerLoop implements SchedulerEndpoint {
             c.clusterClosed(reason);
         }
         clients.clear();
-    }
-
-    Throwable crash() {
-        return crash;
     }
 }
