@@ -61,6 +61,17 @@ class LocalClusterTest {
     }
 
     @Test
+    void toCompletableFutureCompletesWithTheResultOrTheTasksException() throws Exception {
+        TaskFuture<Integer> ok = client.submit(() -> 20);
+        assertThat(ok.toCompletableFuture().thenApply(x -> x + 1).get(10, TimeUnit.SECONDS)).isEqualTo(21);
+        TaskFuture<Integer> bad = client.submit(() -> {
+            throw new ArithmeticException("no");
+        });
+        assertThatThrownBy(() -> bad.toCompletableFuture().get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class).cause().isInstanceOf(ArithmeticException.class).hasMessage("no");
+    }
+
+    @Test
     void mapAndGatherKeepInputOrder() {
         List<Long> seeds = LongStream.range(0, 500).boxed().toList();
         List<TaskFuture<Long>> fs = client.map(LocalClusterTest::simulate, seeds);
