@@ -84,6 +84,14 @@ class LocalClusterTest {
     }
 
     @Test
+    void nullInputsAndNullResultsAreValues() throws Exception {
+        List<TaskFuture<String>> fs = client.map(s -> s == null ? null : s + "!", java.util.Arrays.asList("a", null));
+        assertThat(client.gather(fs)).containsExactly("a!", null);
+        TaskFuture<Integer> none = client.submit(() -> null);
+        assertThat(client.submit(x -> x == null ? -1 : x, none).get(10, TimeUnit.SECONDS)).isEqualTo(-1);
+    }
+
+    @Test
     void asCompletedYieldsEveryFutureOnce() {
         List<TaskFuture<Long>> fs = client.map(LocalClusterTest::simulate, LongStream.range(0, 200).boxed().toList());
         Set<String> seen = new HashSet<>();
