@@ -26,7 +26,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 import static dev.burst.internal.scheduler.SchedulerTaskState.ERRED;
 import static dev.burst.internal.scheduler.SchedulerTaskState.FORGOTTEN;
@@ -67,7 +66,7 @@ public final class SchedulerState {
     private final SchedulerConfig config;
     private final Map<TaskKey, SchedulerTask> tasks = new HashMap<>();
     private final Map<WorkerId, SchedulerWorker> workers = new LinkedHashMap<>();
-    private final TreeSet<SchedulerTask> queued = new TreeSet<>(BY_PRIORITY);
+    private final RootQueue queued = new RootQueue(BY_PRIORITY);
     private final Set<SchedulerTask> noWorker = new LinkedHashSet<>();
     private final TaskDurations durations;
     private final Placement placement;
@@ -221,10 +220,11 @@ public final class SchedulerState {
 
     /** Queued tasks that only departed workers could run must not wait in the queue unnoticed. */
     private void parkQueuedThatFitNowhere() {
-        Map<ResourceAmounts, Boolean> fits = new HashMap<>();
-        for (SchedulerTask t : new ArrayList<>(queued)) {
-            if (!fits.computeIfAbsent(t.spec.resources(), this::anyWorkerFits)) {
-                park(t);
+        for (ResourceAmounts request : queued.requests()) {
+            if (!anyWorkerFits(request)) {
+                for (SchedulerTask t : queued.asking(request)) {
+                    park(t);
+                }
             }
         }
     }
@@ -606,17 +606,9 @@ public final class SchedulerState {
         if (queued.isEmpty() || !workers.containsKey(w.id)) {
             return;
         }
-        int scanned = 0;
-        var it = queued.iterator();
-        while (it.hasNext() && scanned++ < 256) {
-            SchedulerTask t = it.next();
-            if (!t.spec.resources().fitsIn(w.resources)) {
-                continue;
-            }
-            if (w.processing.size() >= placement.cap(w, t)) {
-                break;
-            }
-            it.remove();
+        SchedulerTask t;
+        while ((t = queued.bestFitting(w.resources)) != null && w.processing.size() < placement.cap(w, t)) {
+            queued.remove(t);
             assign(t, w);
         }
     }

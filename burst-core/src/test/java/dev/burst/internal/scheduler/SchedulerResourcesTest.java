@@ -195,4 +195,25 @@ class SchedulerResourcesTest {
         assertThat(d.state.processingCount(worker("b"))).isEqualTo(2);
         assertThat(d.state.queuedCount()).isEqualTo(4);
     }
+
+    @Test
+    void aWorkerIsNotStarvedBehindQueuedTasksItCannotRun() {
+        d.join("g", resources("cpu", 1, "gpu", 1));
+        ResourceAmounts gpu = resources("cpu", 1, "gpu", 1);
+        List<TaskSpec> gpuTasks = new ArrayList<>();
+        List<TaskKey> gpuKeys = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            TaskKey k = key("train", i);
+            gpuTasks.add(task(k, gpu));
+            gpuKeys.add(k);
+        }
+        d.submit("c", gpuTasks, gpuKeys.toArray(TaskKey[]::new));
+        TaskKey cpuOnly = key("load", 1000);
+        d.submit("c", List.of(task(cpuOnly)), cpuOnly); // queued behind 298 gpu tasks of better priority
+        assertThat(d.state.stateOf(cpuOnly)).isEqualTo(SchedulerTaskState.QUEUED);
+
+        var out = d.join("cpu-only", 1);
+        assertThat(only(out, ComputeTask.class)).extracting(ComputeTask::key, ComputeTask::worker)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(cpuOnly, worker("cpu-only")));
+    }
 }
