@@ -576,7 +576,8 @@ public final class SchedulerState {
 
     /** No worker can run {@code t}: park it and say why, once in the log and to the clients waiting. */
     private void park(SchedulerTask t) {
-        if (t.state != NO_WORKER) {
+        boolean parkedBefore = t.state == NO_WORKER;
+        if (!parkedBefore) {
             unschedule(t);
             transition(t, NO_WORKER);
             noWorker.add(t);
@@ -586,16 +587,15 @@ public final class SchedulerState {
         if (workers.isEmpty()) {
             reason = "no workers are connected";
         } else {
-            ResourceAmounts largest = null;
-            for (SchedulerWorker w : workers.values()) {
-                largest = w.resources;
-                break;
-            }
-            reason = "no worker has the resources it asks for: " + need + " (workers offer e.g. " + largest + ")";
+            ResourceAmounts example = workers.values().iterator().next().resources;
+            reason = "no worker has the resources it asks for: " + need + " (workers offer e.g. " + example + ")";
             if (warnedUnsatisfiable.add(need)) {
                 out.add(new LogWarning("task " + t.spec.key() + " (and any other asking for " + need
                         + ") cannot run: " + reason));
             }
+        }
+        if (parkedBefore && reason.equals(t.stallReason)) {
+            return; // still parked for the same reason (say, a worker joined that does not fit): told already
         }
         t.stallReason = reason;
         StallReports.tellWaiters(t, "task " + t.spec.key() + " cannot run: " + reason, out);

@@ -216,4 +216,15 @@ class SchedulerResourcesTest {
         assertThat(only(out, ComputeTask.class)).extracting(ComputeTask::key, ComputeTask::worker)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(cpuOnly, worker("cpu-only")));
     }
+
+    @Test
+    void aParkedTaskIsNotReportedAgainWhenAWorkerJoinsThatStillDoesNotFit() {
+        d.join("a", 1);
+        TaskKey k = key("train", 1);
+        var first = d.submit("c", List.of(task(k, resources("cpu", 1, "gpu", 1))), k);
+        assertThat(only(first, ReportStalled.class)).hasSize(1);
+        assertThat(only(d.join("b", 1), ReportStalled.class)).isEmpty();
+        assertThat(d.state.stateOf(k)).isEqualTo(NO_WORKER);
+        assertThat(computed(d.join("gpu", resources("cpu", 1, "gpu", 1)))).containsExactly(k);
+    }
 }
