@@ -50,9 +50,13 @@ import static dev.burst.internal.scheduler.SchedulerTaskState.WAITING;
  *   bandwidth; ties go to the worker storing fewer bytes.
  *   <li>Root tasks (no dependencies) are queued here rather than flooded onto workers: a worker holds
  *   at most {@code ceil(saturation × threads)} tasks, raised for very short tasks so threads do not
- *   idle while results travel (see {@link SchedulerConfig}).
+ *   idle while results travel (see {@link SchedulerConfig}). The queue is grouped by resource
+ *   request ({@link RootQueue}) so a worker never waits behind tasks it cannot run.
  *   <li>Workers enforce resources while executing; the scheduler only sends a task to a worker whose
  *   total resources can ever fit it, and parks it in NO_WORKER (telling clients why) otherwise.
+ *   <li>Every assignment carries a run id that the worker's reports repeat. A report of any run but
+ *   the current one is stale and ignored: when the scheduler took that run back it told the worker
+ *   to free it. So late messages never count a result that is not there.
  *   <li>Each client is told a wanted key's outcome exactly once.
  * </ul>
  */
