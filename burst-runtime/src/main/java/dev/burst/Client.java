@@ -154,6 +154,39 @@ public final class Client implements AutoCloseable {
         return f;
     }
 
+    /**
+     * Runs a named task graph. The map holds a future per name in {@code outputs}, or, when none
+     * are given, per task no other task takes as input. A graph with a dependency cycle is refused
+     * by the scheduler: those futures fail with {@link InvalidGraphException} naming the cycle.
+     *
+     * @throws IllegalArgumentException if an output is not a task of the graph
+     */
+    public Map<String, TaskFuture<Object>> compute(TaskGraph graph, String... outputs) {
+        Objects.requireNonNull(graph, "graph must not be null");
+        Objects.requireNonNull(outputs, "outputs must not be null");
+        for (String o : outputs) {
+            if (!graph.names().contains(o)) {
+                throw new IllegalArgumentException("output '" + o + "' is not a task of this graph; tasks: " + graph.names());
+            }
+        }
+        ensureOpen();
+        List<String> wantedNames = outputs.length > 0 ? List.of(outputs) : graph.sinks();
+        if (wantedNames.isEmpty()) {
+            wantedNames = new ArrayList<>(graph.names()); // every task is some task's input: a cycle, refused below
+        }
+        Map<String, TaskKey> keys = new java.util.HashMap<>();
+        List<TaskSpec> specs = GraphBuilder.keyedGraph(graph, submissions.incrementAndGet(), keys);
+        Map<String, TaskFuture<Object>> futures = new java.util.LinkedHashMap<>();
+        List<TaskKey> wanted = new ArrayList<>(wantedNames.size());
+        for (String name : wantedNames) {
+            TaskKey k = keys.get(name);
+            futures.put(name, track(k));
+            wanted.add(k);
+        }
+        endpoint.submit(id, specs, wanted);
+        return futures;
+    }
+
     // ---------------------------------------------------------------- results
 
     /**

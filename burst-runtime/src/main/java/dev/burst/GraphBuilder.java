@@ -111,6 +111,38 @@ final class GraphBuilder {
         return spec(key, deps, node.options, submission, order, inv);
     }
 
+    /** Specs for a named task graph, in the order its tasks were added; {@code keys} receives each name's key. */
+    static List<TaskSpec> keyedGraph(TaskGraph graph, long submission, Map<String, TaskKey> keys) {
+        for (TaskGraph.Node n : graph.nodes().values()) {
+            keys.put(n.name(), newKey(n.body(), n.options()));
+        }
+        List<TaskSpec> specs = new ArrayList<>(graph.nodes().size());
+        long order = 0;
+        for (TaskGraph.Node n : graph.nodes().values()) {
+            List<TaskKey> deps = new ArrayList<>();
+            int[] inputIndex = new int[n.inputs().size()];
+            for (int i = 0; i < inputIndex.length; i++) {
+                TaskKey dk = keys.get(n.inputs().get(i));
+                int at = deps.indexOf(dk);
+                if (at < 0) {
+                    at = deps.size();
+                    deps.add(dk);
+                }
+                inputIndex[i] = at;
+            }
+            TaskGraph.Body body = n.body();
+            Invocation inv = inputs -> {
+                List<Object> args = new ArrayList<>(inputIndex.length);
+                for (int i : inputIndex) {
+                    args.add(inputs[i]);
+                }
+                return body.apply(args);
+            };
+            specs.add(spec(keys.get(n.name()), deps, n.options(), submission, order++, inv));
+        }
+        return specs;
+    }
+
     @SuppressWarnings({"unchecked", "rawtypes"})
     static Object apply(Object fn, Object[] args) throws Exception {
         return switch (fn) {
