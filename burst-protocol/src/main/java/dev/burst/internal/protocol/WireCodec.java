@@ -1,0 +1,301 @@
+package dev.burst.internal.protocol;
+
+import com.google.protobuf.ByteString;
+import dev.burst.internal.core.ClientId;
+import dev.burst.internal.core.ResourceAmounts;
+import dev.burst.internal.core.StimulusId;
+import dev.burst.internal.core.TaskError;
+import dev.burst.internal.core.TaskKey;
+import dev.burst.internal.core.TaskPriority;
+import dev.burst.internal.core.WorkerId;
+import dev.burst.internal.protocol.wire.Hello;
+import dev.burst.internal.protocol.wire.Holders;
+import dev.burst.internal.protocol.wire.Message;
+import dev.burst.internal.protocol.wire.Role;
+import dev.burst.internal.scheduler.SchedulerCommand;
+import dev.burst.internal.scheduler.SchedulerEvent;
+import dev.burst.internal.scheduler.TaskSpec;
+import dev.burst.internal.worker.WorkerCommand;
+import dev.burst.internal.worker.WorkerEvent;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Maps the core's events and commands to wire messages and back. Pure: no I/O, no threads.
+ *
+ * <p>Design notes.
+ * <ul>
+ *   <li>Who sent a message is a property of the connection, not of the message: the decoding side
+ *   supplies the worker or client id of the stream it read from.
+ *   <li>Payloads are opaque bytes on the wire, and the scheduler keeps them as {@link ByteString}
+ *   without looking inside; only workers turn them into code.
+ *   <li>A task's exception travels as bytes serialized by the sender; this codec carries them but
+ *   does not interpret them ({@link #exceptionBytes}).
+ *   <li>Stimulus ids travel with the messages that become events, so a task's story can be followed
+ *   across processes.
+ * </ul>
+ */
+public final class WireCodec {
+    /** The protocol version this build speaks; a peer speaking another is refused at {@link Hello}. */
+    public static final int PROTOCOL_VERSION = 1;
+
+    private WireCodec() {
+    }
+
+    // ---------------------------------------------------------------- handshake
+
+    public static Message hello(Role role, String token, String name, ResourceAmounts resources, String peerAddress) {
+        return Message.newBuilder().setHello(Hello.newBuilder()
+                .setProtocolVersion(PROTOCOL_VERSION).setRole(role).setToken(token).setName(name)
+                .putAllResources(resources.amounts()).setPeerAddress(peerAddress)).build();
+    }
+
+    /**
+     * Why a connection that opened with {@code hello} must be refused, or null if it may stay. The
+     * message is what the server logs (once) and what the peer is told; it never echoes the token.
+     */
+    public static String refusal(Hello hello, String expectedToken) {
+        if (hello.getProtocolVersion() != PROTOCOL_VERSION) {
+            return "protocol version " + hello.getProtocolVersion() + " is not supported (this side speaks "
+                    + PROTOCOL_VERSION + ")";
+        }
+        if (!constantTimeEquals(hello.getToken(), expectedToken)) {
+            return "wrong token";
+        }
+        if (hello.getRole() != Role.ROLE_CLIENT && hello.getRole() != Role.ROLE_WORKER) {
+            return "the hello names no role (client or worker)";
+        }
+        return null;
+    }
+
+    /** Compares tokens without leaking, through timing, how much of a guess was right. */
+    private static boolean constantTimeEquals(String a, String b) {
+        return java.security.MessageDigest.isEqual(a.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                b.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    // ---------------------------------------------------------------- scheduler -> worker
+
+    public static Message encode(SchedulerCommand.ComputeTask c) {
+        var m = dev.burst.internal.protocol.wire.ComputeTask.newBuilder()
+                .setStimulus(stimulus(c.stimulusId())).setKey(key(c.key())).setRunId(c.runId())
+                .setPayload(bytes(c.payload(), c.key())).putAllResources(c.resources().amounts())
+                .setPriority(priority(c.priority()));
+        for (TaskKey d : c.dependencies()) {
+            m.addDependencies(key(d));
+            m.addWhoHas(holders(c.whoHas().getOrDefault(d, List.of())));
+        }
+        return Message.newBuilder().setComputeTask(m).build();
+    }
+
+    public static WorkerEvent.ComputeRequested decode(dev.burst.internal.protocol.wire.ComputeTask m) {
+        List<TaskKey> deps = keys(m.getDependenciesList());
+        if (m.getWhoHasCount() != deps.size()) {
+            throw new IllegalArgumentException("compute-task " + key(m.getKey()) + " lists " + deps.size()
+                    + " dependencies but holders for " + m.getWhoHasCount());
+        }
+        Map<TaskKey, List<WorkerId>> whoHas = deps.isEmpty() ? Map.of() : new HashMap<>();
+        for (int i = 0; i < deps.size(); i++) {
+            whoHas.put(deps.get(i), workers(m.getWhoHas(i)));
+        }
+        return new WorkerEvent.ComputeRequested(stimulus(m.getStimulus()), key(m.getKey()), m.getRunId(),
+                m.getPayload(), deps, whoHas, ResourceAmounts.of(m.getResourcesMap()), priority(m.getPriority()));
+    }
+
+    public static Message encode(SchedulerCommand.FreeKeys c) {
+        return Message.newBuilder().setFreeKeys(dev.burst.internal.protocol.wire.FreeKeys.newBuilder()
+                .setStimulus(stimulus(c.stimulusId())).addAllKeys(wireKeys(c.keys()))).build();
+    }
+
+    public static WorkerEvent.KeysFreed decode(dev.burst.internal.protocol.wire.FreeKeys m) {
+        return new WorkerEvent.KeysFreed(stimulus(m.getStimulus()), keys(m.getKeysList()));
+    }
+
+    // ---------------------------------------------------------------- worker -> scheduler
+
+    public static Message encode(WorkerCommand.SendFinished c, StimulusId stimulus) {
+        return Message.newBuilder().setTaskFinished(dev.burst.internal.protocol.wire.TaskFinished.newBuilder()
+                .setStimulus(stimulus(stimulus)).setKey(key(c.key())).setRunId(c.runId())
+                .setNbytes(c.nbytes()).setDurationNanos(c.durationNanos())).build();
+    }
+
+    public static SchedulerEvent.TaskFinished decode(dev.burst.internal.protocol.wire.TaskFinished m, WorkerId from) {
+        return new SchedulerEvent.TaskFinished(stimulus(m.getStimulus()), from, key(m.getKey()), m.getRunId(),
+                m.getNbytes(), m.getDurationNanos());
+    }
+
+    /** {@code exception} is the sender's serialization of the error's exception, or empty. */
+    public static Message encode(WorkerCommand.SendFailed c, StimulusId stimulus, ByteString exception) {
+        return Message.newBuilder().setTaskFailed(dev.burst.internal.protocol.wire.TaskFailed.newBuilder()
+                .setStimulus(stimulus(stimulus)).setKey(key(c.key())).setRunId(c.runId())
+                .setError(error(c.error(), exception))).build();
+    }
+
+    public static SchedulerEvent.TaskFailed decode(dev.burst.internal.protocol.wire.TaskFailed m, WorkerId from) {
+        return new SchedulerEvent.TaskFailed(stimulus(m.getStimulus()), from, key(m.getKey()), m.getRunId(),
+                error(m.getError()));
+    }
+
+    public static Message encode(WorkerCommand.SendDataMissing c, StimulusId stimulus) {
+        return Message.newBuilder().setDataMissing(dev.burst.internal.protocol.wire.DataMissing.newBuilder()
+                .setStimulus(stimulus(stimulus)).setKey(key(c.key())).setRunId(c.runId())
+                .setDependency(key(c.dependency())).setHolder(c.holder() == null ? "" : c.holder().name())).build();
+    }
+
+    public static SchedulerEvent.DataMissing decode(dev.burst.internal.protocol.wire.DataMissing m, WorkerId from) {
+        return new SchedulerEvent.DataMissing(stimulus(m.getStimulus()), from, key(m.getKey()), m.getRunId(),
+                key(m.getDependency()), m.getHolder().isEmpty() ? null : new WorkerId(m.getHolder()));
+    }
+
+    // ---------------------------------------------------------------- client -> scheduler
+
+    /** A graph as a client sends it; every payload must already be bytes. */
+    public static Message encodeGraph(List<TaskSpec> tasks, Collection<TaskKey> wanted, StimulusId stimulus) {
+        var m = dev.burst.internal.protocol.wire.SubmitGraph.newBuilder().setStimulus(stimulus(stimulus))
+                .addAllWanted(wireKeys(wanted));
+        for (TaskSpec t : tasks) {
+            m.addTasks(dev.burst.internal.protocol.wire.TaskSpec.newBuilder()
+                    .setKey(key(t.key())).addAllDependencies(wireKeys(t.dependencies()))
+                    .putAllResources(t.resources().amounts()).setPriority(priority(t.priority()))
+                    .setRetries(t.retries()).setPayload(bytes(t.payload(), t.key())));
+        }
+        return Message.newBuilder().setSubmitGraph(m).build();
+    }
+
+    /** The graph as the scheduler takes it; payloads stay {@link ByteString}s it never opens. */
+    public static SchedulerEvent.GraphSubmitted decode(dev.burst.internal.protocol.wire.SubmitGraph m, ClientId from) {
+        List<TaskSpec> tasks = new ArrayList<>(m.getTasksCount());
+        for (var t : m.getTasksList()) {
+            tasks.add(new TaskSpec(key(t.getKey()), keys(t.getDependenciesList()), ResourceAmounts.of(t.getResourcesMap()),
+                    priority(t.getPriority()), t.getRetries(), t.getPayload()));
+        }
+        return new SchedulerEvent.GraphSubmitted(stimulus(m.getStimulus()), from, tasks, keys(m.getWantedList()));
+    }
+
+    public static Message encodeRelease(Collection<TaskKey> keys, StimulusId stimulus) {
+        return Message.newBuilder().setReleaseKeys(dev.burst.internal.protocol.wire.ReleaseKeys.newBuilder()
+                .setStimulus(stimulus(stimulus)).addAllKeys(wireKeys(keys))).build();
+    }
+
+    public static SchedulerEvent.KeysReleased decode(dev.burst.internal.protocol.wire.ReleaseKeys m, ClientId from) {
+        return new SchedulerEvent.KeysReleased(stimulus(m.getStimulus()), from, keys(m.getKeysList()));
+    }
+
+    // ---------------------------------------------------------------- scheduler -> client
+
+    public static Message encode(SchedulerCommand.ReportDone c) {
+        return Message.newBuilder().setReportDone(dev.burst.internal.protocol.wire.ReportDone.newBuilder()
+                .setKey(key(c.key())).setHolders(holders(c.holders()))).build();
+    }
+
+    public static SchedulerCommand.ReportDone decode(dev.burst.internal.protocol.wire.ReportDone m, ClientId to) {
+        return new SchedulerCommand.ReportDone(to, key(m.getKey()), workers(m.getHolders()));
+    }
+
+    /** The scheduler forwards the exception bytes it got from the worker, untouched. */
+    public static Message encode(SchedulerCommand.ReportErred c, ByteString exception) {
+        return Message.newBuilder().setReportErred(dev.burst.internal.protocol.wire.ReportErred.newBuilder()
+                .setKey(key(c.key())).setError(error(c.error(), exception))).build();
+    }
+
+    public static SchedulerCommand.ReportErred decode(dev.burst.internal.protocol.wire.ReportErred m, ClientId to) {
+        return new SchedulerCommand.ReportErred(to, key(m.getKey()), error(m.getError()));
+    }
+
+    public static Message encode(SchedulerCommand.ReportStalled c) {
+        return Message.newBuilder().setReportStalled(dev.burst.internal.protocol.wire.ReportStalled.newBuilder()
+                .setKey(key(c.key())).setReason(c.reason())).build();
+    }
+
+    public static SchedulerCommand.ReportStalled decode(dev.burst.internal.protocol.wire.ReportStalled m, ClientId to) {
+        return new SchedulerCommand.ReportStalled(to, key(m.getKey()), m.getReason());
+    }
+
+    /** The serialized exception carried with an error, or empty. */
+    public static ByteString exceptionBytes(dev.burst.internal.protocol.wire.TaskError error) {
+        return error.getException();
+    }
+
+    // ---------------------------------------------------------------- building blocks
+
+    static dev.burst.internal.protocol.wire.TaskKey key(TaskKey k) {
+        return dev.burst.internal.protocol.wire.TaskKey.newBuilder().setPrefix(k.prefix()).setId(k.id()).build();
+    }
+
+    static TaskKey key(dev.burst.internal.protocol.wire.TaskKey k) {
+        return new TaskKey(k.getPrefix(), k.getId());
+    }
+
+    private static List<dev.burst.internal.protocol.wire.TaskKey> wireKeys(Collection<TaskKey> keys) {
+        List<dev.burst.internal.protocol.wire.TaskKey> out = new ArrayList<>(keys.size());
+        for (TaskKey k : keys) {
+            out.add(key(k));
+        }
+        return out;
+    }
+
+    private static List<TaskKey> keys(List<dev.burst.internal.protocol.wire.TaskKey> keys) {
+        List<TaskKey> out = new ArrayList<>(keys.size());
+        for (var k : keys) {
+            out.add(key(k));
+        }
+        return List.copyOf(out);
+    }
+
+    private static dev.burst.internal.protocol.wire.Stimulus stimulus(StimulusId s) {
+        return dev.burst.internal.protocol.wire.Stimulus.newBuilder().setKind(s.kind()).setSeq(s.seq()).build();
+    }
+
+    private static StimulusId stimulus(dev.burst.internal.protocol.wire.Stimulus s) {
+        return new StimulusId(s.getKind(), s.getSeq());
+    }
+
+    private static dev.burst.internal.protocol.wire.Priority priority(TaskPriority p) {
+        return dev.burst.internal.protocol.wire.Priority.newBuilder().setUser(p.user())
+                .setSubmission(p.submission()).setGraphOrder(p.graphOrder()).build();
+    }
+
+    private static TaskPriority priority(dev.burst.internal.protocol.wire.Priority p) {
+        return new TaskPriority(p.getUser(), p.getSubmission(), p.getGraphOrder());
+    }
+
+    private static Holders holders(List<WorkerId> workers) {
+        Holders.Builder b = Holders.newBuilder();
+        for (WorkerId w : workers) {
+            b.addWorkers(w.name());
+        }
+        return b.build();
+    }
+
+    private static List<WorkerId> workers(Holders h) {
+        List<WorkerId> out = new ArrayList<>(h.getWorkersCount());
+        for (String w : h.getWorkersList()) {
+            out.add(new WorkerId(w));
+        }
+        return List.copyOf(out);
+    }
+
+    private static dev.burst.internal.protocol.wire.TaskError error(TaskError e, ByteString exception) {
+        return dev.burst.internal.protocol.wire.TaskError.newBuilder().setType(e.type()).setMessage(e.message())
+                .setException(exception).build();
+    }
+
+    /** The error as a value; its exception object is rebuilt (from {@link #exceptionBytes}) by the receiver. */
+    private static TaskError error(dev.burst.internal.protocol.wire.TaskError e) {
+        return new TaskError(e.getType(), e.getMessage(), null);
+    }
+
+    private static ByteString bytes(Object payload, TaskKey key) {
+        return switch (payload) {
+            case ByteString b -> b;
+            case byte[] a -> ByteString.copyFrom(a);
+            case null -> throw new IllegalArgumentException("task " + key + " has no payload to send");
+            default -> throw new IllegalArgumentException("task " + key + ": payloads travel as bytes, got a "
+                    + payload.getClass().getName() + " (serialize it first)");
+        };
+    }
+}

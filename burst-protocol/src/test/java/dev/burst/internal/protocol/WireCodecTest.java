@@ -1,0 +1,153 @@
+package dev.burst.internal.protocol;
+
+import com.google.protobuf.ByteString;
+import dev.burst.internal.core.ClientId;
+import dev.burst.internal.core.ResourceAmounts;
+import dev.burst.internal.core.StimulusId;
+import dev.burst.internal.core.TaskError;
+import dev.burst.internal.core.TaskKey;
+import dev.burst.internal.core.TaskPriority;
+import dev.burst.internal.core.WorkerId;
+import dev.burst.internal.protocol.wire.Envelope;
+import dev.burst.internal.protocol.wire.Hello;
+import dev.burst.internal.protocol.wire.Message;
+import dev.burst.internal.protocol.wire.Role;
+import dev.burst.internal.scheduler.SchedulerCommand;
+import dev.burst.internal.scheduler.SchedulerEvent;
+import dev.burst.internal.scheduler.TaskSpec;
+import dev.burst.internal.worker.WorkerCommand;
+import dev.burst.internal.worker.WorkerEvent;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Every message survives encode -> bytes -> parse -> decode unchanged. */
+class WireCodecTest {
+    private static final StimulusId STIM = new StimulusId("test", 42);
+    private static final TaskKey X = new TaskKey("load", 1);
+    private static final TaskKey Y = new TaskKey("sum", 2);
+    private static final WorkerId A = new WorkerId("worker-a");
+    private static final WorkerId B = new WorkerId("worker-b");
+    private static final ClientId C = new ClientId("client-1");
+    private static final ResourceAmounts GPU = ResourceAmounts.of(Map.of("cpu", 1.0, "gpu", 1.0));
+    private static final ByteString PAYLOAD = ByteString.copyFromUtf8("opaque function bytes");
+
+    /** Through real bytes, as a stream would carry it. */
+    private static Message wire(Message m) throws Exception {
+        return Message.parseFrom(m.toByteArray());
+    }
+
+    @Test
+    void computeTaskBecomesTheWorkersComputeRequested() throws Exception {
+        var c = new SchedulerCommand.ComputeTask(A, Y, 7, PAYLOAD, List.of(X, new TaskKey("load", 3)),
+                Map.of(X, List.of(A, B), new TaskKey("load", 3), List.of()), GPU, new TaskPriority(5, 9, 11), STIM);
+        WorkerEvent.ComputeRequested e = WireCodec.decode(wire(WireCodec.encode(c)).getComputeTask());
+        assertThat(e).isEqualTo(new WorkerEvent.ComputeRequested(STIM, Y, 7, PAYLOAD, c.dependencies(), c.whoHas(),
+                GPU, c.priority()));
+    }
+
+    @Test
+    void rootTaskHasNoHolders() throws Exception {
+        var c = new SchedulerCommand.ComputeTask(A, X, 1, PAYLOAD, List.of(), Map.of(), ResourceAmounts.ONE_CPU,
+                TaskPriority.DEFAULT, STIM);
+        assertThat(WireCodec.decode(wire(WireCodec.encode(c)).getComputeTask()).whoHas()).isEmpty();
+    }
+
+    @Test
+    void freeKeys() throws Exception {
+        var c = new SchedulerCommand.FreeKeys(A, List.of(X, Y), STIM);
+        assertThat(WireCodec.decode(wire(WireCodec.encode(c)).getFreeKeys()))
+                .isEqualTo(new WorkerEvent.KeysFreed(STIM, List.of(X, Y)));
+    }
+
+    @Test
+    void workerReportsCarryTheRunAndBecomeSchedulerEventsFromTheConnectionsWorker() throws Exception {
+        assertThat(WireCodec.decode(wire(WireCodec.encode(new WorkerCommand.SendFinished(X, 3, 1024, 5_000), STIM))
+                .getTaskFinished(), A)).isEqualTo(new SchedulerEvent.TaskFinished(STIM, A, X, 3, 1024, 5_000));
+
+        var error = new TaskError("java.lang.IllegalStateException", "boom", null);
+        Message failed = wire(WireCodec.encode(new WorkerCommand.SendFailed(X, 4, error), STIM, ByteString.copyFromUtf8("ex")));
+        assertThat(WireCodec.decode(failed.getTaskFailed(), A)).isEqualTo(new SchedulerEvent.TaskFailed(STIM, A, X, 4, error));
+        assertThat(WireCodec.exceptionBytes(failed.getTaskFailed().getError()).toStringUtf8()).isEqualTo("ex");
+
+        assertThat(WireCodec.decode(wire(WireCodec.encode(new WorkerCommand.SendDataMissing(Y, 5, X, B), STIM))
+                .getDataMissing(), A)).isEqualTo(new SchedulerEvent.DataMissing(STIM, A, Y, 5, X, B));
+        assertThat(WireCodec.decode(wire(WireCodec.encode(new WorkerCommand.SendDataMissing(Y, 5, X, null), STIM))
+                .getDataMissing(), A).holder()).isNull();
+    }
+
+    @Test
+    void aGraphKeepsItsPayloadsAsOpaqueBytes() throws Exception {
+        List<TaskSpec> tasks = List.of(
+                new TaskSpec(X, List.of(), ResourceAmounts.ONE_CPU, new TaskPriority(0, 1, 0), 0, PAYLOAD),
+                new TaskSpec(Y, List.of(X), GPU, new TaskPriority(2, 1, 1), 3, new byte[] {1, 2, 3}));
+        SchedulerEvent.GraphSubmitted g = WireCodec.decode(wire(WireCodec.encodeGraph(tasks, List.of(Y), STIM))
+                .getSubmitGraph(), C);
+        assertThat(g.client()).isEqualTo(C);
+        assertThat(g.wanted()).containsExactly(Y);
+        assertThat(g.tasks().get(0)).isEqualTo(tasks.get(0));
+        assertThat(g.tasks().get(1).payload()).isEqualTo(ByteString.copyFrom(new byte[] {1, 2, 3}));
+        assertThat(g.tasks().get(1).resources()).isEqualTo(GPU);
+        assertThat(g.tasks().get(1).retries()).isEqualTo(3);
+        assertThat(g.tasks().get(1).dependencies()).containsExactly(X);
+
+        assertThat(WireCodec.decode(wire(WireCodec.encodeRelease(List.of(X), STIM)).getReleaseKeys(), C))
+                .isEqualTo(new SchedulerEvent.KeysReleased(STIM, C, List.of(X)));
+    }
+
+    @Test
+    void aPayloadThatIsNotBytesIsRefusedNamingTheTask() {
+        var spec = new TaskSpec(X, List.of(), ResourceAmounts.ONE_CPU, TaskPriority.DEFAULT, 0, (Runnable) () -> { });
+        assertThatThrownBy(() -> WireCodec.encodeGraph(List.of(spec), List.of(X), STIM))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("task load-1")
+                .hasMessageContaining("payloads travel as bytes");
+    }
+
+    @Test
+    void reportsToClients() throws Exception {
+        assertThat(WireCodec.decode(wire(WireCodec.encode(new SchedulerCommand.ReportDone(C, X, List.of(A, B))))
+                .getReportDone(), C)).isEqualTo(new SchedulerCommand.ReportDone(C, X, List.of(A, B)));
+        var error = new TaskError("dev.burst.WorkerLostException", "died", null);
+        assertThat(WireCodec.decode(wire(WireCodec.encode(new SchedulerCommand.ReportErred(C, X, error), ByteString.EMPTY))
+                .getReportErred(), C)).isEqualTo(new SchedulerCommand.ReportErred(C, X, error));
+        assertThat(WireCodec.decode(wire(WireCodec.encode(new SchedulerCommand.ReportStalled(C, X, "no gpu")))
+                .getReportStalled(), C)).isEqualTo(new SchedulerCommand.ReportStalled(C, X, "no gpu"));
+    }
+
+    @Test
+    void manySmallMessagesBatchIntoOneEnvelope() throws Exception {
+        Envelope.Builder env = Envelope.newBuilder();
+        List<SchedulerEvent.TaskFinished> sent = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            var f = new WorkerCommand.SendFinished(new TaskKey("noop", i), i, 16, 1_000);
+            env.addMessages(WireCodec.encode(f, new StimulusId("executed", i)));
+            sent.add(new SchedulerEvent.TaskFinished(new StimulusId("executed", i), A, f.key(), i, 16, 1_000));
+        }
+        byte[] bytes = env.build().toByteArray();
+        assertThat(bytes.length).as("a finished-report costs a few dozen bytes").isLessThan(1000 * 48);
+        List<SchedulerEvent.TaskFinished> received = new ArrayList<>();
+        for (Message m : Envelope.parseFrom(bytes).getMessagesList()) {
+            received.add(WireCodec.decode(m.getTaskFinished(), A));
+        }
+        assertThat(received).isEqualTo(sent);
+    }
+
+    @Test
+    void aHelloIsRefusedForAnotherVersionAWrongTokenOrNoRole() throws Exception {
+        Hello ok = wire(WireCodec.hello(Role.ROLE_WORKER, "s3cret", "w1", GPU, "127.0.0.1:9000")).getHello();
+        assertThat(WireCodec.refusal(ok, "s3cret")).isNull();
+        assertThat(ok.getResourcesMap()).isEqualTo(GPU.amounts());
+        assertThat(WireCodec.refusal(ok, "other")).isEqualTo("wrong token").doesNotContain("s3cret");
+        assertThat(WireCodec.refusal(ok.toBuilder().setProtocolVersion(2).build(), "s3cret"))
+                .isEqualTo("protocol version 2 is not supported (this side speaks 1)");
+        assertThat(WireCodec.refusal(ok.toBuilder().setRole(Role.ROLE_UNSPECIFIED).build(), "s3cret"))
+                .contains("no role");
+        assertThatThrownBy(() -> Message.parseFrom(new byte[] {(byte) 0xff, 0x13, 0x07}))
+                .isInstanceOf(com.google.protobuf.InvalidProtocolBufferException.class);
+    }
+}
