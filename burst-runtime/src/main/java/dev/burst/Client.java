@@ -23,6 +23,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 
 /**
  * The user's handle on a cluster: submit tasks, map a function over inputs, compute
@@ -174,9 +176,9 @@ public final class Client implements AutoCloseable {
         if (wantedNames.isEmpty()) {
             wantedNames = new ArrayList<>(graph.names()); // every task is some task's input: a cycle, refused below
         }
-        Map<String, TaskKey> keys = new java.util.HashMap<>();
+        Map<String, TaskKey> keys = new HashMap<>();
         List<TaskSpec> specs = GraphBuilder.keyedGraph(graph, submissions.incrementAndGet(), keys);
-        Map<String, TaskFuture<Object>> futures = new java.util.LinkedHashMap<>();
+        Map<String, TaskFuture<Object>> futures = new LinkedHashMap<>();
         List<TaskKey> wanted = new ArrayList<>(wantedNames.size());
         for (String name : wantedNames) {
             TaskKey k = keys.get(name);

@@ -45,32 +45,23 @@ final class GraphCheck {
         if (inOrder) {
             return new Checked(null, specs);
         }
-        String problem = problem(specs, known);
-        return problem != null ? new Checked(problem, null) : new Checked(null, dependenciesFirst(specs));
+        return checkUnordered(specs, known);
     }
 
-    /** What is wrong with {@code specs}, or null if nothing. Names the offending keys. */
-    static String problem(List<TaskSpec> specs, Set<TaskKey> known) {
+    /**
+     * The slow path, for a graph not in dependency order: nulls and duplicates were ruled out by
+     * {@link #check}. Names a missing dependency or a cycle, or orders the tasks.
+     */
+    private static Checked checkUnordered(List<TaskSpec> specs, Set<TaskKey> known) {
         Map<TaskKey, TaskSpec> byKey = new HashMap<>(specs.size() * 2);
         for (TaskSpec s : specs) {
-            if (s == null) {
-                return "the graph contains a null task";
-            }
-            if (byKey.putIfAbsent(s.key(), s) != null) {
-                return "key " + s.key() + " appears twice in the graph";
-            }
-        }
-        boolean anyDependencies = false;
-        for (TaskSpec s : specs) {
-            anyDependencies |= !s.dependencies().isEmpty();
-        }
-        if (!anyDependencies) {
-            return null; // a flat batch (map): nothing can be missing or cyclic
+            byKey.put(s.key(), s);
         }
         for (TaskSpec s : specs) {
             for (TaskKey d : s.dependencies()) {
                 if (!byKey.containsKey(d) && !known.contains(d)) {
-                    return "task " + s.key() + " depends on " + d + ", which is neither in the graph nor known to the scheduler";
+                    return new Checked("task " + s.key() + " depends on " + d
+                            + ", which is neither in the graph nor known to the scheduler", null);
                 }
             }
         }
@@ -80,24 +71,13 @@ final class GraphCheck {
             for (int i = 0; i < cycle.size(); i++) {
                 sb.append(i == 0 ? "" : " -> ").append(cycle.get(i));
             }
-            return sb.toString();
+            return new Checked(sb.toString(), null);
         }
-        return null;
+        return new Checked(null, dependenciesFirst(specs, byKey));
     }
 
     /** The specs with every task after its dependencies; keeps the given order where it already is. */
-    static List<TaskSpec> dependenciesFirst(List<TaskSpec> specs) {
-        boolean anyDependencies = false;
-        for (TaskSpec s : specs) {
-            anyDependencies |= !s.dependencies().isEmpty();
-        }
-        if (!anyDependencies) {
-            return specs;
-        }
-        Map<TaskKey, TaskSpec> byKey = new HashMap<>(specs.size() * 2);
-        for (TaskSpec s : specs) {
-            byKey.put(s.key(), s);
-        }
+    private static List<TaskSpec> dependenciesFirst(List<TaskSpec> specs, Map<TaskKey, TaskSpec> byKey) {
         List<TaskSpec> order = new ArrayList<>(specs.size());
         Set<TaskKey> placed = new HashSet<>(specs.size() * 2);
         for (TaskSpec s : specs) {

@@ -11,7 +11,7 @@ import java.util.Map;
  * <p>Each task holds its prefix's {@link Prefix} entry, looked up once when the task is created,
  * so the per-task reads and updates on the scheduling path cost no map lookup.
  */
-public final class TaskDurations {
+final class TaskDurations {
     private final long defaultNanos;
     private final Map<String, Prefix> byPrefix = new HashMap<>();
 
@@ -20,7 +20,7 @@ public final class TaskDurations {
         private double averageNanos = Double.NaN;
     }
 
-    public TaskDurations(long defaultNanos) {
+    TaskDurations(long defaultNanos) {
         this.defaultNanos = defaultNanos;
     }
 
@@ -36,11 +36,7 @@ public final class TaskDurations {
         return Double.isNaN(p.averageNanos) ? defaultNanos : p.averageNanos;
     }
 
-    public void record(String prefix, long nanos) {
-        record(prefix(prefix), nanos);
-    }
-
-    public double expectedNanos(String prefix) {
+    double expectedNanos(String prefix) {
         Prefix p = byPrefix.get(prefix);
         return p == null ? defaultNanos : expectedNanos(p);
     }

@@ -11,6 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The embedded cluster: one scheduler loop and N in-process workers (thread pools), wired through
@@ -36,7 +39,7 @@ public final class InProcessCluster {
                             SchedulerConfig config) {
         this.name = "burst-" + CLUSTERS.incrementAndGet();
         this.threadsPerWorker = threadsPerWorker;
-        java.util.Map<String, Double> offered = new java.util.HashMap<>(extraResources.amounts());
+        Map<String, Double> offered = new HashMap<>(extraResources.amounts());
         offered.put(ResourceAmounts.CPU, (double) threadsPerWorker); // one cpu per executor thread
         this.workerResources = ResourceAmounts.of(offered);
         this.storyCapacity = Math.max(1000, config.storyCapacity() / 10);
@@ -97,7 +100,7 @@ public final class InProcessCluster {
     }
 
     /** Runs {@code action} on the scheduler thread and waits; for tests that inspect the state. */
-    public void inspect(java.util.function.Consumer<SchedulerState> action) throws InterruptedException {
+    public void inspect(Consumer<SchedulerState> action) throws InterruptedException {
         scheduler.runOnLoop(() -> action.accept(scheduler.state()));
     }
 

@@ -2,6 +2,7 @@ package dev.burst.internal.local;
 
 import dev.burst.internal.core.ClientId;
 import dev.burst.internal.core.StimulusId;
+import dev.burst.internal.core.TaskError;
 import dev.burst.internal.core.TaskKey;
 import dev.burst.internal.core.WorkerId;
 import dev.burst.internal.runtime.ClientListener;
@@ -233,7 +234,7 @@ final class SchedulerLoop implements SchedulerEndpoint {
         }
         // Should not happen (stores outlive their reports); never let it stop the loop.
         log.error("result of {} is on none of its holders {}; failing it for the client", key, holders);
-        listener.erred(key, new dev.burst.internal.core.TaskError("dev.burst.WorkerLostException",
+        listener.erred(key, new TaskError("dev.burst.WorkerLostException",
                 "the result of " + key + " was lost with its worker before it could be read", null));
     }
 
