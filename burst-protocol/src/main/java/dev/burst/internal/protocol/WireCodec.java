@@ -83,8 +83,9 @@ public final class WireCodec {
     public static Message encode(SchedulerCommand.ComputeTask c) {
         var m = dev.burst.internal.protocol.wire.ComputeTask.newBuilder()
                 .setStimulus(stimulus(c.stimulusId())).setKey(key(c.key())).setRunId(c.runId())
-                .setPayload(bytes(c.payload(), c.key())).putAllResources(c.resources().amounts())
-                .setPriority(priority(c.priority()));
+                .putAllResources(c.resources().amounts()).setPriority(priority(c.priority()));
+        RemotePayload p = payload(c.payload(), c.key());
+        m.setFunction(p.function()).setArguments(p.arguments()).setSession(p.session());
         for (TaskKey d : c.dependencies()) {
             m.addDependencies(key(d));
             m.addWhoHas(holders(c.whoHas().getOrDefault(d, List.of())));
@@ -103,7 +104,7 @@ public final class WireCodec {
             whoHas.put(deps.get(i), workers(m.getWhoHas(i)));
         }
         return new WorkerEvent.ComputeRequested(stimulus(m.getStimulus()), key(m.getKey()), m.getRunId(),
-                m.getPayload(), deps, whoHas, ResourceAmounts.of(m.getResourcesMap()), priority(m.getPriority()));
+                new RemotePayload(m.getSession(), m.getFunction(), m.getArguments()), deps, whoHas, ResourceAmounts.of(m.getResourcesMap()), priority(m.getPriority()));
     }
 
     public static Message encode(SchedulerCommand.FreeKeys c) {
@@ -153,25 +154,29 @@ public final class WireCodec {
 
     // ---------------------------------------------------------------- client -> scheduler
 
-    /** A graph as a client sends it; every payload must already be bytes. */
+    /** A graph as a client sends it; every payload must be a {@link RemotePayload}. */
     public static Message encodeGraph(List<TaskSpec> tasks, Collection<TaskKey> wanted, StimulusId stimulus) {
         var m = dev.burst.internal.protocol.wire.SubmitGraph.newBuilder().setStimulus(stimulus(stimulus))
                 .addAllWanted(wireKeys(wanted));
         for (TaskSpec t : tasks) {
+            RemotePayload p = payload(t.payload(), t.key());
             m.addTasks(dev.burst.internal.protocol.wire.TaskSpec.newBuilder()
                     .setKey(key(t.key())).addAllDependencies(wireKeys(t.dependencies()))
                     .putAllResources(t.resources().amounts()).setPriority(priority(t.priority()))
-                    .setRetries(t.retries()).setPayload(bytes(t.payload(), t.key())));
+                    .setRetries(t.retries()).setFunction(p.function()).setArguments(p.arguments()));
         }
         return Message.newBuilder().setSubmitGraph(m).build();
     }
 
-    /** The graph as the scheduler takes it; payloads stay {@link ByteString}s it never opens. */
+    /**
+     * The graph as the scheduler takes it; payloads stay bytes it never opens, tagged with the
+     * sending client's session.
+     */
     public static SchedulerEvent.GraphSubmitted decode(dev.burst.internal.protocol.wire.SubmitGraph m, ClientId from) {
         List<TaskSpec> tasks = new ArrayList<>(m.getTasksCount());
         for (var t : m.getTasksList()) {
             tasks.add(new TaskSpec(key(t.getKey()), keys(t.getDependenciesList()), ResourceAmounts.of(t.getResourcesMap()),
-                    priority(t.getPriority()), t.getRetries(), t.getPayload()));
+                    priority(t.getPriority()), t.getRetries(), new RemotePayload(from.name(), t.getFunction(), t.getArguments())));
         }
         return new SchedulerEvent.GraphSubmitted(stimulus(m.getStimulus()), from, tasks, keys(m.getWantedList()));
     }
@@ -187,9 +192,14 @@ public final class WireCodec {
 
     // ---------------------------------------------------------------- scheduler -> client
 
-    public static Message encode(SchedulerCommand.ReportDone c) {
+    /** {@code addresses}: each holder's data address, aligned with {@code c.holders()}. */
+    public static Message encode(SchedulerCommand.ReportDone c, List<String> addresses) {
+        if (addresses.size() != c.holders().size()) {
+            throw new IllegalArgumentException("report-done " + c.key() + ": " + c.holders().size()
+                    + " holders but " + addresses.size() + " addresses");
+        }
         return Message.newBuilder().setReportDone(dev.burst.internal.protocol.wire.ReportDone.newBuilder()
-                .setKey(key(c.key())).setHolders(holders(c.holders()))).build();
+                .setKey(key(c.key())).setHolders(holders(c.holders())).addAllAddresses(addresses)).build();
     }
 
     public static SchedulerCommand.ReportDone decode(dev.burst.internal.protocol.wire.ReportDone m, ClientId to) {
@@ -222,11 +232,11 @@ public final class WireCodec {
 
     // ---------------------------------------------------------------- building blocks
 
-    static dev.burst.internal.protocol.wire.TaskKey key(TaskKey k) {
+    public static dev.burst.internal.protocol.wire.TaskKey key(TaskKey k) {
         return dev.burst.internal.protocol.wire.TaskKey.newBuilder().setPrefix(k.prefix()).setId(k.id()).build();
     }
 
-    static TaskKey key(dev.burst.internal.protocol.wire.TaskKey k) {
+    public static TaskKey key(dev.burst.internal.protocol.wire.TaskKey k) {
         return new TaskKey(k.getPrefix(), k.getId());
     }
 
@@ -289,13 +299,12 @@ public final class WireCodec {
         return new TaskError(e.getType(), e.getMessage(), null);
     }
 
-    private static ByteString bytes(Object payload, TaskKey key) {
+    private static RemotePayload payload(Object payload, TaskKey key) {
         return switch (payload) {
-            case ByteString b -> b;
-            case byte[] a -> ByteString.copyFrom(a);
+            case RemotePayload p -> p;
             case null -> throw new IllegalArgumentException("task " + key + " has no payload to send");
             default -> throw new IllegalArgumentException("task " + key + ": payloads travel as bytes, got a "
-                    + payload.getClass().getName() + " (serialize it first)");
+                    + payload.getClass().getName() + " (serialize it into a RemotePayload first)");
         };
     }
 }

@@ -35,7 +35,8 @@ class WireCodecTest {
     private static final WorkerId B = new WorkerId("worker-b");
     private static final ClientId C = new ClientId("client-1");
     private static final ResourceAmounts GPU = ResourceAmounts.of(Map.of("cpu", 1.0, "gpu", 1.0));
-    private static final ByteString PAYLOAD = ByteString.copyFromUtf8("opaque function bytes");
+    private static final RemotePayload PAYLOAD = new RemotePayload("client-1", ByteString.copyFromUtf8("opaque function bytes"),
+            ByteString.copyFromUtf8("args"));
 
     /** Through real bytes, as a stream would carry it. */
     private static Message wire(Message m) throws Exception {
@@ -84,14 +85,16 @@ class WireCodecTest {
     @Test
     void aGraphKeepsItsPayloadsAsOpaqueBytes() throws Exception {
         List<TaskSpec> tasks = List.of(
-                new TaskSpec(X, List.of(), ResourceAmounts.ONE_CPU, new TaskPriority(0, 1, 0), 0, PAYLOAD),
-                new TaskSpec(Y, List.of(X), GPU, new TaskPriority(2, 1, 1), 3, new byte[] {1, 2, 3}));
+                new TaskSpec(X, List.of(), ResourceAmounts.ONE_CPU, new TaskPriority(0, 1, 0), 0, PAYLOAD.inSession("")),
+                new TaskSpec(Y, List.of(X), GPU, new TaskPriority(2, 1, 1), 3,
+                        new RemotePayload("", ByteString.copyFrom(new byte[] {1, 2, 3}), ByteString.EMPTY)));
         SchedulerEvent.GraphSubmitted g = WireCodec.decode(wire(WireCodec.encodeGraph(tasks, List.of(Y), STIM))
                 .getSubmitGraph(), C);
         assertThat(g.client()).isEqualTo(C);
         assertThat(g.wanted()).containsExactly(Y);
-        assertThat(g.tasks().get(0)).isEqualTo(tasks.get(0));
-        assertThat(g.tasks().get(1).payload()).isEqualTo(ByteString.copyFrom(new byte[] {1, 2, 3}));
+        // the scheduler tags each payload with the session of the connection it came on
+        assertThat(g.tasks().get(0).payload()).isEqualTo(PAYLOAD.inSession(C.name()));
+        assertThat(g.tasks().get(1).payload()).isEqualTo(new RemotePayload(C.name(), ByteString.copyFrom(new byte[] {1, 2, 3}), ByteString.EMPTY));
         assertThat(g.tasks().get(1).resources()).isEqualTo(GPU);
         assertThat(g.tasks().get(1).retries()).isEqualTo(3);
         assertThat(g.tasks().get(1).dependencies()).containsExactly(X);
@@ -110,8 +113,11 @@ class WireCodecTest {
 
     @Test
     void reportsToClients() throws Exception {
-        assertThat(WireCodec.decode(wire(WireCodec.encode(new SchedulerCommand.ReportDone(C, X, List.of(A, B))))
-                .getReportDone(), C)).isEqualTo(new SchedulerCommand.ReportDone(C, X, List.of(A, B)));
+        Message done = wire(WireCodec.encode(new SchedulerCommand.ReportDone(C, X, List.of(A, B)), List.of("h:1", "h:2")));
+        assertThat(WireCodec.decode(done.getReportDone(), C)).isEqualTo(new SchedulerCommand.ReportDone(C, X, List.of(A, B)));
+        assertThat(done.getReportDone().getAddressesList()).containsExactly("h:1", "h:2");
+        assertThatThrownBy(() -> WireCodec.encode(new SchedulerCommand.ReportDone(C, X, List.of(A, B)), List.of("h:1")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2 holders but 1 addresses");
         var error = new TaskError("dev.burst.WorkerLostException", "died", null);
         assertThat(WireCodec.decode(wire(WireCodec.encode(new SchedulerCommand.ReportErred(C, X, error), ByteString.EMPTY))
                 .getReportErred(), C)).isEqualTo(new SchedulerCommand.ReportErred(C, X, error));
