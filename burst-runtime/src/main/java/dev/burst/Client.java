@@ -5,6 +5,8 @@ import dev.burst.internal.core.TaskError;
 import dev.burst.internal.core.TaskKey;
 import dev.burst.internal.runtime.ClientListener;
 import dev.burst.internal.runtime.SchedulerEndpoint;
+import dev.burst.internal.runtime.TaskCall;
+import dev.burst.internal.runtime.TaskCall.TaskArguments;
 import dev.burst.internal.scheduler.TaskSpec;
 
 import java.time.Duration;
@@ -46,6 +48,7 @@ import java.util.LinkedHashMap;
 public final class Client implements AutoCloseable {
     private final SchedulerEndpoint endpoint;
     private final ClientId id;
+    private final GraphBuilder graphs;
     private final Map<TaskKey, TaskFuture<?>> pending = new ConcurrentHashMap<>();
     private final AtomicLong submissions = new AtomicLong();
     private volatile boolean closed;
@@ -53,7 +56,9 @@ public final class Client implements AutoCloseable {
 
     private Client(SchedulerEndpoint endpoint) {
         this.endpoint = endpoint;
-        this.id = endpoint.connect(new Listener());
+        SchedulerEndpoint.Session session = endpoint.connect(new Listener());
+        this.id = session.id();
+        this.graphs = new GraphBuilder(session.keyBase());
     }
 
     /** Connects to {@code cluster}. */
@@ -71,7 +76,7 @@ public final class Client implements AutoCloseable {
 
     public <R> TaskFuture<R> submit(TaskCallable<? extends R> function, TaskOptions options) {
         Objects.requireNonNull(function, "function must not be null");
-        return submitOne(function, options, List.of(), inputs -> function.call());
+        return submitOne(function, options, List.of(), TaskArguments.none());
     }
 
     /** Runs {@code function} on the result of {@code input}, once that is ready. */
@@ -84,7 +89,7 @@ public final class Client implements AutoCloseable {
                                        TaskOptions options) {
         Objects.requireNonNull(function, "function must not be null");
         TaskKey dep = dependencyKey(input, "input");
-        return submitOne(function, options, List.of(dep), inputs -> function.apply((A) inputs[0]));
+        return submitOne(function, options, List.of(dep), TaskArguments.inputs(0));
     }
 
     /** Runs {@code function} on the results of {@code first} and {@code second}. */
@@ -102,15 +107,15 @@ public final class Client implements AutoCloseable {
         TaskKey b = dependencyKey(second, "second input");
         List<TaskKey> deps = a.equals(b) ? List.of(a) : List.of(a, b);
         int bIndex = a.equals(b) ? 0 : 1;
-        return submitOne(function, options, deps, inputs -> function.apply((A) inputs[0], (B) inputs[bIndex]));
+        return submitOne(function, options, deps, TaskArguments.inputs(0, bIndex));
     }
 
     private <R> TaskFuture<R> submitOne(Object function, TaskOptions options, List<TaskKey> deps,
-                                        dev.burst.internal.runtime.Invocation invocation) {
+                                        TaskArguments arguments) {
         Objects.requireNonNull(options, "options must not be null (use TaskOptions.defaults())");
         ensureOpen();
-        TaskKey key = GraphBuilder.newKey(function, options);
-        TaskSpec spec = GraphBuilder.spec(key, deps, options, submissions.incrementAndGet(), 0, invocation);
+        TaskKey key = graphs.newKey(function, options);
+        TaskSpec spec = GraphBuilder.spec(key, deps, options, submissions.incrementAndGet(), 0, new TaskCall(function, arguments));
         TaskFuture<R> f = track(key);
         endpoint.submit(id, List.of(spec), List.of(key));
         return f;
@@ -133,8 +138,9 @@ public final class Client implements AutoCloseable {
         List<TaskFuture<R>> futures = new ArrayList<>(inputs.size());
         long order = 0;
         for (I input : inputs) {
-            TaskKey key = GraphBuilder.newKey(function, options);
-            specs.add(GraphBuilder.spec(key, List.of(), options, submission, order++, in -> function.apply(input)));
+            TaskKey key = graphs.newKey(function, options);
+            specs.add(GraphBuilder.spec(key, List.of(), options, submission, order++,
+                    new TaskCall(function, TaskArguments.constant(input))));
             keys.add(key);
             futures.add(track(key));
         }
@@ -149,7 +155,7 @@ public final class Client implements AutoCloseable {
         Objects.requireNonNull(graph, "graph must not be null");
         ensureOpen();
         Map<Delayed<?>, TaskKey> keys = new IdentityHashMap<>();
-        List<TaskSpec> specs = GraphBuilder.delayedGraph(graph, submissions.incrementAndGet(), keys);
+        List<TaskSpec> specs = graphs.delayedGraph(graph, submissions.incrementAndGet(), keys);
         TaskKey rootKey = keys.get(graph);
         TaskFuture<T> f = track(rootKey);
         endpoint.submit(id, specs, List.of(rootKey));
@@ -177,7 +183,7 @@ public final class Client implements AutoCloseable {
             wantedNames = new ArrayList<>(graph.names()); // every task is some task's input: a cycle, refused below
         }
         Map<String, TaskKey> keys = new HashMap<>();
-        List<TaskSpec> specs = GraphBuilder.keyedGraph(graph, submissions.incrementAndGet(), keys);
+        List<TaskSpec> specs = graphs.keyedGraph(graph, submissions.incrementAndGet(), keys);
         Map<String, TaskFuture<Object>> futures = new LinkedHashMap<>();
         List<TaskKey> wanted = new ArrayList<>(wantedNames.size());
         for (String name : wantedNames) {

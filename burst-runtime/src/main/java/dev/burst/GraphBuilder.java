@@ -3,7 +3,8 @@ package dev.burst;
 import dev.burst.internal.core.ResourceAmounts;
 import dev.burst.internal.core.TaskKey;
 import dev.burst.internal.core.TaskPriority;
-import dev.burst.internal.runtime.Invocation;
+import dev.burst.internal.runtime.TaskCall;
+import dev.burst.internal.runtime.TaskCall.TaskArguments;
 import dev.burst.internal.runtime.TaskNames;
 import dev.burst.internal.scheduler.TaskSpec;
 
@@ -15,18 +16,24 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Turns what clients submit (single calls, maps, {@link Delayed} graphs) into {@link TaskSpec}s:
- * keys, dependencies, priorities and the {@link Invocation} payload each worker runs.
+ * keys, dependencies, priorities and the {@link TaskCall} payload each worker runs.
  */
 final class GraphBuilder {
-    /** Key numbers unique within this JVM, so clients sharing a cluster never collide. */
-    private static final AtomicLong KEY_IDS = new AtomicLong();
+    /**
+     * Key numbers of one client. In-process clients share one JVM-wide counter; a remote client
+     * counts from the key base its scheduler gave it, so clients in different processes never collide.
+     */
+    private static final AtomicLong SHARED_KEY_IDS = new AtomicLong();
 
-    private GraphBuilder() {
+    private final AtomicLong keyIds;
+
+    GraphBuilder(long keyBase) {
+        this.keyIds = keyBase == 0 ? SHARED_KEY_IDS : new AtomicLong(keyBase);
     }
 
-    static TaskKey newKey(Object function, TaskOptions options) {
+    TaskKey newKey(Object function, TaskOptions options) {
         String prefix = options.name() != null ? options.name() : TaskNames.prefixOf(function);
-        return new TaskKey(prefix, KEY_IDS.incrementAndGet());
+        return new TaskKey(prefix, keyIds.incrementAndGet());
     }
 
     static ResourceAmounts resourcesOf(TaskOptions options) {
@@ -35,13 +42,13 @@ final class GraphBuilder {
     }
 
     static TaskSpec spec(TaskKey key, List<TaskKey> deps, TaskOptions options, long submission, long order,
-                         Invocation invocation) {
+                         TaskCall call) {
         return new TaskSpec(key, deps, resourcesOf(options), new TaskPriority(options.priority(), submission, order),
-                options.retries(), invocation);
+                options.retries(), call);
     }
 
     /** Specs for a Delayed graph, dependencies first (depth-first post-order, which keeps reductions tight). */
-    static List<TaskSpec> delayedGraph(Delayed<?> root, long submission, Map<Delayed<?>, TaskKey> keys) {
+    List<TaskSpec> delayedGraph(Delayed<?> root, long submission, Map<Delayed<?>, TaskKey> keys) {
         List<TaskSpec> specs = new ArrayList<>();
         IdentityHashMap<Delayed<?>, Boolean> done = new IdentityHashMap<>();
         ArrayList<Delayed<?>> stack = new ArrayList<>();
@@ -71,13 +78,14 @@ final class GraphBuilder {
         return specs;
     }
 
-    private static TaskSpec nodeSpec(Delayed<?> node, long submission, long order, Map<Delayed<?>, TaskKey> keys) {
+    private TaskSpec nodeSpec(Delayed<?> node, long submission, long order, Map<Delayed<?>, TaskKey> keys) {
         if (node.isConstant()) {
             // Only a constant at the root becomes a task of its own.
             Object c = node.constant;
-            TaskKey key = new TaskKey("value", KEY_IDS.incrementAndGet());
+            TaskKey key = new TaskKey("value", keyIds.incrementAndGet());
             keys.put(node, key);
-            return spec(key, List.of(), TaskOptions.defaults(), submission, order, in -> c);
+            return spec(key, List.of(), TaskOptions.defaults(), submission, order,
+                    new TaskCall((TaskFunction<Object, Object>) x -> x, TaskArguments.constant(c)));
         }
         List<TaskKey> deps = new ArrayList<>();
         int n = node.inputs.size();
@@ -100,19 +108,12 @@ final class GraphBuilder {
         }
         TaskKey key = newKey(node.function, node.options);
         keys.put(node, key);
-        Object fn = node.function;
-        Invocation inv = inputs -> {
-            Object[] args = new Object[n];
-            for (int i = 0; i < n; i++) {
-                args[i] = inputIndex[i] < 0 ? constants[i] : inputs[inputIndex[i]];
-            }
-            return apply(fn, args);
-        };
-        return spec(key, deps, node.options, submission, order, inv);
+        return spec(key, deps, node.options, submission, order,
+                new TaskCall(node.function, new TaskArguments(constants, inputIndex)));
     }
 
     /** Specs for a named task graph, in the order its tasks were added; {@code keys} receives each name's key. */
-    static List<TaskSpec> keyedGraph(TaskGraph graph, long submission, Map<String, TaskKey> keys) {
+    List<TaskSpec> keyedGraph(TaskGraph graph, long submission, Map<String, TaskKey> keys) {
         for (TaskGraph.Node n : graph.nodes().values()) {
             keys.put(n.name(), newKey(n.body(), n.options()));
         }
@@ -130,26 +131,9 @@ final class GraphBuilder {
                 }
                 inputIndex[i] = at;
             }
-            TaskGraph.Body body = n.body();
-            Invocation inv = inputs -> {
-                List<Object> args = new ArrayList<>(inputIndex.length);
-                for (int i : inputIndex) {
-                    args.add(inputs[i]);
-                }
-                return body.apply(args);
-            };
-            specs.add(spec(keys.get(n.name()), deps, n.options(), submission, order++, inv));
+            specs.add(spec(keys.get(n.name()), deps, n.options(), submission, order++,
+                    new TaskCall(n.body(), TaskArguments.inputs(inputIndex))));
         }
         return specs;
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    static Object apply(Object fn, Object[] args) throws Exception {
-        return switch (fn) {
-            case TaskCallable c -> c.call();
-            case TaskFunction f -> f.apply(args[0]);
-            case TaskBiFunction f -> f.apply(args[0], args[1]);
-            default -> throw new IllegalArgumentException("not a task function: " + fn.getClass().getName());
-        };
     }
 }

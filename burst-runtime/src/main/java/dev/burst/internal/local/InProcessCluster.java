@@ -1,14 +1,24 @@
 package dev.burst.internal.local;
 
+import dev.burst.internal.core.ClientId;
 import dev.burst.internal.core.ResourceAmounts;
+import dev.burst.internal.core.TaskError;
 import dev.burst.internal.core.TaskKey;
 import dev.burst.internal.core.WorkerId;
+import dev.burst.internal.runtime.ClientLink;
+import dev.burst.internal.runtime.ClientListener;
 import dev.burst.internal.runtime.SchedulerEndpoint;
+import dev.burst.internal.runtime.SchedulerLoop;
+import dev.burst.internal.scheduler.TaskSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import dev.burst.internal.scheduler.SchedulerConfig;
 import dev.burst.internal.scheduler.SchedulerState;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.HashMap;
@@ -19,13 +29,16 @@ import java.util.function.Consumer;
  * The embedded cluster: one scheduler loop and N in-process workers (thread pools), wired through
  * the same state machines that run in separate processes, minus the network.
  */
-public final class InProcessCluster {
+public final class InProcessCluster implements SchedulerEndpoint {
+    private static final Logger log = LoggerFactory.getLogger(InProcessCluster.class);
     private static final AtomicInteger CLUSTERS = new AtomicInteger();
 
     private final String name;
     private final SchedulerLoop scheduler;
     private final List<InProcessWorker> workers = new CopyOnWriteArrayList<>();
     private final List<InProcessWorker> retired = new CopyOnWriteArrayList<>();
+    /** Every worker still known to the scheduler loop, for reading results by holder. */
+    private final Map<WorkerId, InProcessWorker> byId = new ConcurrentHashMap<>();
     private final int threadsPerWorker;
     private final ResourceAmounts workerResources;
     private final int storyCapacity;
@@ -55,8 +68,9 @@ public final class InProcessCluster {
         WorkerId id = new WorkerId(name + "-worker-" + workerNumbers.incrementAndGet());
         InProcessWorker w = new InProcessWorker(id, workerResources, threadsPerWorker, scheduler, this, storyCapacity);
         workers.add(w);
+        byId.put(id, w);
         w.start();
-        scheduler.addWorker(w);
+        scheduler.addWorker(id, workerResources, w);
         return id;
     }
 
@@ -70,7 +84,7 @@ public final class InProcessCluster {
                 workers.remove(w);
                 w.close();
                 retired.add(w);
-                scheduler.removeWorker(w);
+                scheduler.removeWorker(id);
                 return;
             }
         }
@@ -86,16 +100,92 @@ public final class InProcessCluster {
     }
 
     public SchedulerEndpoint endpoint() {
-        return scheduler;
+        return this;
+    }
+
+    // ---------------------------------------------------------------- SchedulerEndpoint
+
+    @Override
+    public Session connect(ClientListener listener) {
+        return new Session(scheduler.addClient(new InProcessClientLink(listener)), 0);
+    }
+
+    @Override
+    public void submit(ClientId client, List<TaskSpec> tasks, Collection<TaskKey> wanted) {
+        scheduler.post(new dev.burst.internal.scheduler.SchedulerEvent.GraphSubmitted(scheduler.stimulus("submit"), client, tasks, wanted));
+    }
+
+    @Override
+    public void release(ClientId client, Collection<TaskKey> keys) {
+        scheduler.post(new dev.burst.internal.scheduler.SchedulerEvent.KeysReleased(scheduler.stimulus("release"), client, keys));
+    }
+
+    @Override
+    public void disconnect(ClientId client) {
+        scheduler.removeClient(client);
+    }
+
+    /**
+     * Reports straight to the client's futures. A result is read from one of its holders by
+     * reference; the worker stores are concurrent maps, so no worker lock is taken. Results
+     * reported here are not freed before the client has them: the scheduler frees a wanted key
+     * only after the client releases it.
+     */
+    private final class InProcessClientLink implements ClientLink {
+        private final ClientListener listener;
+
+        InProcessClientLink(ClientListener listener) {
+            this.listener = listener;
+        }
+
+        @Override
+        public void done(TaskKey key, List<WorkerId> holders) {
+            for (WorkerId h : holders) {
+                InProcessWorker w = byId.get(h);
+                Object entry = w == null ? null : w.storedEntry(key);
+                if (entry != null) {
+                    listener.done(key, InProcessWorker.unwrap(entry));
+                    return;
+                }
+            }
+            // Should not happen (stores outlive their reports); never let it stop the loop.
+            log.error("result of {} is on none of its holders {}; failing it for the client", key, holders);
+            listener.erred(key, new TaskError("dev.burst.WorkerLostException",
+                    "the result of " + key + " was lost with its worker before it could be read", null));
+        }
+
+        @Override
+        public void erred(TaskKey key, TaskError error) {
+            listener.erred(key, error);
+        }
+
+        @Override
+        public void stalled(TaskKey key, String reason) {
+            listener.stalled(key, reason);
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void clusterClosed(String reason) {
+            listener.clusterClosed(reason);
+        }
     }
 
     public String name() {
         return name;
     }
 
+    /** The scheduler has handled the worker's departure; nobody reads its store any more. */
+    void forget(WorkerId id) {
+        byId.remove(id);
+    }
+
     /** Raw store entry of {@code key} on worker {@code id}: null when that worker does not hold it. */
     Object resultOn(WorkerId id, TaskKey key) {
-        InProcessWorker w = scheduler.worker(id);
+        InProcessWorker w = byId.get(id);
         return w == null ? null : w.storedEntry(key);
     }
 
@@ -137,6 +227,7 @@ public final class InProcessCluster {
     public record UsageFigures(int cores, long allocatedNanos, long busyNanos, long cpuNanos, long tasks) {
     }
 
+    @Override
     public boolean isClosed() {
         return closed;
     }

@@ -5,8 +5,11 @@ import dev.burst.internal.core.StimulusId;
 import dev.burst.internal.core.TaskError;
 import dev.burst.internal.core.TaskKey;
 import dev.burst.internal.core.WorkerId;
-import dev.burst.internal.runtime.Invocation;
+import dev.burst.internal.runtime.TaskCall;
+import dev.burst.internal.runtime.SchedulerLoop;
 import dev.burst.internal.runtime.SizeEstimate;
+import dev.burst.internal.runtime.WorkerLink;
+import dev.burst.internal.scheduler.SchedulerCommand;
 import dev.burst.internal.scheduler.SchedulerEvent;
 import dev.burst.internal.worker.WorkerCommand;
 import dev.burst.internal.worker.WorkerEvent;
@@ -35,7 +38,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * into the store before the scheduler hears of them, so a dependent or a client can always read
  * what it was told exists.
  */
-final class InProcessWorker {
+final class InProcessWorker implements WorkerLink {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private final WorkerId id;
@@ -66,6 +69,8 @@ final class InProcessWorker {
     private Object incoming;
     /** Commands for the scheduler, gathered under the lock and posted after. */
     private final List<SchedulerEvent> toScheduler = new ArrayList<>();
+    /** What the scheduler loop sent since its last flush; loop thread only. */
+    private List<WorkerEvent> fromScheduler = new ArrayList<>();
 
     InProcessWorker(WorkerId id, ResourceAmounts resources, int threadCount, SchedulerLoop scheduler,
                     InProcessCluster cluster, int storyCapacity) {
@@ -106,12 +111,39 @@ final class InProcessWorker {
         return store.size();
     }
 
+    // ---------------------------------------------------------------- WorkerLink (scheduler loop thread)
+
+    @Override
+    public void send(SchedulerCommand command) {
+        switch (command) {
+            case SchedulerCommand.ComputeTask c -> fromScheduler.add(new WorkerEvent.ComputeRequested(
+                    c.stimulusId(), c.key(), c.runId(), c.payload(), c.dependencies(), c.whoHas(), c.resources(), c.priority()));
+            case SchedulerCommand.FreeKeys c -> fromScheduler.add(new WorkerEvent.KeysFreed(c.stimulusId(), c.keys()));
+            default -> throw new IllegalArgumentException("not a command for a worker: " + command);
+        }
+    }
+
+    @Override
+    public void flush() {
+        if (!fromScheduler.isEmpty()) {
+            List<WorkerEvent> batch = fromScheduler;
+            fromScheduler = new ArrayList<>();
+            deliver(batch);
+        }
+    }
+
+    @Override
+    public void removed() {
+        dropStore();
+        cluster.forget(id);
+    }
+
     /**
      * Applies a batch of events from the scheduler. If an executor thread is idle, it is handed the
      * batch (so the scheduler thread goes back to scheduling); if all are busy running tasks, the
      * caller applies it at once, so that a cancel or a fetch is never held up by a long task.
      */
-    void deliver(List<WorkerEvent> events) {
+    private void deliver(List<WorkerEvent> events) {
         List<SchedulerEvent> reports;
         lock.lock();
         try {
@@ -259,7 +291,7 @@ final class InProcessWorker {
                 }
                 inputs[i] = unwrap(v);
             }
-            value = ((Invocation) x.payload()).invoke(inputs);
+            value = ((TaskCall) x.payload()).invoke(inputs);
         } catch (Throwable t) {
             error = t;
         }

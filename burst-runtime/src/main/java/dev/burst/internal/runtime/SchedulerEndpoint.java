@@ -9,8 +9,15 @@ import java.util.List;
 
 /** How a client talks to a scheduler, wherever it runs. All methods are asynchronous. */
 public interface SchedulerEndpoint {
-    /** Registers a client; reports for it go to {@code listener}. */
-    ClientId connect(ClientListener listener);
+    /**
+     * Registers a client; reports for it go to {@code listener}. The client numbers its task keys
+     * from the session's key base, so that keys of clients in different processes never collide.
+     */
+    Session connect(ClientListener listener);
+
+    /** A connected client: its id, and the first number of its key range. */
+    record Session(ClientId id, long keyBase) {
+    }
 
     void submit(ClientId client, List<TaskSpec> tasks, Collection<TaskKey> wanted);
 

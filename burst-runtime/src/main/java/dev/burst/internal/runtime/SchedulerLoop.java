@@ -1,0 +1,252 @@
+package dev.burst.internal.runtime;
+
+import dev.burst.internal.core.ClientId;
+import dev.burst.internal.core.ResourceAmounts;
+import dev.burst.internal.core.StimulusId;
+import dev.burst.internal.core.WorkerId;
+import dev.burst.internal.scheduler.SchedulerCommand;
+import dev.burst.internal.scheduler.SchedulerEvent;
+import dev.burst.internal.scheduler.SchedulerState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The shell around {@link SchedulerState}, in-process and in the scheduler node alike. One thread
+ * owns the state and runs the loop: drain the inbox → handle each event → hand the commands to the
+ * links of the workers and clients they concern. Any thread may post events (clients submitting,
+ * workers reporting, network threads decoding); they never touch the state.
+ *
+ * <p>Links buffer what they are given and deliver it in one batch when the loop flushes them: when
+ * the inbox runs dry, or every {@value #BATCH} events. A 20,000-task map therefore costs a few
+ * hundred deliveries (in-process: lock acquisitions; remote: stream messages) rather than 20,000.
+ * Throughput comes from this batching, not from a faster queue.
+ */
+public final class SchedulerLoop {
+    private static final Logger log = LoggerFactory.getLogger(SchedulerLoop.class);
+    private static final int BATCH = 512;
+
+    private final SchedulerState state;
+    private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
+    private final Map<WorkerId, WorkerLink> workers = new ConcurrentHashMap<>();
+    private final Map<ClientId, ClientLink> clients = new ConcurrentHashMap<>();
+    /** Links given something since the last flush; loop thread only. */
+    private final Set<WorkerLink> dirtyWorkers = new LinkedHashSet<>();
+    private final Set<ClientLink> dirtyClients = new LinkedHashSet<>();
+    private final AtomicLong stimuli = new AtomicLong();
+    private final AtomicLong clientNumbers = new AtomicLong();
+    private final Thread thread;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean parked;
+    private volatile boolean closed;
+
+    /** A request to run code on the loop thread (used for queries and orderly shutdown). */
+    private record OnLoop(Runnable action) {
+    }
+
+    public SchedulerLoop(SchedulerState state, String name) {
+        this.state = state;
+        this.thread = new Thread(this::run, name + "-scheduler");
+        this.thread.setDaemon(true);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    public StimulusId stimulus(String kind) {
+        return new StimulusId(kind, stimuli.incrementAndGet());
+    }
+
+    /** Adds a worker; commands for it go to {@code link}. */
+    public void addWorker(WorkerId id, ResourceAmounts resources, WorkerLink link) {
+        if (workers.putIfAbsent(id, link) != null) {
+            throw new IllegalArgumentException("a worker named " + id + " is already connected");
+        }
+        post(new SchedulerEvent.WorkerJoined(stimulus("worker-joined"), id, resources));
+    }
+
+    /** The worker is gone (died, disconnected, or stopped); its link is told once this is handled. */
+    public void removeWorker(WorkerId id) {
+        post(new SchedulerEvent.WorkerLeft(stimulus("worker-left"), id));
+    }
+
+    /** Registers a client; reports for it go to {@code link}. Returns its id and number (from 1). */
+    public ClientId addClient(ClientLink link) {
+        ClientId id = new ClientId("client-" + clientNumbers.incrementAndGet());
+        clients.put(id, link);
+        return id;
+    }
+
+    /** The client left: forget it and let the scheduler drop what only it wanted. */
+    public void removeClient(ClientId id) {
+        if (clients.remove(id) != null) {
+            post(new SchedulerEvent.ClientLeft(stimulus("client-left"), id));
+        }
+    }
+
+    /** Posts an event for the loop thread. Safe from any thread; never blocks. */
+    public void post(SchedulerEvent event) {
+        inbox.add(event);
+        if (parked) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /** Runs {@code action} on the loop thread and waits for it; used by tests and shutdown. */
+    public void runOnLoop(Runnable action) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        inbox.add(new OnLoop(() -> {
+            try {
+                action.run();
+            } finally {
+                done.countDown();
+            }
+        }));
+        LockSupport.unpark(thread);
+        if (!done.await(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("scheduler loop did not answer within 30 s");
+        }
+    }
+
+    /** The state; read it only on the loop thread ({@link #runOnLoop}). */
+    public SchedulerState state() {
+        return state;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    // ---------------------------------------------------------------- the loop
+
+    private void run() {
+        try {
+            while (!closed) {
+                int handled = 0;
+                Object item;
+                while (handled < BATCH && (item = inbox.poll()) != null) {
+                    handle(item);
+                    handled++;
+                }
+                flush();
+                if (handled == 0) {
+                    parked = true;
+                    if (inbox.isEmpty() && !closed) {
+                        LockSupport.park(this);
+                    }
+                    parked = false;
+                }
+            }
+        } catch (Throwable t) {
+            log.error("scheduler loop crashed; the cluster can no longer schedule", t);
+            for (ClientLink c : clients.values()) {
+                c.clusterClosed("the scheduler crashed: " + t);
+            }
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    private void handle(Object item) {
+        if (item instanceof OnLoop q) {
+            q.action().run();
+            return;
+        }
+        SchedulerEvent event = (SchedulerEvent) item;
+        List<SchedulerCommand> commands = state.handle(event);
+        for (SchedulerCommand c : commands) {
+            carryOut(c);
+        }
+        if (event instanceof SchedulerEvent.WorkerLeft left) {
+            // Only now: reports handled before this event may still read the worker's results.
+            WorkerLink gone = workers.remove(left.worker());
+            if (gone != null) {
+                dirtyWorkers.remove(gone);
+                gone.removed();
+            }
+        }
+    }
+
+    private void carryOut(SchedulerCommand command) {
+        switch (command) {
+            case SchedulerCommand.ComputeTask c -> toWorker(c.worker(), c);
+            case SchedulerCommand.FreeKeys c -> toWorker(c.worker(), c);
+            case SchedulerCommand.ReportDone c -> {
+                ClientLink link = clients.get(c.client());
+                if (link != null) {
+                    link.done(c.key(), c.holders());
+                    dirtyClients.add(link);
+                }
+            }
+            case SchedulerCommand.ReportErred c -> {
+                ClientLink link = clients.get(c.client());
+                if (link != null) {
+                    link.erred(c.key(), c.error());
+                    dirtyClients.add(link);
+                }
+            }
+            case SchedulerCommand.ReportStalled c -> {
+                ClientLink link = clients.get(c.client());
+                if (link != null) {
+                    link.stalled(c.key(), c.reason());
+                    dirtyClients.add(link);
+                }
+            }
+            case SchedulerCommand.LogWarning c -> log.warn(c.message());
+        }
+    }
+
+    private void toWorker(WorkerId id, SchedulerCommand command) {
+        WorkerLink link = workers.get(id);
+        if (link == null) {
+            return; // removed meanwhile; the scheduler learns of it through WorkerLeft
+        }
+        link.send(command);
+        dirtyWorkers.add(link);
+    }
+
+    private void flush() {
+        if (!dirtyWorkers.isEmpty()) {
+            for (WorkerLink w : dirtyWorkers) {
+                w.flush();
+            }
+            dirtyWorkers.clear();
+        }
+        if (!dirtyClients.isEmpty()) {
+            List<ClientLink> touched = new ArrayList<>(dirtyClients);
+            dirtyClients.clear();
+            for (ClientLink c : touched) {
+                c.flush();
+            }
+        }
+    }
+
+    /** Stops the loop; tells connected clients the cluster is gone. */
+    public void close(String reason) {
+        closed = true;
+        LockSupport.unpark(thread);
+        try {
+            if (!stopped.await(10, TimeUnit.SECONDS)) {
+                log.warn("scheduler loop did not stop within 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (ClientLink c : clients.values()) {
+            c.clusterClosed(reason);
+        }
+        clients.clear();
+    }
+}
