@@ -3,12 +3,16 @@ package dev.burst;
 import dev.burst.internal.core.ClientId;
 import dev.burst.internal.core.TaskError;
 import dev.burst.internal.core.TaskKey;
+import dev.burst.internal.node.BurstAddress;
+import dev.burst.internal.node.ClusterCredentials;
+import dev.burst.internal.node.RemoteEndpoint;
 import dev.burst.internal.runtime.ClientListener;
 import dev.burst.internal.runtime.SchedulerEndpoint;
 import dev.burst.internal.runtime.TaskCall;
 import dev.burst.internal.runtime.TaskCall.TaskArguments;
 import dev.burst.internal.scheduler.TaskSpec;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -67,6 +71,29 @@ public final class Client implements AutoCloseable {
         return new Client(cluster.endpoint());
     }
 
+    /**
+     * Connects to the scheduler at {@code address} ({@code burst://host:port}), over TLS. The token
+     * and the scheduler's certificate fingerprint come from the token file the scheduler wrote:
+     * {@code $BURST_TOKEN_FILE} if set, else {@code ~/.burst/schedulers/<host>-<port>/token}. This
+     * JVM's classpath is offered to the workers, which fetch the parts they lack, so tasks may use
+     * any class the caller can.
+     *
+     * @throws IllegalArgumentException if the address is malformed
+     * @throws BurstException if there is no token file, or the scheduler cannot be reached or refuses
+     */
+    public static Client connect(String address) {
+        Objects.requireNonNull(address, "address must not be null");
+        BurstAddress a = BurstAddress.parse(address);
+        ClusterCredentials credentials;
+        try {
+            credentials = ClusterCredentials.forAddress(a);
+        } catch (RuntimeException e) {
+            throw new BurstException("cannot connect to " + a + ": " + e.getMessage(), e);
+        }
+        Path cache = Path.of(System.getProperty("user.home"), ".burst", "cache");
+        return new Client(RemoteEndpoint.open(a, credentials, cache));
+    }
+
     // ---------------------------------------------------------------- submit
 
     /** Runs {@code function} as a task. */
@@ -117,7 +144,7 @@ public final class Client implements AutoCloseable {
         TaskKey key = graphs.newKey(function, options);
         TaskSpec spec = GraphBuilder.spec(key, deps, options, submissions.incrementAndGet(), 0, new TaskCall(function, arguments));
         TaskFuture<R> f = track(key);
-        endpoint.submit(id, List.of(spec), List.of(key));
+        send(List.of(spec), List.of(key));
         return f;
     }
 
@@ -145,7 +172,7 @@ public final class Client implements AutoCloseable {
             futures.add(track(key));
         }
         if (!specs.isEmpty()) {
-            endpoint.submit(id, specs, keys);
+            send(specs, keys);
         }
         return futures;
     }
@@ -158,7 +185,7 @@ public final class Client implements AutoCloseable {
         List<TaskSpec> specs = graphs.delayedGraph(graph, submissions.incrementAndGet(), keys);
         TaskKey rootKey = keys.get(graph);
         TaskFuture<T> f = track(rootKey);
-        endpoint.submit(id, specs, List.of(rootKey));
+        send(specs, List.of(rootKey));
         return f;
     }
 
@@ -191,7 +218,7 @@ public final class Client implements AutoCloseable {
             futures.put(name, track(k));
             wanted.add(k);
         }
-        endpoint.submit(id, specs, wanted);
+        send(specs, wanted);
         return futures;
     }
 
@@ -299,6 +326,21 @@ public final class Client implements AutoCloseable {
         }
         if (endpoint.isClosed()) {
             throw new IllegalStateException("cannot submit: the cluster was closed");
+        }
+    }
+
+    /**
+     * Hands tasks to the scheduler. If that fails (a function that cannot be serialized for
+     * remote workers, say), their futures are forgotten and the caller gets the error.
+     */
+    private void send(List<TaskSpec> specs, Collection<TaskKey> wanted) {
+        try {
+            endpoint.submit(id, specs, wanted);
+        } catch (RuntimeException e) {
+            for (TaskSpec s : specs) {
+                pending.remove(s.key());
+            }
+            throw e;
         }
     }
 

@@ -2,14 +2,22 @@ package dev.burst;
 
 import dev.burst.internal.core.ResourceAmounts;
 import dev.burst.internal.local.InProcessCluster;
+import dev.burst.internal.node.MemorySize;
+import dev.burst.internal.node.ProcessCluster;
 import dev.burst.internal.runtime.SchedulerEndpoint;
 import dev.burst.internal.scheduler.SchedulerConfig;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
 /**
- * The embedded cluster: a scheduler and workers inside this JVM (each worker a pool of threads),
- * driven by the same state machines as a distributed cluster, without a network.
+ * A cluster on this machine. By default it is embedded: a scheduler and workers inside this JVM
+ * (each worker a pool of threads), driven by the same state machines as a distributed cluster,
+ * without a network. With {@link Builder#processes(boolean) processes(true)} each worker is a
+ * separate JVM and the scheduler serves them over gRPC with TLS on loopback, exactly as a
+ * distributed cluster does; a worker process that dies is replaced.
  *
  * <pre>{@code
  * try (LocalCluster cluster = LocalCluster.builder().workers(4).threadsPerWorker(1).build();
@@ -20,49 +28,86 @@ import java.util.Objects;
  */
 public final class LocalCluster extends Cluster {
     private final InProcessCluster engine;
+    private final ProcessCluster processes;
 
     private LocalCluster(Builder b) {
         SchedulerConfig config = SchedulerConfig.defaults().withAllowedFailures(b.allowedFailures);
-        this.engine = new InProcessCluster(b.workers, b.threadsPerWorker,
-                ResourceAmounts.of(b.resources.asMap()), config);
+        if (b.processes) {
+            this.engine = null;
+            try {
+                this.processes = new ProcessCluster(new ProcessCluster.Settings(b.workers, b.threadsPerWorker,
+                        ResourceAmounts.of(b.resources.asMap()), b.memoryPerWorker, config, b.workerClasspath, true));
+            } catch (IOException e) {
+                throw new BurstException("cannot start a cluster of worker processes: " + e.getMessage(), e);
+            }
+        } else {
+            this.processes = null;
+            this.engine = new InProcessCluster(b.workers, b.threadsPerWorker,
+                    ResourceAmounts.of(b.resources.asMap()), config);
+        }
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Number of workers running now. */
+    /** Number of workers connected now. */
     public int workerCount() {
-        return engine.workerIds().size();
+        return processes != null ? processes.workerIds().size() : engine.workerIds().size();
+    }
+
+    /**
+     * The scheduler's address, for clients in other processes ({@code Client.connect(address)}
+     * with {@code BURST_TOKEN_FILE} set to {@link #tokenFile()}); empty for an embedded cluster.
+     */
+    public java.util.Optional<String> address() {
+        return processes == null ? java.util.Optional.empty() : java.util.Optional.of(processes.address().toString());
+    }
+
+    /** The token file of a cluster of processes; empty for an embedded cluster. */
+    public java.util.Optional<Path> tokenFile() {
+        return processes == null ? java.util.Optional.empty() : java.util.Optional.of(processes.tokenFile());
     }
 
     @Override
     SchedulerEndpoint endpoint() {
+        if (processes != null) {
+            return processes.endpoint();
+        }
         if (engine.isClosed()) {
             throw new IllegalStateException("cluster " + engine.name() + " is closed");
         }
         return engine.endpoint();
     }
 
-    /** The engine, for tests in this package (killing workers, inspecting the scheduler). */
+    /** The embedded engine, for tests in this package (killing workers, inspecting the scheduler); null for processes. */
     InProcessCluster engine() {
         return engine;
     }
 
+    /** The cluster of processes, for tests in this package; null when embedded. */
+    ProcessCluster processes() {
+        return processes;
+    }
+
     @Override
     public ClusterUsage usage() {
-        InProcessCluster.UsageFigures u = engine.usage();
+        InProcessCluster.UsageFigures u = processes != null ? processes.usage() : engine.usage();
         return new ClusterUsage(u.cores(), u.allocatedNanos() / 1e9, u.busyNanos() / 1e9, u.cpuNanos() / 1e9, u.tasks());
     }
 
     @Override
     public void close() {
-        engine.close();
+        if (processes != null) {
+            processes.close();
+        } else {
+            engine.close();
+        }
     }
 
     @Override
     public String toString() {
-        return "LocalCluster{" + engine.name() + ", workers=" + workerCount() + "}";
+        return "LocalCluster{" + (processes != null ? processes.name() : engine.name()) + ", workers=" + workerCount() + "}";
     }
 
     /** Builds a {@link LocalCluster}; each setter rejects a bad value at once, naming it. */
@@ -71,8 +116,36 @@ public final class LocalCluster extends Cluster {
         private int threadsPerWorker = 1;
         private Resources resources = Resources.none();
         private int allowedFailures = 3;
+        private boolean processes;
+        private long memoryPerWorker = 2L << 30;
+        private List<Path> workerClasspath;
 
         private Builder() {
+        }
+
+        /**
+         * Whether each worker runs in a JVM of its own (true) or in this JVM (false, the default).
+         * Worker processes isolate tasks from each other and from the caller, at the price of
+         * serializing task functions and results.
+         */
+        public Builder processes(boolean processes) {
+            this.processes = processes;
+            return this;
+        }
+
+        /**
+         * Memory for each worker's results, like {@code "512m"} or {@code "4g"} (processes only;
+         * default 2g). Above 60% of it a worker spills results to disk, above 80% it pauses.
+         */
+        public Builder memoryPerWorker(String size) {
+            this.memoryPerWorker = MemorySize.parse(size, "memoryPerWorker");
+            return this;
+        }
+
+        /** Class path of worker processes instead of this JVM's; for tests of code shipping. */
+        Builder workerClasspath(List<Path> classpath) {
+            this.workerClasspath = List.copyOf(classpath);
+            return this;
         }
 
         /** How many workers; default one per available core. */

@@ -25,7 +25,8 @@ import java.util.concurrent.ExecutionException;
  * one core (measured by running some of the same tasks on one core first) and efficiency.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run a CPU-bound Monte-Carlo job on the embedded cluster and report speedup and efficiency.")
+        description = "Run a CPU-bound Monte-Carlo job on a local cluster (in-process, or worker processes with "
+                + "--processes) and report speedup and efficiency.")
 final class DemoCommand implements Callable<Integer> {
     /** Target length of one task; long enough that scheduling cost is invisible, short enough to balance. */
     private static final double TASK_SECONDS = 0.25;
@@ -44,6 +45,9 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--no-progress", description = "Do not draw the progress bar.")
     boolean noProgress;
+
+    @Option(names = "--processes", description = "Run each worker in a JVM of its own, connected over TLS on loopback.")
+    boolean processes;
 
     @Override
     public Integer call() throws Exception {
@@ -83,9 +87,11 @@ final class DemoCommand implements Callable<Integer> {
         double wall;
         ClusterUsage usage;
         long n = samplesPerTask;
-        try (LocalCluster cluster = LocalCluster.builder().workers(workers).threadsPerWorker(1).build();
+        out.printf("starting %d %s x 1 thread...%n", workers, processes ? "worker processes" : "in-process workers");
+        try (LocalCluster cluster = LocalCluster.builder().workers(workers).threadsPerWorker(1).processes(processes).build();
              Client client = Client.connect(cluster)) {
-            out.printf("cluster: %d in-process workers x 1 thread%n", workers);
+            out.printf("cluster: %s%n", cluster.address().map(a -> workers + " worker processes, scheduler at " + a)
+                    .orElse(workers + " in-process workers"));
             long t0 = System.nanoTime();
             List<TaskFuture<Long>> futures = client.map(seed -> MonteCarloPi.hits(seed, n), seeds);
             try (ProgressBar bar = progressBar(taskCount)) {

@@ -39,6 +39,11 @@ public final class ObjectCodec {
                 .buildThreadSafeFory();
     }
 
+    /** The class loader this codec resolves classes through. */
+    public ClassLoader classLoader() {
+        return loader;
+    }
+
     /**
      * The bytes of {@code value}.
      *

@@ -294,9 +294,18 @@ public final class WireCodec {
                 .setException(exception).build();
     }
 
-    /** The error as a value; its exception object is rebuilt (from {@link #exceptionBytes}) by the receiver. */
+    /**
+     * The error as a value. Its exception stays in bytes (a {@link SerializedException}), rebuilt
+     * by the client from {@link #exceptionBytes}; the scheduler only forwards it.
+     */
     private static TaskError error(dev.burst.internal.protocol.wire.TaskError e) {
-        return new TaskError(e.getType(), e.getMessage(), null);
+        return new TaskError(e.getType(), e.getMessage(),
+                e.getException().isEmpty() ? null : new SerializedException(e.getType(), e.getMessage(), e.getException()));
+    }
+
+    /** The serialized exception an error carries through the scheduler, or empty. */
+    public static ByteString exceptionBytes(TaskError error) {
+        return error.exception() instanceof SerializedException s ? s.bytes() : ByteString.EMPTY;
     }
 
     private static RemotePayload payload(Object payload, TaskKey key) {

@@ -73,7 +73,13 @@ class WireCodecTest {
 
         var error = new TaskError("java.lang.IllegalStateException", "boom", null);
         Message failed = wire(WireCodec.encode(new WorkerCommand.SendFailed(X, 4, error), STIM, ByteString.copyFromUtf8("ex")));
-        assertThat(WireCodec.decode(failed.getTaskFailed(), A)).isEqualTo(new SchedulerEvent.TaskFailed(STIM, A, X, 4, error));
+        SchedulerEvent.TaskFailed decoded = WireCodec.decode(failed.getTaskFailed(), A);
+        assertThat(decoded.error().type()).isEqualTo(error.type());
+        assertThat(decoded.error().message()).isEqualTo("boom");
+        // the exception stays in bytes through the scheduler, and is forwarded as they came
+        assertThat(WireCodec.exceptionBytes(decoded.error()).toStringUtf8()).isEqualTo("ex");
+        assertThat(List.of(decoded.stimulusId(), decoded.worker(), decoded.key(), decoded.runId()))
+                .containsExactly(STIM, A, X, 4L);
         assertThat(WireCodec.exceptionBytes(failed.getTaskFailed().getError()).toStringUtf8()).isEqualTo("ex");
 
         assertThat(WireCodec.decode(wire(WireCodec.encode(new WorkerCommand.SendDataMissing(Y, 5, X, B), STIM))

@@ -1,0 +1,270 @@
+package dev.burst.internal.node;
+
+import dev.burst.internal.core.ResourceAmounts;
+import dev.burst.internal.core.WorkerId;
+import dev.burst.internal.runtime.SchedulerEndpoint;
+import dev.burst.internal.scheduler.SchedulerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+/**
+ * A cluster of processes on this machine: a {@link SchedulerNode} in this JVM, bound to loopback
+ * with TLS and a fresh token, and worker JVMs it starts as child processes. Like a Dask nanny, it
+ * restarts a worker process that dies while the cluster is open, so a cluster keeps its size.
+ * Closing it stops the workers (asking first, then killing what is left) and deletes its files.
+ */
+public final class ProcessCluster implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ProcessCluster.class);
+    private static final AtomicInteger CLUSTERS = new AtomicInteger();
+
+    /**
+     * @param workerClasspath the class path of worker processes; null for this JVM's
+     */
+    public record Settings(int workers, int threadsPerWorker, ResourceAmounts resources, long memoryPerWorker,
+                           SchedulerConfig config, List<Path> workerClasspath, boolean restartDeadWorkers) {
+    }
+
+    private final String name;
+    private final Settings settings;
+    private final Path workDir;
+    private final SchedulerNode scheduler;
+    private final Path tokenFile;
+    private final List<WorkerProcess> processes = new CopyOnWriteArrayList<>();
+    private final AtomicInteger workerNumbers = new AtomicInteger();
+    private volatile boolean closed;
+
+    /** A worker process, its log file, and when it ran. */
+    public static final class WorkerProcess {
+        private final int number;
+        private final Process process;
+        private final Path log;
+        private final long startedNanos;
+        private volatile long endedNanos;
+
+        WorkerProcess(int number, Process process, Path log, long startedNanos) {
+            this.number = number;
+            this.process = process;
+            this.log = log;
+            this.startedNanos = startedNanos;
+        }
+
+        public int number() {
+            return number;
+        }
+
+        public Process process() {
+            return process;
+        }
+
+        public Path log() {
+            return log;
+        }
+
+        long startedNanos() {
+            return startedNanos;
+        }
+
+        long endedNanos() {
+            return endedNanos == 0 ? System.nanoTime() : endedNanos;
+        }
+    }
+
+    /** Starts the scheduler and the workers; returns once every worker has connected. */
+    public ProcessCluster(Settings settings) throws IOException {
+        this.name = "burst-processes-" + CLUSTERS.incrementAndGet();
+        this.settings = settings;
+        this.workDir = Files.createTempDirectory("burst-cluster-");
+        try {
+            ClusterCredentials credentials = LocalIdentity.credentials(workDir);
+            this.tokenFile = credentials.tokenFile();
+            this.scheduler = new SchedulerNode("127.0.0.1", 0, credentials, settings.config(), workDir.resolve("scheduler"));
+            for (int i = 0; i < settings.workers(); i++) {
+                startWorker();
+            }
+            awaitWorkers(settings.workers(), 60);
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public BurstAddress address() {
+        return scheduler.address();
+    }
+
+    public Path tokenFile() {
+        return tokenFile;
+    }
+
+    public SchedulerNode scheduler() {
+        return scheduler;
+    }
+
+    /** A new connection for one client. */
+    public SchedulerEndpoint endpoint() {
+        if (closed) {
+            throw new IllegalStateException("cluster " + name + " is closed");
+        }
+        return RemoteEndpoint.open(scheduler.address(), ClusterCredentials.fromTokenFile(tokenFile), workDir.resolve("client"));
+    }
+
+    public List<WorkerProcess> workerProcesses() {
+        return List.copyOf(processes);
+    }
+
+    public List<WorkerId> workerIds() {
+        return scheduler.workerIds();
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Waits until at least {@code n} workers are connected. */
+    public void awaitWorkers(int n, int timeoutSeconds) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        while (scheduler.workerIds().size() < n) {
+            if (!settings.restartDeadWorkers()) {
+                for (WorkerProcess p : processes) {
+                    if (!p.process().isAlive()) {
+                        throw new IOException("worker process " + p.number() + " exited with code " + p.process().exitValue()
+                                + " before connecting; its log ends with:\n" + tail(p.log()));
+                    }
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                StringBuilder logs = new StringBuilder();
+                for (WorkerProcess p : processes) {
+                    logs.append("\n--- worker ").append(p.number()).append(" (").append(p.log()).append("):\n").append(tail(p.log()));
+                }
+                throw new IOException(scheduler.workerIds().size() + " of " + n + " workers connected within "
+                        + timeoutSeconds + " s" + logs);
+            }
+            try {
+                Thread.sleep(20); // polling a count set by network threads; nothing to wait on
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for workers", e);
+            }
+        }
+    }
+
+    private void startWorker() throws IOException {
+        int number = workerNumbers.incrementAndGet();
+        Path logFile = workDir.resolve("worker-" + number + ".log");
+        String classpath = settings.workerClasspath() == null ? System.getProperty("java.class.path")
+                : settings.workerClasspath().stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator));
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        long heap = Math.max(2 * settings.memoryPerWorker(), settings.memoryPerWorker() + (512L << 20));
+        cmd.add("-Xmx" + (heap >> 20) + "m");
+        cmd.add("-XX:+UseParallelGC");
+        cmd.add("--add-opens=java.base/java.lang.invoke=ALL-UNNAMED");
+        cmd.add("--enable-native-access=ALL-UNNAMED");
+        cmd.add("-cp");
+        cmd.add(classpath);
+        cmd.add(WorkerMain.class.getName());
+        cmd.addAll(List.of("--scheduler", scheduler.address().toString(), "--token-file", tokenFile.toString(),
+                "--threads", String.valueOf(settings.threadsPerWorker()), "--memory", String.valueOf(settings.memoryPerWorker()),
+                "--name", name + "-worker-" + number, "--work-dir", workDir.resolve("worker-" + number).toString()));
+        String resources = settings.resources().amounts().entrySet().stream()
+                .filter(e -> !e.getKey().equals(ResourceAmounts.CPU))
+                .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(","));
+        if (!resources.isEmpty()) {
+            cmd.addAll(List.of("--resources", resources));
+        }
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
+        WorkerProcess wp = new WorkerProcess(number, p, logFile, System.nanoTime());
+        processes.add(wp);
+        p.onExit().thenRun(() -> exited(wp));
+    }
+
+    private void exited(WorkerProcess wp) {
+        wp.endedNanos = System.nanoTime();
+        if (closed) {
+            return;
+        }
+        log.warn("worker process {} of {} exited with code {}{}", wp.number(), name, wp.process().exitValue(),
+                settings.restartDeadWorkers() ? "; starting a new one" : "");
+        if (settings.restartDeadWorkers()) {
+            try {
+                startWorker();
+            } catch (IOException e) {
+                log.error("cannot restart a worker of {}: {}", name, e.toString());
+            }
+        }
+    }
+
+    /**
+     * Usage so far: allocated = each worker process's lifetime × its threads; busy and tasks from
+     * the workers' heartbeats (up to a second behind).
+     */
+    public dev.burst.internal.local.InProcessCluster.UsageFigures usage() {
+        long now = System.nanoTime();
+        long allocated = 0;
+        int cores = 0;
+        for (WorkerProcess p : processes) {
+            long end = p.process().isAlive() ? now : p.endedNanos();
+            allocated += (Math.max(end, p.startedNanos()) - p.startedNanos()) * settings.threadsPerWorker();
+            if (p.process().isAlive()) {
+                cores += settings.threadsPerWorker();
+            }
+        }
+        long busy = 0;
+        long tasks = 0;
+        for (SchedulerNode.WorkerFigures f : scheduler.workerFigures()) {
+            busy += f.busyNanos();
+            tasks += f.tasksRun();
+        }
+        return new dev.burst.internal.local.InProcessCluster.UsageFigures(cores, allocated, busy, busy, tasks);
+    }
+
+    private static String tail(Path file) {
+        try {
+            List<String> lines = Files.readAllLines(file);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    /** Stops the scheduler and every worker process, then deletes the cluster's files. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (scheduler != null) {
+            scheduler.close(); // asks connected workers to stop
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        for (WorkerProcess p : processes) {
+            try {
+                if (!p.process().waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    log.warn("worker process {} did not stop within 5 s; killing it", p.number());
+                    p.process().destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                p.process().destroyForcibly();
+            }
+        }
+        WorkerMain.deleteTree(workDir);
+    }
+}

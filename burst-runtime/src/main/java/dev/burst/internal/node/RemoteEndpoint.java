@@ -1,0 +1,347 @@
+package dev.burst.internal.node;
+
+import com.google.protobuf.ByteString;
+import dev.burst.internal.core.ClientId;
+import dev.burst.internal.core.TaskError;
+import dev.burst.internal.core.TaskKey;
+import dev.burst.internal.protocol.ObjectCodec;
+import dev.burst.internal.protocol.RemotePayload;
+import dev.burst.internal.protocol.WireCodec;
+import dev.burst.internal.protocol.wire.DataRequest;
+import dev.burst.internal.protocol.wire.Envelope;
+import dev.burst.internal.protocol.wire.Hello;
+import dev.burst.internal.protocol.wire.Message;
+import dev.burst.internal.protocol.wire.ReportDone;
+import dev.burst.internal.protocol.wire.Role;
+import dev.burst.internal.protocol.wire.SchedulerGrpc;
+import dev.burst.internal.protocol.wire.WorkerGrpc;
+import dev.burst.internal.runtime.ClientListener;
+import dev.burst.internal.runtime.SchedulerEndpoint;
+import dev.burst.internal.runtime.TaskCall;
+import dev.burst.internal.scheduler.TaskSpec;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One client's connection to a remote scheduler: its control stream, and the data connections to
+ * workers it gathers results from.
+ *
+ * <p>Design notes. Before connecting, the client offers its classpath by content hash and uploads
+ * only what the scheduler lacks ({@link BlobTransfer}), so workers can load its classes. A submit
+ * serializes each task's function once per call (all tasks of a {@code map} share the bytes) and
+ * its arguments per task; large maps go out in chunks so the scheduler accepts them in batches
+ * without stalling. Results never pass through the scheduler: when it reports a key done, the
+ * client fetches the value from a worker holding it, batching keys per worker.
+ */
+public final class RemoteEndpoint implements SchedulerEndpoint {
+    private static final Logger log = LoggerFactory.getLogger(RemoteEndpoint.class);
+    /** Tasks per SubmitGraph message for maps: the scheduler handles each as one event. */
+    static final int SUBMIT_CHUNK = 5_000;
+
+    private final BurstAddress address;
+    private final ClusterCredentials credentials;
+    private final ManagedChannel channel;
+    private final ClasspathOffer classpath;
+    private final ObjectCodec codec;
+    private final String name;
+    private final Map<String, ManagedChannel> workers = new ConcurrentHashMap<>();
+    private final CompletableFuture<dev.burst.internal.protocol.wire.Welcome> welcome = new CompletableFuture<>();
+    private EnvelopeSender sender;
+    private volatile ClientListener listener;
+    private volatile boolean closed;
+    private long stimuli;
+
+    private RemoteEndpoint(BurstAddress address, ClusterCredentials credentials, ManagedChannel channel,
+                           ClasspathOffer classpath, ClassLoader userLoader, String name) {
+        this.address = address;
+        this.credentials = credentials;
+        this.channel = channel;
+        this.classpath = classpath;
+        this.codec = new ObjectCodec(userLoader);
+        this.name = name;
+    }
+
+    /**
+     * Reaches the scheduler at {@code address} and ships the classpath it lacks; {@link #connect}
+     * then opens the session.
+     *
+     * @throws dev.burst.BurstException when the scheduler cannot be reached or refuses the token
+     */
+    public static RemoteEndpoint open(BurstAddress address, ClusterCredentials credentials, Path cacheDir) {
+        ManagedChannel channel = Transport.channel(address, credentials);
+        try {
+            ClasspathOffer offer = ClasspathOffer.ofThisJvm(cacheDir.resolve("classpath"));
+            BlobTransfer.upload(SchedulerGrpc.newStub(channel), SchedulerGrpc.newBlockingStub(channel), offer,
+                    Duration.ofMinutes(5));
+            ClassLoader tccl = Thread.currentThread().getContextClassLoader();
+            return new RemoteEndpoint(address, credentials, channel, offer,
+                    tccl != null ? tccl : RemoteEndpoint.class.getClassLoader(),
+                    System.getProperty("user.name") + "@" + ProcessHandle.current().pid());
+        } catch (RuntimeException e) {
+            channel.shutdownNow();
+            throw new dev.burst.BurstException("cannot connect to the scheduler at " + address + ": " + describe(e), e);
+        }
+    }
+
+    private static String describe(Throwable e) {
+        Status s = Status.fromThrowable(e);
+        if (s.getCode() != Status.Code.UNKNOWN) {
+            return s.getCode() + (s.getDescription() == null ? "" : ": " + s.getDescription())
+                    + (s.getCode() == Status.Code.UNAVAILABLE ? " (is a scheduler running there, and is the token file its own?)" : "");
+        }
+        return e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+
+    // ---------------------------------------------------------------- SchedulerEndpoint
+
+    @Override
+    public Session connect(ClientListener clientListener) {
+        this.listener = clientListener;
+        StreamObserver<Envelope> out = SchedulerGrpc.newStub(channel).connect(new FromScheduler());
+        sender = new EnvelopeSender(out, "scheduler " + address);
+        sender.send(Message.newBuilder().setHello(Hello.newBuilder().setProtocolVersion(WireCodec.PROTOCOL_VERSION)
+                .setRole(Role.ROLE_CLIENT).setToken(credentials.token()).setName(name)
+                .addAllClasspath(classpath.entries())).build());
+        try {
+            var w = welcome.get(30, TimeUnit.SECONDS);
+            return new Session(new ClientId(w.getId()), w.getKeyBase());
+        } catch (ExecutionException e) {
+            close();
+            throw new dev.burst.BurstException("the scheduler at " + address + " refused this client: " + describe(e.getCause()), e.getCause());
+        } catch (TimeoutException e) {
+            close();
+            throw new dev.burst.BurstException("the scheduler at " + address + " did not answer within 30 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+            throw new dev.burst.BurstException("interrupted while connecting to " + address, e);
+        }
+    }
+
+    @Override
+    public synchronized void submit(ClientId client, List<TaskSpec> tasks, Collection<TaskKey> wanted) {
+        IdentityHashMap<Object, ByteString> functions = new IdentityHashMap<>();
+        // Equal arguments share bytes too (a tree's "inputs 0 and 1"); TaskArguments compares contents.
+        Map<TaskCall.TaskArguments, ByteString> arguments = new java.util.HashMap<>();
+        List<TaskSpec> encoded = new ArrayList<>(tasks.size());
+        boolean independent = true;
+        for (TaskSpec t : tasks) {
+            TaskCall call = (TaskCall) t.payload();
+            ByteString fn = functions.computeIfAbsent(call.function(), codec::encode);
+            ByteString args = arguments.computeIfAbsent(call.arguments(), codec::encode);
+            encoded.add(new TaskSpec(t.key(), t.dependencies(), t.resources(), t.priority(), t.retries(),
+                    new RemotePayload("", fn, args)));
+            independent &= t.dependencies().isEmpty();
+        }
+        if (!independent || encoded.size() <= SUBMIT_CHUNK) {
+            sender.send(WireCodec.encodeGraph(encoded, wanted, stimulus("submit")));
+            return;
+        }
+        // A large map: chunks the scheduler takes one at a time, interleaved with other work.
+        java.util.Set<TaskKey> wantedSet = new java.util.HashSet<>(wanted);
+        for (int from = 0; from < encoded.size(); from += SUBMIT_CHUNK) {
+            List<TaskSpec> chunk = encoded.subList(from, Math.min(encoded.size(), from + SUBMIT_CHUNK));
+            List<TaskKey> chunkWanted = new ArrayList<>(chunk.size());
+            for (TaskSpec t : chunk) {
+                if (wantedSet.contains(t.key())) {
+                    chunkWanted.add(t.key());
+                }
+            }
+            sender.send(WireCodec.encodeGraph(chunk, chunkWanted, stimulus("submit")));
+        }
+    }
+
+    private dev.burst.internal.core.StimulusId stimulus(String kind) {
+        return new dev.burst.internal.core.StimulusId(kind, ++stimuli);
+    }
+
+    @Override
+    public synchronized void release(ClientId client, Collection<TaskKey> keys) {
+        if (!closed) {
+            sender.send(WireCodec.encodeRelease(keys, stimulus("release")));
+        }
+    }
+
+    @Override
+    public void disconnect(ClientId client) {
+        close();
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Ends the session and closes every connection. Idempotent. */
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (sender != null) {
+            sender.complete();
+        }
+        workers.values().forEach(ManagedChannel::shutdown);
+        channel.shutdown();
+        try {
+            if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
+                channel.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            channel.shutdownNow();
+        }
+    }
+
+    // ---------------------------------------------------------------- from the scheduler
+
+    private final class FromScheduler implements StreamObserver<Envelope> {
+        @Override
+        public void onNext(Envelope envelope) {
+            Map<String, List<ReportDone>> fetches = new LinkedHashMap<>();
+            for (Message m : envelope.getMessagesList()) {
+                switch (m.getKindCase()) {
+                    case WELCOME -> welcome.complete(m.getWelcome());
+                    case REPORT_DONE -> {
+                        ReportDone d = m.getReportDone();
+                        if (d.getAddressesCount() == 0) {
+                            log.warn("the scheduler reported {} done with no holder", WireCodec.key(d.getKey()));
+                        } else {
+                            fetches.computeIfAbsent(d.getAddresses(0), a -> new ArrayList<>()).add(d);
+                        }
+                    }
+                    case REPORT_ERRED -> {
+                        var e = m.getReportErred();
+                        listener.erred(WireCodec.key(e.getKey()), error(e.getError()));
+                    }
+                    case REPORT_STALLED -> listener.stalled(WireCodec.key(m.getReportStalled().getKey()),
+                            m.getReportStalled().getReason());
+                    default -> log.warn("ignored a {} message from the scheduler", m.getKindCase());
+                }
+            }
+            for (Map.Entry<String, List<ReportDone>> e : fetches.entrySet()) {
+                gather(e.getKey(), e.getValue(), 0);
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            welcome.completeExceptionally(t);
+            ended("the connection to the scheduler at " + address + " was lost: " + describe(t));
+        }
+
+        @Override
+        public void onCompleted() {
+            welcome.completeExceptionally(new IllegalStateException("the scheduler closed the connection"));
+            ended("the scheduler at " + address + " closed the connection");
+        }
+
+        private void ended(String reason) {
+            boolean wasClosed = closed;
+            closed = true;
+            if (!wasClosed && listener != null) {
+                listener.clusterClosed(reason);
+            }
+        }
+    }
+
+    private TaskError error(dev.burst.internal.protocol.wire.TaskError e) {
+        Throwable exception = null;
+        if (!e.getException().isEmpty()) {
+            try {
+                exception = codec.decodeException(e.getException());
+            } catch (RuntimeException notHere) {
+                log.debug("cannot rebuild the exception of a failed task: {}", notHere.toString());
+            }
+        }
+        return new TaskError(e.getType(), e.getMessage(), exception);
+    }
+
+    /**
+     * Fetches the results of {@code reports} from the worker at {@code address} ({@code attempt}:
+     * which holder of each report). A key that worker lost is tried at its next holder; with none
+     * left, the scheduler, which learns of the loss too, recomputes it and reports it again.
+     */
+    private void gather(String address, List<ReportDone> reports, int attempt) {
+        DataRequest.Builder req = DataRequest.newBuilder();
+        Map<TaskKey, ReportDone> pending = new LinkedHashMap<>();
+        for (ReportDone d : reports) {
+            req.addKeys(d.getKey());
+            pending.put(WireCodec.key(d.getKey()), d);
+        }
+        ManagedChannel worker;
+        try {
+            worker = workers.computeIfAbsent(address, a -> Transport.channel(BurstAddress.parse(a), credentials));
+        } catch (RuntimeException e) {
+            retry(List.copyOf(pending.values()), attempt, e.toString());
+            return;
+        }
+        WorkerGrpc.newStub(worker).getData(req.build(), new ChunkAssembler() {
+            @Override
+            void received(TaskKey key, String session, byte[] bytes) {
+                if (pending.remove(key) == null || closed) {
+                    return;
+                }
+                Object value;
+                try {
+                    value = codec.decode(ByteString.copyFrom(bytes));
+                } catch (RuntimeException e) {
+                    listener.erred(key, new TaskError("dev.burst.BurstException",
+                            "the result of " + key + " cannot be read on this client: " + e.getMessage(), null));
+                    return;
+                }
+                listener.done(key, value);
+            }
+
+            @Override
+            void missing(TaskKey key) {
+                ReportDone d = pending.remove(key);
+                if (d != null) {
+                    retry(List.of(d), attempt, "the worker no longer holds it");
+                }
+            }
+
+            @Override
+            void finished(Throwable error) {
+                if (!pending.isEmpty()) {
+                    retry(List.copyOf(pending.values()), attempt, error == null ? "not sent" : describe(error));
+                }
+            }
+        });
+    }
+
+    private void retry(List<ReportDone> reports, int attempt, String why) {
+        if (closed) {
+            return;
+        }
+        Map<String, List<ReportDone>> next = new LinkedHashMap<>();
+        for (ReportDone d : reports) {
+            if (attempt + 1 < d.getAddressesCount()) {
+                next.computeIfAbsent(d.getAddresses(attempt + 1), a -> new ArrayList<>()).add(d);
+            } else {
+                log.info("result of {} could not be fetched from {} ({}); waiting for the scheduler to recompute it",
+                        WireCodec.key(d.getKey()), d.getAddresses(attempt), why);
+            }
+        }
+        for (Map.Entry<String, List<ReportDone>> e : next.entrySet()) {
+            gather(e.getKey(), e.getValue(), attempt + 1);
+        }
+    }
+}

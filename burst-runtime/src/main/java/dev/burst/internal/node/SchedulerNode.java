@@ -1,0 +1,413 @@
+package dev.burst.internal.node;
+
+import com.google.protobuf.ByteString;
+import dev.burst.internal.core.ClientId;
+import dev.burst.internal.core.ResourceAmounts;
+import dev.burst.internal.core.TaskError;
+import dev.burst.internal.core.TaskKey;
+import dev.burst.internal.core.WorkerId;
+import dev.burst.internal.protocol.RemotePayload;
+import dev.burst.internal.protocol.WireCodec;
+import dev.burst.internal.protocol.wire.BlobChunk;
+import dev.burst.internal.protocol.wire.BlobList;
+import dev.burst.internal.protocol.wire.BlobRequest;
+import dev.burst.internal.protocol.wire.ClasspathEntry;
+import dev.burst.internal.protocol.wire.ClusterIdentity;
+import dev.burst.internal.protocol.wire.Envelope;
+import dev.burst.internal.protocol.wire.Hello;
+import dev.burst.internal.protocol.wire.IdentityRequest;
+import dev.burst.internal.protocol.wire.Message;
+import dev.burst.internal.protocol.wire.Role;
+import dev.burst.internal.protocol.wire.SchedulerGrpc;
+import dev.burst.internal.protocol.wire.SessionOpened;
+import dev.burst.internal.protocol.wire.Shutdown;
+import dev.burst.internal.protocol.wire.Welcome;
+import dev.burst.internal.runtime.ClientLink;
+import dev.burst.internal.runtime.SchedulerLoop;
+import dev.burst.internal.runtime.WorkerLink;
+import dev.burst.internal.scheduler.SchedulerCommand;
+import dev.burst.internal.scheduler.SchedulerConfig;
+import dev.burst.internal.scheduler.SchedulerState;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The scheduler as a network service: a {@link SchedulerLoop} owning the {@link SchedulerState},
+ * behind a gRPC server. Network threads only decode messages and post events; the loop thread
+ * decides, and hands commands to one {@link Connection} per worker or client, which batches them
+ * into envelopes.
+ *
+ * <p>A connection opens with {@code Hello}. A wrong token never gets this far (the transport's
+ * interceptor refuses the call); another protocol version, a missing role or a first message that
+ * is not a hello is refused here with one log line, and the scheduler keeps serving everyone else.
+ * A worker's id is its data address ({@code host:port}), so holders in reports are addresses
+ * clients and peers can fetch from.
+ */
+public final class SchedulerNode implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SchedulerNode.class);
+    /** Client key ranges: client n numbers its keys from n × 2^40. */
+    private static final int KEY_RANGE_BITS = 40;
+
+    private final SchedulerLoop loop;
+    private final ClusterCredentials credentials;
+    private final BlobStore blobs;
+    private final BlobTransfer blobTransfer;
+    private final Server server;
+    private final BurstAddress address;
+    /** Each client session's classpath, sent to a worker before that session's first task. */
+    private final Map<String, List<ClasspathEntry>> sessions = new ConcurrentHashMap<>();
+    private final Map<WorkerId, Connection> workers = new ConcurrentHashMap<>();
+    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    private final Map<WorkerId, WorkerFigures> figures = new ConcurrentHashMap<>();
+    private final AtomicLong clientNumbers = new AtomicLong();
+    private volatile boolean closed;
+
+    /**
+     * Starts a scheduler listening on {@code bindHost:port} (port 0: any free port).
+     *
+     * @param credentials the cluster's identity and token ({@link ClusterCredentials#forScheduler})
+     * @param workDir     where uploaded classpath blobs are kept
+     */
+    public SchedulerNode(String bindHost, int port, ClusterCredentials credentials, SchedulerConfig config, Path workDir)
+            throws IOException {
+        this.credentials = credentials;
+        this.blobs = new BlobStore(workDir.resolve("blobs"), ClasspathOffer.ofThisJvm(workDir.resolve("classpath")));
+        this.blobTransfer = new BlobTransfer(blobs);
+        this.loop = new SchedulerLoop(new SchedulerState(config), "burst");
+        loop.start();
+        Service service = new Service();
+        this.server = Transport.server(bindHost, port, credentials,
+                () -> ServerInterceptors.intercept(service, new RemoteAddressInterceptor()));
+        this.address = new BurstAddress(bindHost, server.getPort());
+        log.info("scheduler listening at {}", address);
+    }
+
+    public BurstAddress address() {
+        return address;
+    }
+
+    public ClusterCredentials credentials() {
+        return credentials;
+    }
+
+    /** The ids of the workers connected now. */
+    public List<WorkerId> workerIds() {
+        return List.copyOf(workers.keySet());
+    }
+
+    /** The last heartbeat figures of every worker that ever connected (for usage). */
+    public List<WorkerFigures> workerFigures() {
+        return List.copyOf(figures.values());
+    }
+
+    /** Runs {@code action} on the scheduler thread and waits; for tests that inspect the state. */
+    public void inspect(java.util.function.Consumer<SchedulerState> action) throws InterruptedException {
+        loop.runOnLoop(() -> action.accept(loop.state()));
+    }
+
+    /** Tells workers to stop, closes every connection and the server. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        loop.close("the scheduler at " + address + " was closed");
+        for (Connection c : connections) {
+            if (c.role == Role.ROLE_WORKER) {
+                c.sender.send(Message.newBuilder().setShutdown(Shutdown.newBuilder().setReason("the scheduler is closing")).build());
+            }
+            c.sender.complete();
+        }
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                server.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.shutdownNow();
+        }
+    }
+
+    /** What a worker's last heartbeat said. */
+    public record WorkerFigures(WorkerId worker, int threads, long memoryBytes, long spilledBytes, boolean paused,
+                                long busyNanos, long tasksRun, long keysFetched, long spillCount) {
+    }
+
+    // ---------------------------------------------------------------- the service
+
+    /** The caller's address, for log lines about its connection. */
+    private static final Context.Key<Object> REMOTE_ADDRESS = Context.key("burst-remote-address");
+
+    private static final class RemoteAddressInterceptor implements ServerInterceptor {
+        @Override
+        public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+            Context ctx = Context.current().withValue(REMOTE_ADDRESS, call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+            return Contexts.interceptCall(ctx, call, headers, next);
+        }
+    }
+
+    private final class Service extends SchedulerGrpc.SchedulerImplBase {
+        @Override
+        public StreamObserver<Envelope> connect(StreamObserver<Envelope> out) {
+            String remote = String.valueOf(REMOTE_ADDRESS.get());
+            Connection c = new Connection(out, remote);
+            connections.add(c);
+            return c;
+        }
+
+        @Override
+        public void missingBlobs(BlobList request, StreamObserver<BlobList> out) {
+            blobTransfer.missingBlobs(request, out);
+        }
+
+        @Override
+        public StreamObserver<BlobChunk> putBlobs(StreamObserver<BlobList> out) {
+            return blobTransfer.putBlobs(out);
+        }
+
+        @Override
+        public void getBlob(BlobRequest request, StreamObserver<BlobChunk> out) {
+            blobTransfer.getBlob(request, out);
+        }
+
+        @Override
+        public void identity(IdentityRequest request, StreamObserver<ClusterIdentity> out) {
+            if (request.getProtocolVersion() != WireCodec.PROTOCOL_VERSION) {
+                log.warn("refused an identity request: protocol version {} is not supported (this side speaks {})",
+                        request.getProtocolVersion(), WireCodec.PROTOCOL_VERSION);
+                out.onError(Status.FAILED_PRECONDITION.withDescription("protocol version " + request.getProtocolVersion()
+                        + " is not supported (the scheduler speaks " + WireCodec.PROTOCOL_VERSION + ")").asException());
+                return;
+            }
+            out.onNext(ClusterIdentity.newBuilder().setKeyStore(ByteString.copyFrom(credentials.keyStoreBytes()))
+                    .setKeyStorePassword(credentials.keyStorePassword()).build());
+            out.onCompleted();
+        }
+    }
+
+    // ---------------------------------------------------------------- one stream
+
+    /**
+     * One worker's or client's stream. Inbound: decode and post (network thread). Outbound: the loop
+     * thread calls the {@link WorkerLink}/{@link ClientLink} methods, which build messages into a
+     * batch that {@code flush} hands to the {@link EnvelopeSender}.
+     */
+    private final class Connection implements StreamObserver<Envelope>, WorkerLink, ClientLink {
+        private final EnvelopeSender sender;
+        private final String remote;
+        private volatile Role role = Role.ROLE_UNSPECIFIED;
+        private WorkerId worker;
+        private ClientId client;
+        /** Loop thread only: the batch being built, and the sessions this worker has been told of. */
+        private List<Message> batch = new ArrayList<>();
+        private final Set<String> sessionsSent = new HashSet<>();
+        private volatile boolean gone;
+
+        Connection(StreamObserver<Envelope> out, String remote) {
+            this.sender = new EnvelopeSender(out, remote);
+            this.remote = remote;
+        }
+
+        // ------------------------------------------------ inbound (network thread)
+
+        @Override
+        public void onNext(Envelope envelope) {
+            try {
+                for (Message m : envelope.getMessagesList()) {
+                    receive(m);
+                }
+            } catch (RuntimeException e) {
+                refuse("a malformed message: " + e.getMessage());
+            }
+        }
+
+        private void receive(Message m) {
+            if (role == Role.ROLE_UNSPECIFIED) {
+                if (m.getKindCase() != Message.KindCase.HELLO) {
+                    refuse("the first message was " + m.getKindCase() + ", not a hello");
+                    return;
+                }
+                hello(m.getHello());
+                return;
+            }
+            switch (m.getKindCase()) {
+                case TASK_FINISHED -> loop.post(WireCodec.decode(m.getTaskFinished(), worker));
+                case TASK_FAILED -> loop.post(WireCodec.decode(m.getTaskFailed(), worker));
+                case DATA_MISSING -> loop.post(WireCodec.decode(m.getDataMissing(), worker));
+                case HEARTBEAT -> {
+                    var h = m.getHeartbeat();
+                    figures.computeIfPresent(worker, (w, f) -> new WorkerFigures(w, f.threads(), h.getMemoryBytes(),
+                            h.getSpilledBytes(), h.getPaused(), h.getBusyNanos(), h.getTasksRun(), h.getKeysFetched(),
+                            h.getSpillCount()));
+                }
+                case SUBMIT_GRAPH -> loop.post(WireCodec.decode(m.getSubmitGraph(), client));
+                case RELEASE_KEYS -> loop.post(WireCodec.decode(m.getReleaseKeys(), client));
+                default -> log.warn("ignored a {} message from {} ({}): not expected from a {}", m.getKindCase(),
+                        remote, role == Role.ROLE_WORKER ? worker : client, role == Role.ROLE_WORKER ? "worker" : "client");
+            }
+        }
+
+        private void hello(Hello hello) {
+            String refusal = WireCodec.refusal(hello, credentials.token());
+            if (refusal != null) {
+                refuse(refusal);
+                return;
+            }
+            if (closed) {
+                refuse("the scheduler is closing");
+                return;
+            }
+            if (hello.getRole() == Role.ROLE_WORKER) {
+                if (hello.getPeerAddress().isEmpty()) {
+                    refuse("a worker must say where it serves its results (peer address)");
+                    return;
+                }
+                worker = new WorkerId(hello.getPeerAddress());
+                if (workers.putIfAbsent(worker, this) != null) {
+                    refuse("a worker at " + worker + " is already connected");
+                    return;
+                }
+                figures.put(worker, new WorkerFigures(worker, hello.getThreads(), 0, 0, false, 0, 0, 0, 0));
+                role = Role.ROLE_WORKER;
+                sender.send(Message.newBuilder().setWelcome(Welcome.newBuilder()
+                        .setProtocolVersion(WireCodec.PROTOCOL_VERSION).setId(worker.name())).build());
+                loop.addWorker(worker, ResourceAmounts.of(hello.getResourcesMap()), this);
+                log.info("worker {} joined ({} threads, resources {}, memory limit {} MiB){}", worker, hello.getThreads(),
+                        hello.getResourcesMap(), hello.getMemoryLimit() >> 20,
+                        hello.getName().isEmpty() ? "" : ", named " + hello.getName());
+            } else {
+                client = loop.addClient(this);
+                role = Role.ROLE_CLIENT;
+                sessions.put(client.name(), List.copyOf(hello.getClasspathList()));
+                long keyBase = clientNumbers.incrementAndGet() << KEY_RANGE_BITS;
+                sender.send(Message.newBuilder().setWelcome(Welcome.newBuilder()
+                        .setProtocolVersion(WireCodec.PROTOCOL_VERSION).setId(client.name()).setKeyBase(keyBase)).build());
+                log.info("client {} connected from {}{}", client, remote, hello.getName().isEmpty() ? "" : " (" + hello.getName() + ")");
+            }
+        }
+
+        /** Refuses the connection with one log line; the peer is told why. */
+        private void refuse(String why) {
+            log.warn("refused a connection from {}: {}", remote, why);
+            sender.fail(Status.FAILED_PRECONDITION.withDescription(why).asException());
+            left();
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            log.debug("stream from {} failed: {}", remote, t.toString());
+            left();
+        }
+
+        @Override
+        public void onCompleted() {
+            sender.complete();
+            left();
+        }
+
+        /** The peer is gone (closed, died, or refused): tell the scheduler once. */
+        private void left() {
+            if (gone) {
+                return;
+            }
+            gone = true;
+            connections.remove(this);
+            if (role == Role.ROLE_WORKER) {
+                log.info("worker {} left", worker);
+                loop.removeWorker(worker);
+            } else if (role == Role.ROLE_CLIENT) {
+                loop.removeClient(client);
+                sessions.remove(client.name());
+                for (Connection w : workers.values()) {
+                    w.sender.send(Message.newBuilder().setSessionClosed(
+                            dev.burst.internal.protocol.wire.SessionClosed.newBuilder().setSession(client.name())).build());
+                }
+            }
+        }
+
+        // ------------------------------------------------ outbound to a worker (loop thread)
+
+        @Override
+        public void send(SchedulerCommand command) {
+            switch (command) {
+                case SchedulerCommand.ComputeTask c -> {
+                    String session = ((RemotePayload) c.payload()).session();
+                    if (sessionsSent.add(session)) {
+                        batch.add(Message.newBuilder().setSessionOpened(SessionOpened.newBuilder().setSession(session)
+                                .addAllClasspath(sessions.getOrDefault(session, List.of()))).build());
+                    }
+                    batch.add(WireCodec.encode(c));
+                }
+                case SchedulerCommand.FreeKeys c -> batch.add(WireCodec.encode(c));
+                default -> throw new IllegalArgumentException("not a command for a worker: " + command);
+            }
+        }
+
+        @Override
+        public void removed() {
+            workers.remove(worker, this);
+            batch.clear();
+            sender.complete();
+        }
+
+        // ------------------------------------------------ outbound to a client (loop thread)
+
+        @Override
+        public void done(TaskKey key, List<WorkerId> holders) {
+            List<String> addresses = new ArrayList<>(holders.size());
+            for (WorkerId h : holders) {
+                addresses.add(h.name());
+            }
+            batch.add(WireCodec.encode(new SchedulerCommand.ReportDone(client, key, holders), addresses));
+        }
+
+        @Override
+        public void erred(TaskKey key, TaskError error) {
+            batch.add(WireCodec.encode(new SchedulerCommand.ReportErred(client, key, error), WireCodec.exceptionBytes(error)));
+        }
+
+        @Override
+        public void stalled(TaskKey key, String reason) {
+            batch.add(WireCodec.encode(new SchedulerCommand.ReportStalled(client, key, reason)));
+        }
+
+        @Override
+        public void clusterClosed(String reason) {
+            sender.fail(Status.UNAVAILABLE.withDescription(reason).asException());
+        }
+
+        // ------------------------------------------------ both
+
+        @Override
+        public void flush() {
+            if (!batch.isEmpty()) {
+                List<Message> b = batch;
+                batch = new ArrayList<>();
+                sender.sendAll(b);
+            }
+        }
+    }
+}

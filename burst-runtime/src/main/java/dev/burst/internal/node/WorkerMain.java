@@ -1,0 +1,87 @@
+package dev.burst.internal.node;
+
+import dev.burst.internal.core.ResourceAmounts;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Entry point of a worker process started by a cluster of local processes (the command line's
+ * {@code burst worker} has its own, with help and validation). Arguments:
+ * {@code --scheduler burst://host:port --token-file F --threads N --memory BYTES [--resources a=1,b=2]
+ * [--name NAME] [--host BIND_HOST] [--work-dir DIR]}.
+ */
+public final class WorkerMain {
+    private WorkerMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("expected an option, got '" + args[i] + "'");
+            }
+            opts.put(args[i].substring(2), args[i + 1]);
+        }
+        BurstAddress scheduler = BurstAddress.parse(required(opts, "scheduler"));
+        ClusterCredentials credentials = ClusterCredentials.fromTokenFile(Path.of(required(opts, "token-file")));
+        Path workDir = opts.containsKey("work-dir") ? Path.of(opts.get("work-dir")) : Files.createTempDirectory("burst-worker-");
+        WorkerNode node = new WorkerNode(new WorkerNode.Settings(scheduler, credentials,
+                Integer.parseInt(required(opts, "threads")), Long.parseLong(required(opts, "memory")),
+                parseResources(opts.getOrDefault("resources", "")), opts.getOrDefault("host", "127.0.0.1"),
+                opts.getOrDefault("name", ""), workDir));
+        Runtime.getRuntime().addShutdownHook(new Thread(node::close, "burst-worker-shutdown"));
+        node.awaitStopped();
+        if (!opts.containsKey("work-dir")) {
+            deleteTree(workDir);
+        }
+        System.exit(0);
+    }
+
+    private static String required(Map<String, String> opts, String name) {
+        String v = opts.get(name);
+        if (v == null) {
+            throw new IllegalArgumentException("missing --" + name);
+        }
+        return v;
+    }
+
+    /** {@code gpu=1,ssd=2} as amounts; {@code cpu} is the thread count and may not be given. */
+    public static ResourceAmounts parseResources(String spec) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        if (spec.isBlank()) {
+            return ResourceAmounts.of(out);
+        }
+        for (String part : spec.split(",")) {
+            String[] kv = part.split("=", 2);
+            if (kv.length != 2 || kv[0].isBlank()) {
+                throw new IllegalArgumentException("resource '" + part + "' is not name=amount (e.g. gpu=1)");
+            }
+            String name = kv[0].trim();
+            if (name.equals(ResourceAmounts.CPU)) {
+                throw new IllegalArgumentException("a worker's cpu is its thread count: use --threads, not --resources cpu=...");
+            }
+            double amount;
+            try {
+                amount = Double.parseDouble(kv[1].trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("resource '" + name + "' has amount '" + kv[1] + "', not a number");
+            }
+            if (!(amount > 0)) {
+                throw new IllegalArgumentException("resource '" + name + "' must be > 0, got " + kv[1]);
+            }
+            out.put(name, amount);
+        }
+        return ResourceAmounts.of(out);
+    }
+
+    static void deleteTree(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException e) {
+            // best effort: a temp dir
+        }
+    }
+}

@@ -1,0 +1,691 @@
+package dev.burst.internal.node;
+
+import com.google.protobuf.ByteString;
+import dev.burst.internal.core.ResourceAmounts;
+import dev.burst.internal.core.StimulusId;
+import dev.burst.internal.core.TaskError;
+import dev.burst.internal.core.TaskKey;
+import dev.burst.internal.core.WorkerId;
+import dev.burst.internal.protocol.ObjectCodec;
+import dev.burst.internal.protocol.RemotePayload;
+import dev.burst.internal.protocol.WireCodec;
+import dev.burst.internal.protocol.wire.ClusterIdentity;
+import dev.burst.internal.protocol.wire.DataChunk;
+import dev.burst.internal.protocol.wire.DataRequest;
+import dev.burst.internal.protocol.wire.Envelope;
+import dev.burst.internal.protocol.wire.Heartbeat;
+import dev.burst.internal.protocol.wire.Hello;
+import dev.burst.internal.protocol.wire.IdentityRequest;
+import dev.burst.internal.protocol.wire.Message;
+import dev.burst.internal.protocol.wire.Role;
+import dev.burst.internal.protocol.wire.SchedulerGrpc;
+import dev.burst.internal.protocol.wire.WorkerGrpc;
+import dev.burst.internal.runtime.SizeEstimate;
+import dev.burst.internal.runtime.TaskCall;
+import dev.burst.internal.runtime.TaskCall.TaskArguments;
+import dev.burst.internal.worker.WorkerCommand;
+import dev.burst.internal.worker.WorkerEvent;
+import dev.burst.internal.worker.WorkerState;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.stub.StreamObserver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A worker process's shell around {@link WorkerState}: executor threads, an {@link ObjectStore}
+ * that spills to disk, a data server its peers and clients fetch results from, and one stream to
+ * the scheduler.
+ *
+ * <p>Design notes. As in the embedded worker, the state is guarded by one lock and whichever
+ * thread has news applies it (the stream's reader delivering assignments, an executor that just
+ * finished); an executor that frees a slot picks its next task itself. Nothing blocking happens
+ * under the lock: fetches are started after it is released and answer asynchronously, and reports
+ * go to an {@link EnvelopeSender} that batches them. Task code is decoded in its client session's
+ * class loader ({@link SessionLoaders}); a {@code map}'s function is decoded once per session and
+ * cached by its bytes. The worker's id is its data address, so holders named by the scheduler are
+ * where to fetch from.
+ */
+public final class WorkerNode implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(WorkerNode.class);
+    private static final int CHUNK = 1 << 20;
+
+    /** How to start a worker. {@code memoryLimit} in bytes; {@code name} is for logs only. */
+    public record Settings(BurstAddress scheduler, ClusterCredentials credentials, int threads, long memoryLimit,
+                           ResourceAmounts extraResources, String bindHost, String name, Path workDir) {
+    }
+
+    private final Settings settings;
+    private final ManagedChannel schedulerChannel;
+    private final ClusterCredentials peerCredentials;
+    private final Server dataServer;
+    private final WorkerId id;
+    private final ResourceAmounts resources;
+    private final WorkerState state;
+    private final ObjectStore store;
+    private final SessionLoaders loaders;
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final Map<String, ManagedChannel> peers = new ConcurrentHashMap<>();
+    private final EnvelopeSender toScheduler;
+    private final ScheduledExecutorService heartbeats;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition workAvailable = lock.newCondition();
+    private final ArrayDeque<WorkerCommand.Execute> runQueue = new ArrayDeque<>();
+    private final ArrayDeque<List<WorkerEvent>> inbox = new ArrayDeque<>();
+    private int idleThreads;
+    private final long[] runningAttempt;
+    private final List<Thread> threads = new ArrayList<>();
+    /** Under the lock: the value that came with the event being handled, reports and fetches to start after. */
+    private Object incoming;
+    private final List<Message> reports = new ArrayList<>();
+    private final List<WorkerCommand.Fetch> fetches = new ArrayList<>();
+    private final AtomicLong stimuli = new AtomicLong();
+    private final AtomicLong busyNanos = new AtomicLong();
+    private final AtomicLong tasksRun = new AtomicLong();
+    private final AtomicLong keysFetched = new AtomicLong();
+    private final CountDownLatch welcomed = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile String refusal;
+    private volatile boolean closed;
+
+    /** A client session: its class loader, codec, and functions decoded so far. */
+    private record Session(String name, ObjectCodec codec, ValueCodec values, Map<ByteString, Object> functions) {
+    }
+
+    /** A result fetched from a peer, still in bytes. */
+    private record Fetched(byte[] bytes, String session) {
+    }
+
+    /**
+     * Connects to the scheduler and starts working; returns once the scheduler has welcomed it.
+     *
+     * @throws IOException when the scheduler cannot be reached or refuses this worker
+     */
+    public WorkerNode(Settings settings) throws IOException {
+        this.settings = settings;
+        Files.createDirectories(settings.workDir());
+        this.peerCredentials = settings.credentials();
+        this.schedulerChannel = Transport.channel(settings.scheduler(), settings.credentials());
+        ClusterIdentity identity;
+        try {
+            identity = SchedulerGrpc.newBlockingStub(schedulerChannel).withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .identity(IdentityRequest.newBuilder().setProtocolVersion(WireCodec.PROTOCOL_VERSION).build());
+        } catch (RuntimeException e) {
+            schedulerChannel.shutdownNow();
+            throw new IOException("cannot reach the scheduler at " + settings.scheduler() + ": " + e.getMessage(), e);
+        }
+        ClusterCredentials serving = ClusterCredentials.withKeyStore(identity.getKeyStore().toByteArray(),
+                identity.getKeyStorePassword(), settings.credentials().token());
+        this.dataServer = Transport.server(settings.bindHost(), 0, serving, new DataService());
+        this.id = new WorkerId(settings.bindHost() + ":" + dataServer.getPort());
+        Map<String, Double> offered = new LinkedHashMap<>(settings.extraResources().amounts());
+        offered.put(ResourceAmounts.CPU, (double) settings.threads());
+        this.resources = ResourceAmounts.of(offered);
+        this.state = new WorkerState(id, resources, 10_000);
+        this.store = new ObjectStore(settings.memoryLimit(), settings.workDir().resolve("spill"));
+        this.loaders = new SessionLoaders(settings.workDir().resolve("blobs"),
+                ClasspathOffer.ofThisJvm(settings.workDir().resolve("classpath")),
+                BlobFetcher.fromScheduler(SchedulerGrpc.newBlockingStub(schedulerChannel)));
+        this.runningAttempt = new long[settings.threads()];
+        for (int i = 0; i < settings.threads(); i++) {
+            int slot = i;
+            Thread t = new Thread(() -> executorLoop(slot), "burst-worker-thread-" + i);
+            t.setDaemon(true);
+            threads.add(t);
+        }
+        threads.forEach(Thread::start);
+
+        StreamObserver<Envelope> out = SchedulerGrpc.newStub(schedulerChannel).connect(new FromScheduler());
+        this.toScheduler = new EnvelopeSender(out, "scheduler " + settings.scheduler());
+        toScheduler.send(Message.newBuilder().setHello(Hello.newBuilder()
+                .setProtocolVersion(WireCodec.PROTOCOL_VERSION).setRole(Role.ROLE_WORKER)
+                .setToken(settings.credentials().token()).setName(settings.name())
+                .putAllResources(resources.amounts()).setPeerAddress(id.name())
+                .setThreads(settings.threads()).setMemoryLimit(settings.memoryLimit())).build());
+        try {
+            if (!welcomed.await(30, TimeUnit.SECONDS)) {
+                close();
+                throw new IOException("the scheduler at " + settings.scheduler() + " did not answer within 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+            throw new IOException("interrupted while connecting to " + settings.scheduler(), e);
+        }
+        if (refusal != null) {
+            close();
+            throw new IOException("the scheduler at " + settings.scheduler() + " refused this worker: " + refusal);
+        }
+        this.heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "burst-worker-heartbeat");
+            t.setDaemon(true);
+            return t;
+        });
+        heartbeats.scheduleAtFixedRate(this::heartbeat, 1, 1, TimeUnit.SECONDS);
+        log.info("worker {} connected to {} ({} threads, memory limit {} MiB)", id, settings.scheduler(),
+                settings.threads(), settings.memoryLimit() >> 20);
+    }
+
+    public WorkerId id() {
+        return id;
+    }
+
+    /** Waits until the worker has stopped (the scheduler told it to, or went away). */
+    public void awaitStopped() throws InterruptedException {
+        stopped.await();
+    }
+
+    // ---------------------------------------------------------------- from the scheduler
+
+    private final class FromScheduler implements StreamObserver<Envelope> {
+        @Override
+        public void onNext(Envelope envelope) {
+            List<WorkerEvent> events = new ArrayList<>(envelope.getMessagesCount());
+            for (Message m : envelope.getMessagesList()) {
+                switch (m.getKindCase()) {
+                    case WELCOME -> welcomed.countDown();
+                    case SESSION_OPENED -> openSession(m.getSessionOpened());
+                    case SESSION_CLOSED -> closeSession(m.getSessionClosed().getSession());
+                    case COMPUTE_TASK -> events.add(WireCodec.decode(m.getComputeTask()));
+                    case FREE_KEYS -> events.add(WireCodec.decode(m.getFreeKeys()));
+                    case SHUTDOWN -> {
+                        log.info("worker {}: the scheduler asked it to stop ({})", id, m.getShutdown().getReason());
+                        deliver(events);
+                        events.clear();
+                        Thread.ofPlatform().daemon().start(WorkerNode.this::close);
+                    }
+                    default -> log.warn("worker {} ignored a {} message from the scheduler", id, m.getKindCase());
+                }
+            }
+            deliver(events);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            refusal = describe(t);
+            welcomed.countDown();
+            if (!closed) {
+                log.warn("worker {}: lost the scheduler at {} ({}); stopping", id, settings.scheduler(), refusal);
+                Thread.ofPlatform().daemon().start(WorkerNode.this::close);
+            }
+        }
+
+        @Override
+        public void onCompleted() {
+            welcomed.countDown();
+            if (!closed) {
+                log.info("worker {}: the scheduler closed the connection; stopping", id);
+                Thread.ofPlatform().daemon().start(WorkerNode.this::close);
+            }
+        }
+    }
+
+    private static String describe(Throwable t) {
+        io.grpc.Status s = io.grpc.Status.fromThrowable(t);
+        return s.getDescription() != null ? s.getCode() + ": " + s.getDescription() : s.getCode().toString();
+    }
+
+    private void openSession(dev.burst.internal.protocol.wire.SessionOpened m) {
+        if (sessions.containsKey(m.getSession())) {
+            return;
+        }
+        try {
+            ClassLoader loader = loaders.open(m.getSession(), m.getClasspathList());
+            ObjectCodec codec = new ObjectCodec(loader);
+            sessions.put(m.getSession(), new Session(m.getSession(), codec, new SessionValues(m.getSession(), codec),
+                    new ConcurrentHashMap<>()));
+        } catch (IOException | RuntimeException e) {
+            // Its tasks fail with this reason when they run (see payloadOf), not silently.
+            log.warn("worker {}: cannot load the classpath of session {}: {}", id, m.getSession(), e.toString());
+        }
+    }
+
+    private void closeSession(String session) {
+        sessions.remove(session);
+        loaders.close(session);
+    }
+
+    /** A session's values through its codec, for the store. */
+    private record SessionValues(String session, ObjectCodec codec) implements ValueCodec {
+        @Override
+        public byte[] encode(Object value) {
+            return codec.encode(value).toByteArray();
+        }
+
+        @Override
+        public Object decode(byte[] bytes) {
+            return codec.decode(ByteString.copyFrom(bytes));
+        }
+    }
+
+    /**
+     * Applies a batch of events. If an executor thread is idle it is handed the batch; if all are
+     * busy running tasks, the caller applies it, so a cancel or a fetch never waits for a long task.
+     */
+    private void deliver(List<WorkerEvent> events) {
+        if (events.isEmpty()) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            if (idleThreads > 0) {
+                inbox.add(List.copyOf(events));
+                workAvailable.signal();
+                return;
+            }
+            for (WorkerEvent e : events) {
+                apply(e, null);
+            }
+        } finally {
+            lock.unlock();
+        }
+        afterUnlock();
+    }
+
+    private void drainInbox() {
+        List<WorkerEvent> batch;
+        while ((batch = inbox.poll()) != null) {
+            for (WorkerEvent e : batch) {
+                apply(e, null);
+            }
+        }
+    }
+
+    private StimulusId stimulus(String kind) {
+        return new StimulusId(kind, stimuli.incrementAndGet());
+    }
+
+    /** Handles one event and carries out its commands. Caller holds the lock. */
+    private void apply(WorkerEvent event, Object value) {
+        incoming = value;
+        List<WorkerCommand> commands = state.handle(event);
+        incoming = null;
+        boolean queued = false;
+        for (WorkerCommand c : commands) {
+            switch (c) {
+                case WorkerCommand.StoreResult s -> storeResult(s.key(), value);
+                case WorkerCommand.DropResult d -> store.remove(d.key());
+                case WorkerCommand.Execute x -> {
+                    runQueue.add(x);
+                    queued = true;
+                }
+                case WorkerCommand.CancelExecution x -> {
+                    for (int i = 0; i < runningAttempt.length; i++) {
+                        if (runningAttempt[i] == x.attempt()) {
+                            threads.get(i).interrupt();
+                        }
+                    }
+                }
+                case WorkerCommand.Fetch f -> fetches.add(f);
+                case WorkerCommand.SendFinished f -> reports.add(WireCodec.encode(f, event.stimulusId()));
+                case WorkerCommand.SendFailed f -> reports.add(WireCodec.encode(f, event.stimulusId(), exceptionBytes(f.error())));
+                case WorkerCommand.SendDataMissing m -> reports.add(WireCodec.encode(m, event.stimulusId()));
+            }
+        }
+        if (queued) {
+            workAvailable.signal();
+        }
+    }
+
+    private void storeResult(TaskKey key, Object value) {
+        if (value instanceof Fetched f) {
+            Session s = sessions.get(f.session());
+            store.putBytes(key, f.bytes(), s != null ? s.values() : new SessionValues(f.session(), new ObjectCodec(getClass().getClassLoader())));
+        } else if (value instanceof Computed c) {
+            store.put(key, c.value(), c.size(), c.session().values());
+        } else {
+            throw new IllegalStateException("no value to store for " + key);
+        }
+    }
+
+    /** A value an execution returned, with the session it belongs to. */
+    private record Computed(Object value, long size, Session session) {
+    }
+
+    private ByteString exceptionBytes(TaskError error) {
+        if (error.exception() == null) {
+            return ByteString.EMPTY;
+        }
+        ClassLoader l = error.exception().getClass().getClassLoader();
+        return new ObjectCodec(l == null ? getClass().getClassLoader() : l).encodeException(error.exception());
+    }
+
+    /** Sends reports and starts fetches gathered under the lock. Caller must not hold it. */
+    private void afterUnlock() {
+        List<Message> r;
+        List<WorkerCommand.Fetch> f;
+        lock.lock();
+        try {
+            if (reports.isEmpty() && fetches.isEmpty()) {
+                return;
+            }
+            r = new ArrayList<>(reports);
+            reports.clear();
+            f = new ArrayList<>(fetches);
+            fetches.clear();
+        } finally {
+            lock.unlock();
+        }
+        toScheduler.sendAll(r);
+        startFetches(f);
+    }
+
+    // ---------------------------------------------------------------- execution
+
+    private void executorLoop(int slot) {
+        WorkerCommand.Execute next = null;
+        try {
+            while (true) {
+                while (next == null) {
+                    lock.lock();
+                    try {
+                        while ((runQueue.isEmpty() || store.paused()) && inbox.isEmpty() && !closed) {
+                            idleThreads++;
+                            try {
+                                // Timed only while paused: spilling elsewhere may unpause without a signal.
+                                if (store.paused()) {
+                                    workAvailable.await(50, TimeUnit.MILLISECONDS);
+                                } else {
+                                    workAvailable.await();
+                                }
+                            } finally {
+                                idleThreads--;
+                            }
+                        }
+                        if (closed) {
+                            return;
+                        }
+                        drainInbox();
+                        if (!store.paused()) {
+                            next = runQueue.poll();
+                        }
+                        if (next != null) {
+                            runningAttempt[slot] = next.attempt();
+                        }
+                    } finally {
+                        lock.unlock();
+                    }
+                    afterUnlock();
+                }
+                next = runAndReport(next, slot);
+            }
+        } catch (InterruptedException e) {
+            // closing
+        }
+    }
+
+    private WorkerCommand.Execute runAndReport(WorkerCommand.Execute x, int slot) {
+        Object value = null;
+        Throwable error = null;
+        Session session = null;
+        long t0 = System.nanoTime();
+        Thread me = Thread.currentThread();
+        ClassLoader before = me.getContextClassLoader();
+        try {
+            RemotePayload p = (RemotePayload) x.payload();
+            session = sessions.get(p.session());
+            if (session == null) {
+                throw new IllegalStateException("the classpath of client session " + p.session()
+                        + " could not be loaded on worker " + id + " (see its log)");
+            }
+            Session s = session;
+            Object function = s.functions().computeIfAbsent(p.function(), b -> s.codec().decode(b));
+            TaskArguments arguments = (TaskArguments) s.codec().decode(p.arguments());
+            Object[] inputs = new Object[x.dependencies().size()];
+            for (int i = 0; i < inputs.length; i++) {
+                inputs[i] = store.get(x.dependencies().get(i));
+            }
+            me.setContextClassLoader(s.codec().classLoader());
+            value = TaskCall.invoke(function, arguments, inputs);
+        } catch (Throwable t) {
+            error = t;
+        } finally {
+            me.setContextClassLoader(before);
+        }
+        long duration = System.nanoTime() - t0;
+        busyNanos.addAndGet(duration);
+        tasksRun.incrementAndGet();
+        WorkerCommand.Execute next = null;
+        lock.lock();
+        try {
+            runningAttempt[slot] = 0;
+            Thread.interrupted(); // a cancel that arrived as the task ended must not leak into the next one
+            if (closed) {
+                return null;
+            }
+            if (error == null) {
+                long size = SizeEstimate.of(value);
+                apply(new WorkerEvent.ExecutionSucceeded(stimulus("executed"), x.key(), x.attempt(), size, duration),
+                        new Computed(value, size, session));
+            } else {
+                apply(new WorkerEvent.ExecutionFailed(stimulus("execution-failed"), x.key(), x.attempt(),
+                        TaskError.of(error), duration), null);
+            }
+            drainInbox();
+            if (!runQueue.isEmpty() && !store.paused()) {
+                next = runQueue.poll();
+                runningAttempt[slot] = next.attempt();
+            }
+        } finally {
+            lock.unlock();
+        }
+        afterUnlock();
+        return next;
+    }
+
+    // ---------------------------------------------------------------- fetching from peers
+
+    private void startFetches(List<WorkerCommand.Fetch> fetchList) {
+        // One request per holder for all the keys wanted from it.
+        Map<WorkerId, List<WorkerCommand.Fetch>> byHolder = new LinkedHashMap<>();
+        for (WorkerCommand.Fetch f : fetchList) {
+            if (f.holders().isEmpty()) {
+                fetchFailed(f.key(), null);
+                continue;
+            }
+            byHolder.computeIfAbsent(f.holders().get(0), k -> new ArrayList<>()).add(f);
+        }
+        for (Map.Entry<WorkerId, List<WorkerCommand.Fetch>> e : byHolder.entrySet()) {
+            fetchFrom(e.getKey(), e.getValue(), 0);
+        }
+    }
+
+    /** Asks {@code holder} for the keys of {@code wanted}; a key it lacks is tried at its next holder. */
+    private void fetchFrom(WorkerId holder, List<WorkerCommand.Fetch> wanted, int attempt) {
+        DataRequest.Builder req = DataRequest.newBuilder();
+        Map<TaskKey, WorkerCommand.Fetch> pending = new LinkedHashMap<>();
+        for (WorkerCommand.Fetch f : wanted) {
+            req.addKeys(WireCodec.key(f.key()));
+            pending.put(f.key(), f);
+        }
+        ManagedChannel channel;
+        try {
+            channel = peer(holder);
+        } catch (RuntimeException e) {
+            for (WorkerCommand.Fetch f : wanted) {
+                retryOrFail(f, holder, attempt);
+            }
+            return;
+        }
+        WorkerGrpc.newStub(channel).withDeadlineAfter(10, TimeUnit.MINUTES).getData(req.build(), new ChunkAssembler() {
+            @Override
+            void received(TaskKey key, String session, byte[] bytes) {
+                WorkerCommand.Fetch f = pending.remove(key);
+                if (f != null) {
+                    fetched(key, new Fetched(bytes, session));
+                }
+            }
+
+            @Override
+            void missing(TaskKey key) {
+                WorkerCommand.Fetch f = pending.remove(key);
+                if (f != null) {
+                    retryOrFail(f, holder, attempt);
+                }
+            }
+
+            @Override
+            void finished(Throwable error) {
+                if (error != null && !closed) {
+                    log.debug("worker {}: fetch from {} failed: {}", id, holder, error.toString());
+                }
+                for (WorkerCommand.Fetch f : List.copyOf(pending.values())) {
+                    retryOrFail(f, holder, attempt);
+                }
+                pending.clear();
+            }
+        });
+    }
+
+    private void retryOrFail(WorkerCommand.Fetch f, WorkerId failed, int attempt) {
+        int next = attempt + 1;
+        if (next < f.holders().size()) {
+            fetchFrom(f.holders().get(next), List.of(f), next);
+        } else {
+            fetchFailed(f.key(), failed);
+        }
+    }
+
+    private void fetched(TaskKey key, Fetched value) {
+        keysFetched.incrementAndGet();
+        lock.lock();
+        try {
+            if (!closed) {
+                apply(new WorkerEvent.FetchSucceeded(stimulus("fetch"), key, value.bytes().length), value);
+            }
+        } finally {
+            lock.unlock();
+        }
+        afterUnlock();
+    }
+
+    private void fetchFailed(TaskKey key, WorkerId holder) {
+        lock.lock();
+        try {
+            if (!closed) {
+                apply(new WorkerEvent.FetchFailed(stimulus("fetch-failed"), key, holder), null);
+            }
+        } finally {
+            lock.unlock();
+        }
+        afterUnlock();
+    }
+
+    private ManagedChannel peer(WorkerId holder) {
+        return peers.computeIfAbsent(holder.name(), a -> Transport.channel(BurstAddress.parse(a), peerCredentials));
+    }
+
+    // ---------------------------------------------------------------- serving results
+
+    private final class DataService extends WorkerGrpc.WorkerImplBase {
+        @Override
+        public void getData(DataRequest request, StreamObserver<DataChunk> out) {
+            sendData(store, request, out);
+        }
+    }
+
+    /** Streams each requested key in chunks, or says it is missing. Shared with tests. */
+    static void sendData(ObjectStore store, DataRequest request, StreamObserver<DataChunk> out) {
+        try {
+            for (var k : request.getKeysList()) {
+                TaskKey key = WireCodec.key(k);
+                byte[] bytes;
+                ValueCodec codec;
+                try {
+                    bytes = store.bytes(key);
+                    codec = store.codec(key);
+                } catch (java.util.NoSuchElementException e) {
+                    out.onNext(DataChunk.newBuilder().setKey(k).setMissing(true).setLast(true).build());
+                    continue;
+                }
+                int off = 0;
+                do {
+                    int n = Math.min(CHUNK, bytes.length - off);
+                    DataChunk.Builder c = DataChunk.newBuilder().setKey(k).setData(ByteString.copyFrom(bytes, off, n));
+                    if (off == 0) {
+                        c.setTotal(bytes.length).setSession(codec.session());
+                    }
+                    off += n;
+                    out.onNext(c.setLast(off >= bytes.length).build());
+                } while (off < bytes.length);
+            }
+            out.onCompleted();
+        } catch (RuntimeException e) {
+            out.onError(io.grpc.Status.INTERNAL.withDescription("cannot send results: " + e).asException());
+        }
+    }
+
+    // ---------------------------------------------------------------- heartbeats and shutdown
+
+    private void heartbeat() {
+        if (closed) {
+            return;
+        }
+        toScheduler.send(Message.newBuilder().setHeartbeat(Heartbeat.newBuilder()
+                .setMemoryBytes(store.memoryBytes()).setSpilledBytes(store.spilledBytes()).setPaused(store.paused())
+                .setBusyNanos(busyNanos.get()).setTasksRun(tasksRun.get()).setKeysFetched(keysFetched.get())
+                .setSpillCount(store.spillCount())).build());
+    }
+
+    /** Stops executors (interrupting running tasks), closes connections, deletes spilled results. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            workAvailable.signalAll();
+            for (int i = 0; i < runningAttempt.length; i++) {
+                if (runningAttempt[i] != 0) {
+                    threads.get(i).interrupt();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (heartbeats != null) {
+            heartbeats.shutdownNow();
+        }
+        if (toScheduler != null) {
+            toScheduler.complete();
+        }
+        for (Thread t : threads) {
+            try {
+                t.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        dataServer.shutdownNow();
+        peers.values().forEach(ManagedChannel::shutdownNow);
+        schedulerChannel.shutdownNow();
+        loaders.close();
+        store.close();
+        stopped.countDown();
+        log.info("worker {} stopped", id);
+    }
+}
