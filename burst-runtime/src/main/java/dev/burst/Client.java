@@ -90,8 +90,29 @@ public final class Client implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new BurstException("cannot connect to " + a + ": " + e.getMessage(), e);
         }
-        Path cache = Path.of(System.getProperty("user.home"), ".burst", "cache");
-        return new Client(RemoteEndpoint.open(a, credentials, cache));
+        return new Client(RemoteEndpoint.open(a, credentials, cacheDir()));
+    }
+
+    /**
+     * Like {@link #connect(String)}, with the token and certificate fingerprint from {@code tokenFile}.
+     *
+     * @throws BurstException if the file is missing or malformed, or the scheduler cannot be reached or refuses
+     */
+    public static Client connect(String address, Path tokenFile) {
+        Objects.requireNonNull(address, "address must not be null");
+        Objects.requireNonNull(tokenFile, "tokenFile must not be null");
+        BurstAddress a = BurstAddress.parse(address);
+        ClusterCredentials credentials;
+        try {
+            credentials = ClusterCredentials.fromTokenFile(tokenFile);
+        } catch (RuntimeException e) {
+            throw new BurstException("cannot connect to " + a + ": " + e.getMessage(), e);
+        }
+        return new Client(RemoteEndpoint.open(a, credentials, cacheDir()));
+    }
+
+    private static Path cacheDir() {
+        return Path.of(System.getProperty("user.home"), ".burst", "cache");
     }
 
     // ---------------------------------------------------------------- submit
