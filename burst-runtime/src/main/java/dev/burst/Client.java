@@ -322,6 +322,36 @@ public final class Client implements AutoCloseable {
         };
     }
 
+    // ---------------------------------------------------------------- workers
+
+    /**
+     * Retires workers gracefully: results that exist only on them are first copied to other
+     * workers (so nothing is recomputed), tasks running there finish, then they stop. Returns the
+     * names of the workers that left; names the scheduler does not know are ignored.
+     *
+     * @param workers worker names, as {@link LocalCluster#workerNames()} gives them (for a remote
+     *                cluster, the {@code host:port} each worker logs when it connects)
+     * @throws TaskTimeoutException if they have not all left within {@code timeout}
+     */
+    public List<String> retireWorkers(Collection<String> workers, Duration timeout) {
+        Objects.requireNonNull(workers, "workers must not be null");
+        Objects.requireNonNull(timeout, "timeout must not be null");
+        for (String w : workers) {
+            Objects.requireNonNull(w, "workers must not contain null");
+        }
+        ensureOpen();
+        try {
+            return endpoint.retireWorkers(id, List.copyOf(workers)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new TaskTimeoutException("workers " + workers + " were not retired within " + timeout.toMillis() + " ms");
+        } catch (ExecutionException e) {
+            throw new BurstException("cannot retire " + workers + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BurstException("interrupted while retiring " + workers, e);
+        }
+    }
+
     // ---------------------------------------------------------------- lifecycle
 
     /** Cancels what this client still waits for and disconnects. Idempotent. */

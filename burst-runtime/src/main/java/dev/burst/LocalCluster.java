@@ -56,6 +56,12 @@ public final class LocalCluster extends Cluster {
         return processes != null ? processes.workerIds().size() : engine.workerIds().size();
     }
 
+    /** Names of the workers connected now (what {@link Client#retireWorkers} takes). */
+    public List<String> workerNames() {
+        List<dev.burst.internal.core.WorkerId> ids = processes != null ? processes.workerIds() : engine.workerIds();
+        return ids.stream().map(dev.burst.internal.core.WorkerId::name).sorted().toList();
+    }
+
     /**
      * The scheduler's address, for clients in other processes ({@code Client.connect(address)}
      * with {@code BURST_TOKEN_FILE} set to {@link #tokenFile()}); empty for an embedded cluster.

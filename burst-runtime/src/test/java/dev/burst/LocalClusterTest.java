@@ -282,4 +282,23 @@ class LocalClusterTest {
         assertThat(u.cpuSeconds()).isGreaterThan(0).isLessThanOrEqualTo(u.allocatedCoreSeconds() + 0.05);
         assertThat(u.efficiency()).isBetween(0.0, 1.0);
     }
+
+    @Test
+    void retiringAWorkerKeepsItsResultsAndRunsNothingTwice() throws Exception {
+        try (LocalCluster cluster = LocalCluster.builder().workers(2).build();
+             Client client = Client.connect(cluster)) {
+            List<Integer> inputs = new java.util.ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                inputs.add(i);
+            }
+            List<TaskFuture<Integer>> futures = client.map(x -> x * 3, inputs);
+            client.gather(futures);
+            String leaving = cluster.workerNames().get(0);
+            assertThat(client.retireWorkers(List.of(leaving), java.time.Duration.ofSeconds(30))).containsExactly(leaving);
+            assertThat(cluster.workerNames()).containsExactly(cluster.workerNames().get(0)).doesNotContain(leaving);
+            TaskFuture<Integer> sum = client.submit((Integer a, Integer b) -> a + b, futures.get(0), futures.get(49));
+            assertThat(sum.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(147);
+            assertThat(cluster.usage().tasks()).as("50 + the sum; nothing recomputed").isEqualTo(51);
+        }
+    }
 }

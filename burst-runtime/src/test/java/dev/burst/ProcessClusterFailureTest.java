@@ -136,4 +136,34 @@ class ProcessClusterFailureTest {
             schedulerLog.detachAppender(logs);
         }
     }
+
+    @Test
+    void retiringAWorkerCopiesItsResultsSoNothingIsRecomputed() throws Exception {
+        try (LocalCluster cluster = LocalCluster.builder().processes(true).workers(2).threadsPerWorker(1).build();
+             Client client = Client.connect(cluster)) {
+            List<Integer> inputs = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                inputs.add(i);
+            }
+            List<TaskFuture<Integer>> futures = client.map(x -> x + 1000, inputs);
+            client.gather(futures, Duration.ofSeconds(60));
+            SchedulerNode scheduler = cluster.processes().scheduler();
+            await().atMost(Duration.ofSeconds(10)).until(() ->
+                    scheduler.workerFigures().stream().mapToLong(SchedulerNode.WorkerFigures::tasksRun).sum() == 40);
+            assertThat(scheduler.workerFigures()).allSatisfy(f -> assertThat(f.tasksRun()).isPositive());
+
+            String leaving = cluster.workerNames().get(0);
+            assertThat(client.retireWorkers(List.of(leaving, "nobody:1"), Duration.ofSeconds(60))).containsExactly(leaving);
+            assertThat(cluster.workerNames()).doesNotContain(leaving).hasSize(1);
+
+            // results that lived on the retired worker are used as inputs without running anything again
+            TaskFuture<Integer> sum = client.submit((Integer a, Integer b) -> a + b, futures.get(0), futures.get(39));
+            assertThat(sum.get(60, TimeUnit.SECONDS)).isEqualTo(1000 + 1039);
+            await().atMost(Duration.ofSeconds(10)).until(() ->
+                    scheduler.workerFigures().stream().mapToLong(SchedulerNode.WorkerFigures::tasksRun).sum() >= 41);
+            assertThat(scheduler.workerFigures().stream().mapToLong(SchedulerNode.WorkerFigures::tasksRun).sum())
+                    .as("tasks run: 40, plus the sum, and no recompute").isEqualTo(41);
+            assertThat(cluster.workerCount()).as("a retired worker is not replaced").isEqualTo(1);
+        }
+    }
 }

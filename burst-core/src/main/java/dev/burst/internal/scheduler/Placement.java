@@ -7,7 +7,7 @@ import java.util.Collection;
 /**
  * Where a runnable task should go: the worker with the earliest estimated start, where
  * start = occupancy ÷ threads + bytes of inputs it lacks ÷ bandwidth, ties to the worker storing
- * fewer bytes; and how many tasks a worker may hold before root tasks wait in the scheduler's queue.
+ * fewer bytes (retiring workers take nothing new); and how many tasks a worker may hold before root tasks wait in the scheduler's queue.
  */
 final class Placement {
     private final SchedulerConfig config;
@@ -28,7 +28,7 @@ final class Placement {
         double bestStart = Double.MAX_VALUE;
         boolean anyFits = false;
         for (SchedulerWorker w : workers) {
-            if (!need.fitsIn(w.resources)) {
+            if (w.retiring || !need.fitsIn(w.resources)) {
                 continue;
             }
             anyFits = true;

@@ -36,6 +36,19 @@ public sealed interface SchedulerCommand {
     /** Tell {@code client} why {@code key} cannot run yet (for example no worker has the resources). */
     record ReportStalled(ClientId client, TaskKey key, String reason) implements SchedulerCommand {}
 
+    /**
+     * {@code worker} should fetch {@code keys} from the holders in {@code whoHas} and keep them until
+     * freed, then answer with {@link SchedulerEvent.KeysCopied}. Sent while retiring the holders.
+     */
+    record CopyKeys(WorkerId worker, List<TaskKey> keys, Map<TaskKey, List<WorkerId>> whoHas,
+                    StimulusId stimulusId) implements SchedulerCommand {}
+
+    /**
+     * {@code worker} has finished retiring: close it. The shell then reports
+     * {@link SchedulerEvent.WorkerLeft} as for any worker that goes away. Sent once per worker.
+     */
+    record RetireWorker(WorkerId worker, StimulusId stimulusId) implements SchedulerCommand {}
+
     /** Something an operator should read, said once rather than per task. */
     record LogWarning(String message) implements SchedulerCommand {}
 }

@@ -45,4 +45,18 @@ public sealed interface SchedulerEvent {
 
     /** A client is gone; everything it wanted is released. */
     record ClientLeft(StimulusId stimulusId, ClientId client) implements SchedulerEvent {}
+
+    /**
+     * Retire these workers gracefully: they take no new tasks, finish what they run, hand results
+     * that exist nowhere else to other workers, and are then let go ({@link SchedulerCommand.RetireWorker}).
+     * Unknown workers are ignored.
+     */
+    record RetireWorkers(StimulusId stimulusId, List<WorkerId> workers) implements SchedulerEvent {}
+
+    /**
+     * {@code worker} now holds copies of {@code keys} ({@code nbytes} aligned with them), as asked by
+     * {@link SchedulerCommand.CopyKeys}; keys it could not copy are left out.
+     */
+    record KeysCopied(StimulusId stimulusId, WorkerId worker, List<TaskKey> keys, List<Long> nbytes)
+            implements SchedulerEvent {}
 }

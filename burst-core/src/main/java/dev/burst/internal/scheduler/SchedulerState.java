@@ -58,6 +58,7 @@ import static dev.burst.internal.scheduler.SchedulerTaskState.WAITING;
  *   the current one is stale and ignored: when the scheduler took that run back it told the worker
  *   to free it. So late messages never count a result that is not there.
  *   <li>Each client is told a wanted key's outcome exactly once.
+ *   <li>Retiring workers take nothing new; {@link Retirement} moves their sole copies, then lets them go.
  * </ul>
  */
 public final class SchedulerState {
@@ -74,6 +75,7 @@ public final class SchedulerState {
     private final Set<SchedulerTask> noWorker = new LinkedHashSet<>();
     private final TaskDurations durations;
     private final Placement placement;
+    private final Retirement retirement = new Retirement(workers, tasks);
     /** Run ids handed out so far. */
     private long runs;
     /** Tasks created so far. */
@@ -105,7 +107,14 @@ public final class SchedulerState {
             case SchedulerEvent.TaskFailed e -> taskFailed(e.worker(), e.key(), e.runId(), e.error());
             case SchedulerEvent.DataMissing e -> dataMissing(e.worker(), e.key(), e.runId(), e.dependency(), e.holder());
             case SchedulerEvent.ClientLeft e -> clientLeft(e.client());
+            case SchedulerEvent.RetireWorkers e -> {
+                if (retirement.retire(e.workers(), out) && !queued.isEmpty()) {
+                    parkQueuedThatFitNowhere(); // those only retiring workers could run
+                }
+            }
+            case SchedulerEvent.KeysCopied e -> retirement.keysCopied(e.worker(), e.keys(), out, stimulus);
         }
+        retirement.check(out, stimulus);
         List<SchedulerCommand> result = out;
         out = null;
         return result;
@@ -150,6 +159,11 @@ public final class SchedulerState {
         return Set.copyOf(workers.keySet());
     }
 
+    /** Workers retiring that have not left yet. */
+    public Set<WorkerId> retiringWorkers() {
+        return retirement.retiring();
+    }
+
     public int processingCount(WorkerId worker) {
         SchedulerWorker w = workers.get(worker);
         return w == null ? 0 : w.processing.size();
@@ -186,6 +200,7 @@ public final class SchedulerState {
         if (w == null) {
             return; // already gone: a late duplicate notice
         }
+        retirement.workerLeft(w);
         List<SchedulerTask> rerun = new ArrayList<>();
         for (SchedulerTask t : new ArrayList<>(w.processing)) {
             if (t.processingOn != w) {
@@ -235,7 +250,7 @@ public final class SchedulerState {
 
     private boolean anyWorkerFits(ResourceAmounts need) {
         for (SchedulerWorker x : workers.values()) {
-            if (need.fitsIn(x.resources)) {
+            if (!x.retiring && need.fitsIn(x.resources)) {
                 return true;
             }
         }
@@ -587,16 +602,11 @@ public final class SchedulerState {
             noWorker.add(t);
         }
         ResourceAmounts need = t.spec.resources();
-        String reason;
-        if (workers.isEmpty()) {
-            reason = "no workers are connected";
-        } else {
-            ResourceAmounts example = workers.values().iterator().next().resources;
-            reason = "no worker has the resources it asks for: " + need + " (workers offer e.g. " + example + ")";
-            if (warnedUnsatisfiable.add(need)) {
-                out.add(new LogWarning("task " + t.spec.key() + " (and any other asking for " + need
-                        + ") cannot run: " + reason));
-            }
+        StallReports.Reason why = StallReports.whyNoWorker(need, workers.values());
+        String reason = why.text();
+        if (why.unsatisfiable() && warnedUnsatisfiable.add(need)) {
+            out.add(new LogWarning("task " + t.spec.key() + " (and any other asking for " + need
+                    + ") cannot run: " + reason));
         }
         if (parkedBefore && reason.equals(t.stallReason)) {
             return; // still parked for the same reason (say, a worker joined that does not fit): told already
@@ -607,7 +617,7 @@ public final class SchedulerState {
 
     /** Gives worker {@code w} queued root tasks while it has room. */
     private void fillFromQueue(SchedulerWorker w) {
-        if (queued.isEmpty() || !workers.containsKey(w.id)) {
+        if (queued.isEmpty() || w.retiring || !workers.containsKey(w.id)) {
             return;
         }
         SchedulerTask t;

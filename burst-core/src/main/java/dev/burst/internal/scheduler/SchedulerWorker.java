@@ -16,6 +16,8 @@ final class SchedulerWorker {
     /** Expected nanoseconds of work assigned and not finished. */
     double occupancy;
     long storedBytes;
+    /** Being retired: takes no new tasks (see {@link Retirement}). */
+    boolean retiring;
 
     SchedulerWorker(WorkerId id, ResourceAmounts resources) {
         this.id = id;

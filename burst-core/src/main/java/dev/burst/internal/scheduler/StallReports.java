@@ -1,6 +1,7 @@
 package dev.burst.internal.scheduler;
 
 import dev.burst.internal.core.ClientId;
+import dev.burst.internal.core.ResourceAmounts;
 import dev.burst.internal.core.TaskKey;
 import dev.burst.internal.scheduler.SchedulerCommand.ReportStalled;
 
@@ -16,7 +17,7 @@ import static dev.burst.internal.scheduler.SchedulerTaskState.NO_WORKER;
 import static dev.burst.internal.scheduler.SchedulerTaskState.WAITING;
 
 /**
- * Telling clients why what they want cannot run: a task parked in NO_WORKER holds up everything
+ * Telling clients why what they want cannot run (and why: {@link #whyNoWorker}): a task parked in NO_WORKER holds up everything
  * that waits for it, directly or through other tasks, so the walks here go along waiters (down to
  * the clients) and along inputs (up to the parked task). Both walk with worklists, bounded.
  */
@@ -24,6 +25,31 @@ final class StallReports {
     private static final int MAX_WALK = 10_000;
 
     private StallReports() {
+    }
+
+    /** Why no worker can run a task; {@code unsatisfiable} when staying workers exist but none fits it. */
+    record Reason(String text, boolean unsatisfiable) {
+    }
+
+    static Reason whyNoWorker(ResourceAmounts need, Collection<SchedulerWorker> workers) {
+        SchedulerWorker staying = null;
+        boolean retiringFits = false;
+        for (SchedulerWorker x : workers) {
+            if (!x.retiring) {
+                staying = staying == null ? x : staying;
+            } else if (need.fitsIn(x.resources)) {
+                retiringFits = true;
+            }
+        }
+        if (workers.isEmpty()) {
+            return new Reason("no workers are connected", false);
+        } else if (retiringFits) {
+            return new Reason("only retiring workers have the resources it asks for: " + need, false);
+        } else if (staying == null) {
+            return new Reason("every worker is retiring", false);
+        }
+        return new Reason("no worker has the resources it asks for: " + need + " (workers offer e.g. "
+                + staying.resources + ")", true);
     }
 
     /** Tells every client waiting on parked task {@code t}, directly or through dependents, why. */

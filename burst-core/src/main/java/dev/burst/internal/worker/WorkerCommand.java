@@ -36,6 +36,13 @@ public sealed interface WorkerCommand {
     /** Tell the scheduler run {@code runId} of {@code key} raised here. */
     record SendFailed(TaskKey key, long runId, TaskError error) implements WorkerCommand {}
 
+    /**
+     * Tell the scheduler that the copies it asked for are settled: these {@code keys} ({@code nbytes}
+     * aligned with them) are in memory here and kept until freed; keys it asked for that are not
+     * named could not be copied.
+     */
+    record SendKeysCopied(List<TaskKey> keys, List<Long> nbytes) implements WorkerCommand {}
+
     /** Tell the scheduler that, for run {@code runId} of {@code key}, {@code dependency} could not be fetched from {@code holder}. */
     record SendDataMissing(TaskKey key, long runId, TaskKey dependency, WorkerId holder) implements WorkerCommand {}
 }

@@ -36,4 +36,11 @@ public sealed interface WorkerEvent {
 
     /** No peer in the list could give {@code key}. */
     record FetchFailed(StimulusId stimulusId, TaskKey key, WorkerId holder) implements WorkerEvent {}
+
+    /**
+     * The scheduler asks this worker to copy {@code keys} from the holders in {@code whoHas} and keep
+     * them until freed (another worker is retiring).
+     */
+    record CopyRequested(StimulusId stimulusId, List<TaskKey> keys, Map<TaskKey, List<WorkerId>> whoHas)
+            implements WorkerEvent {}
 }

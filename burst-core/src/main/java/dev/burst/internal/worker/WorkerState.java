@@ -16,6 +16,7 @@ import dev.burst.internal.worker.WorkerCommand.Fetch;
 import dev.burst.internal.worker.WorkerCommand.SendDataMissing;
 import dev.burst.internal.worker.WorkerCommand.SendFailed;
 import dev.burst.internal.worker.WorkerCommand.SendFinished;
+import dev.burst.internal.worker.WorkerCommand.SendKeysCopied;
 import dev.burst.internal.worker.WorkerCommand.StoreResult;
 
 import java.util.ArrayList;
@@ -44,6 +45,9 @@ import static dev.burst.internal.worker.WorkerTaskState.WAITING;
  * <ul>
  *   <li>Tasks the scheduler assigned here and results fetched from peers live in one table. A
  *   fetched result is kept while a local task needs it; an assigned one until the scheduler frees it.
+ *   <li>A copy the scheduler asks for (another worker is retiring) is fetched like an input and kept
+ *   until freed, like an assigned result. The request is answered once, when each of its keys is
+ *   settled (here, or its fetch failed), naming those now here; a failed copy leaves nothing behind.
  *   <li>Resources are enforced here: a task starts only when its request (at least one {@code cpu},
  *   i.e. one thread) fits what is free, so running tasks never over-commit the worker.
  *   <li>Every execution has an attempt number. A task freed while running is cancelled, its
@@ -73,6 +77,8 @@ public final class WorkerState {
         /** Local tasks not yet done that need this result. */
         Set<Task> waiters;
         List<WorkerId> holders = List.of();
+        /** The scheduler asked for a copy of it here: kept until freed. */
+        boolean copied;
         /** A Fetch for it was issued and its outcome has not arrived yet. */
         boolean fetching;
         long attempt;
@@ -97,6 +103,16 @@ public final class WorkerState {
         }
     }
 
+    /** One copy request, answered when none of its keys is pending any more. */
+    private static final class CopyBatch {
+        final List<TaskKey> keys;
+        int pending;
+
+        CopyBatch(List<TaskKey> keys) {
+            this.keys = keys;
+        }
+    }
+
     /** A running execution; {@code task} is null once it was cancelled. */
     private static final class Execution {
         final ResourceAmounts resources;
@@ -115,6 +131,8 @@ public final class WorkerState {
     private final TreeSet<Task> ready = new TreeSet<>(BY_PRIORITY);
     private final Map<Long, Execution> executing = new HashMap<>();
     private final StoryLog story;
+    /** Copy requests waiting for each key that is not settled yet. */
+    private final Map<TaskKey, List<CopyBatch>> awaitingCopy = new HashMap<>();
     private long attempts;
 
     private List<WorkerCommand> out;
@@ -140,8 +158,12 @@ public final class WorkerState {
             case WorkerEvent.ExecutionFailed e -> executionFailed(e.key(), e.attempt(), e.error());
             case WorkerEvent.FetchSucceeded e -> fetchSucceeded(e.key(), e.nbytes());
             case WorkerEvent.FetchFailed e -> fetchFailed(e.key(), e.holder());
+            case WorkerEvent.CopyRequested e -> copyRequested(e.keys(), e.whoHas());
         }
         startReadyTasks();
+        if (!awaitingCopy.isEmpty()) {
+            settleCopies(event);
+        }
         List<WorkerCommand> result = out;
         out = null;
         return result;
@@ -254,6 +276,7 @@ public final class WorkerState {
             Task t = tasks.get(k);
             if (t != null) {
                 t.assigned = false;
+                t.copied = false;
                 dropIfUnused(t);
             }
         }
@@ -340,6 +363,91 @@ public final class WorkerState {
         // Otherwise it stays FETCHING with no fetch in flight until the scheduler frees its waiters.
     }
 
+    private void copyRequested(List<TaskKey> keys, Map<TaskKey, List<WorkerId>> whoHas) {
+        CopyBatch b = new CopyBatch(List.copyOf(new LinkedHashSet<>(keys)));
+        for (TaskKey k : b.keys) {
+            Task t = tasks.get(k);
+            List<WorkerId> holders = whoHas.getOrDefault(k, List.of());
+            if (t == null) {
+                t = new Task(k);
+                tasks.put(k, t);
+                transition(t, FETCHING);
+                startFetch(t, holders);
+            } else {
+                switch (t.state) {
+                    case ERRED -> {
+                        transition(t, FETCHING);
+                        startFetch(t, holders);
+                    }
+                    case FETCHING -> {
+                        if (!t.fetching) {
+                            startFetch(t, holders); // the last fetch failed: try where the scheduler says it is now
+                        }
+                    }
+                    case MEMORY, WAITING, READY, EXECUTING -> { } // here already, or soon: computed here
+                }
+            }
+            t.copied = true;
+            if (!copySettled(t)) {
+                b.pending++;
+                awaitingCopy.computeIfAbsent(k, x -> new ArrayList<>(1)).add(b);
+            }
+        }
+        if (b.pending == 0) {
+            answerCopy(b);
+        }
+    }
+
+    /** Answers the copy requests that waited only for the keys {@code event} is about. */
+    private void settleCopies(WorkerEvent event) {
+        Collection<TaskKey> keys = switch (event) {
+            case WorkerEvent.ComputeRequested e -> List.of(e.key());
+            case WorkerEvent.KeysFreed e -> e.keys();
+            case WorkerEvent.ExecutionSucceeded e -> List.of(e.key());
+            case WorkerEvent.ExecutionFailed e -> List.of(e.key());
+            case WorkerEvent.FetchSucceeded e -> List.of(e.key());
+            case WorkerEvent.FetchFailed e -> List.of(e.key());
+            case WorkerEvent.CopyRequested e -> List.of(); // settled what it could itself
+        };
+        for (TaskKey k : keys) {
+            List<CopyBatch> waiting = awaitingCopy.get(k);
+            if (waiting == null || !copySettled(tasks.get(k))) {
+                continue;
+            }
+            awaitingCopy.remove(k);
+            for (CopyBatch b : waiting) {
+                if (--b.pending == 0) {
+                    answerCopy(b);
+                }
+            }
+        }
+    }
+
+    /** In memory here, or its fetch failed, or it is gone: nothing more will happen to it for a copy. */
+    private static boolean copySettled(Task t) {
+        return t == null || t.state == MEMORY || t.state == ERRED || (t.state == FETCHING && !t.fetching);
+    }
+
+    /** Tells the scheduler which keys of {@code b} are here to stay; a failed copy keeps nothing. */
+    private void answerCopy(CopyBatch b) {
+        List<TaskKey> keys = new ArrayList<>(b.keys.size());
+        List<Long> nbytes = new ArrayList<>(b.keys.size());
+        for (TaskKey k : b.keys) {
+            Task t = tasks.get(k);
+            if (t == null || !t.copied) {
+                continue; // gone, or freed by the scheduler meanwhile
+            }
+            if (t.state == MEMORY) {
+                keys.add(k);
+                nbytes.add(t.nbytes);
+            } else if (!awaitingCopy.containsKey(k)) {
+                t.copied = false;
+                dropIfUnused(t);
+            }
+        }
+        out.add(new SendKeysCopied(keys, nbytes));
+    }
+
     // ---------------------------------------------------------------- internals
 
     /** A result is now here: local tasks waiting only for it become ready. */
@@ -370,7 +478,7 @@ public final class WorkerState {
 
     /** Removes {@code t} when neither the scheduler nor a local task needs it any more. */
     private void dropIfUnused(Task t) {
-        if (t.assigned || (t.waiters != null && !t.waiters.isEmpty())) {
+        if (t.assigned || t.copied || (t.waiters != null && !t.waiters.isEmpty())) {
             return;
         }
         switch (t.state) {

@@ -141,6 +141,17 @@ final class SchedulerDriver {
                 holder == null ? null : worker(holder)));
     }
 
+    List<SchedulerCommand> retire(String... workers) {
+        return handle(new SchedulerEvent.RetireWorkers(stimulus("retire"),
+                Arrays.stream(workers).map(SchedulerDriver::worker).toList()));
+    }
+
+    /** {@code worker} copied {@code keys}, 100 bytes each. */
+    List<SchedulerCommand> copied(String worker, TaskKey... keys) {
+        return handle(new SchedulerEvent.KeysCopied(stimulus("copied"), worker(worker), List.of(keys),
+                Arrays.stream(keys).map(k -> 100L).toList()));
+    }
+
     // ---------------------------------------------------------------- reading commands
 
     static <T extends SchedulerCommand> List<T> only(List<SchedulerCommand> commands, Class<T> type) {

@@ -73,6 +73,9 @@ final class Invariants {
         if (w == null) {
             throw sim.violation("commands go to known workers", t.key(), "ComputeTask to unknown " + t.worker());
         }
+        if (sim.scheduler.retiringWorkers().contains(t.worker())) {
+            throw sim.violation("retiring workers take no new tasks", t.key(), "assigned to retiring " + t.worker());
+        }
         if (!t.resources().withDefaultCpu().fitsIn(w.total)) {
             throw sim.violation("tasks go to workers that can fit them", t.key(), t.resources() + " sent to " + w);
         }
@@ -81,6 +84,61 @@ final class Invariants {
             if (sim.scheduler.stateOf(d) != SchedulerTaskState.MEMORY || holders == null || holders.isEmpty()) {
                 throw sim.violation("dependencies complete before dependents start", t.key(),
                         "assigned while input " + d + " is " + sim.scheduler.stateOf(d) + " held by " + holders);
+            }
+        }
+    }
+
+    void checkCopy(SchedulerCommand.CopyKeys c, SimulatedWorker w) {
+        if (w == null || !sim.scheduler.workers().contains(c.worker())
+                || sim.scheduler.retiringWorkers().contains(c.worker())) {
+            throw sim.violation("copies go to staying workers", c.keys().isEmpty() ? null : c.keys().get(0),
+                    "CopyKeys to " + c.worker() + " (retiring: " + sim.scheduler.retiringWorkers() + ")");
+        }
+        for (TaskKey k : c.keys()) {
+            List<WorkerId> holders = c.whoHas().get(k);
+            if (sim.scheduler.stateOf(k) != SchedulerTaskState.MEMORY || holders == null || holders.isEmpty()
+                    || holders.contains(c.worker())) {
+                throw sim.violation("copies are of results in memory elsewhere", k, c.toString());
+            }
+        }
+    }
+
+    /**
+     * A worker is let go once, with nothing running, and (when another worker could take them) only
+     * after every result it held has another holder: a retirement never costs a recompute. A worker
+     * that died meanwhile is exempt: what it held may be lost to its death.
+     */
+    void checkRetire(SchedulerCommand.RetireWorker r, SimulatedWorker w, List<SchedulerCommand> commands) {
+        WorkerId id = r.worker();
+        if (w == null || !sim.retireSent.add(id)) {
+            throw sim.violation("a worker is retired once", null, r.toString());
+        }
+        if (!sim.scheduler.retiringWorkers().contains(id) || sim.scheduler.processingCount(id) != 0) {
+            throw sim.violation("a worker retires when it runs nothing", null, id + " still processes "
+                    + sim.scheduler.processingCount(id) + " (retiring: " + sim.scheduler.retiringWorkers() + ")");
+        }
+        boolean warned = false;
+        for (SchedulerCommand c : commands) {
+            if (c instanceof SchedulerCommand.LogWarning lw && lw.message().startsWith("retiring worker " + id + " ")) {
+                warned = true;
+                sim.stats.retireWarnings++;
+            }
+        }
+        Set<WorkerId> staying = new HashSet<>(sim.scheduler.workers());
+        staying.removeAll(sim.scheduler.retiringWorkers());
+        for (TaskKey k : sim.workload.keys()) {
+            List<WorkerId> holders = sim.scheduler.whoHas(k);
+            if (sim.scheduler.stateOf(k) != SchedulerTaskState.MEMORY || !holders.contains(id)) {
+                continue;
+            }
+            boolean elsewhere = holders.stream().anyMatch(staying::contains);
+            if (!elsewhere && w.alive && !staying.isEmpty()) {
+                throw sim.violation("retirement loses no needed result", k, id + " retires as a holder of " + k
+                        + " with no staying holder (holders " + holders + ", staying " + staying + ")");
+            }
+            if (!elsewhere && !warned) {
+                throw sim.violation("a retirement that loses results says so", k, id + " retires holding " + k
+                        + " with no staying holder, without a warning");
             }
         }
     }
@@ -130,7 +188,7 @@ final class Invariants {
             boolean fitsSome = false;
             for (WorkerId id : sim.scheduler.workers()) {
                 SimulatedWorker w = sim.workers.get(id);
-                if (!spec.resources().fitsIn(w.total)) {
+                if (sim.scheduler.retiringWorkers().contains(id) || !spec.resources().fitsIn(w.total)) {
                     continue;
                 }
                 fitsSome = true;
@@ -266,6 +324,15 @@ final class Invariants {
         }
         if (!sim.scheduler.workers().equals(live)) {
             throw sim.violation("the scheduler knows the live workers", null, sim.scheduler.workers() + " vs " + live);
+        }
+        if (!sim.scheduler.retiringWorkers().isEmpty()) {
+            throw sim.violation("every retiring worker is retired", null, "still retiring at quiescence: "
+                    + sim.scheduler.retiringWorkers());
+        }
+        for (WorkerId id : sim.retireAsked) {
+            if (live.contains(id)) {
+                throw sim.violation("every retiring worker is retired", null, id + " was asked to retire but is still here");
+            }
         }
         for (TaskKey k : sim.workload.keys()) {
             SchedulerTaskState s = sim.scheduler.stateOf(k);

@@ -133,6 +133,16 @@ final class SimulatedWorker {
                     new SchedulerEvent.TaskFailed(sim.stimulus("task-failed"), id, f.key(), f.runId(), f.error()));
             case WorkerCommand.SendDataMissing m -> sim.toScheduler(this,
                     new SchedulerEvent.DataMissing(sim.stimulus("data-missing"), id, m.key(), m.runId(), m.dependency(), m.holder()));
+            case WorkerCommand.SendKeysCopied c -> {
+                for (TaskKey k : c.keys()) {
+                    if (!store.containsKey(k) || state.stateOf(k) != WorkerTaskState.MEMORY) {
+                        throw sim.violation("copied keys are in memory", k, id + " reports a copy it does not hold ("
+                                + state.stateOf(k) + ")");
+                    }
+                }
+                sim.stats.keysCopied += c.keys().size();
+                sim.toScheduler(this, new SchedulerEvent.KeysCopied(sim.stimulus("keys-copied"), id, c.keys(), c.nbytes()));
+            }
         }
     }
 
@@ -219,6 +229,7 @@ final class SimulatedWorker {
             case WorkerEvent.ExecutionFailed f -> f.key();
             case WorkerEvent.FetchSucceeded s -> s.key();
             case WorkerEvent.FetchFailed f -> f.key();
+            case WorkerEvent.CopyRequested c -> c.keys().isEmpty() ? null : c.keys().get(0);
         };
     }
 

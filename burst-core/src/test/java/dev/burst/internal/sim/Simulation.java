@@ -79,6 +79,13 @@ final class Simulation {
     private final long meanClientPauseNanos;
     private final long meanDeathPauseNanos;
     private final long meanJoinPauseNanos;
+    private final long meanRetirePauseNanos;
+    /** Carries retirement requests (an operator or the adaptive policy), in order. */
+    private final Timeline.Link operator = new Timeline.Link();
+    /** Workers the scheduler was asked to retire while it knew them. */
+    final Set<WorkerId> retireAsked = new HashSet<>();
+    /** Workers the scheduler told to close (RetireWorker); each at most once. */
+    final Set<WorkerId> retireSent = new HashSet<>();
     /** One message in this many is slow (ten times the usual delay): late reports cross newer decisions. */
     private final int slowOneIn;
     private final boolean tiny;
@@ -112,6 +119,7 @@ final class Simulation {
         this.tiny = rng.nextInt(4) == 0;
         this.meanJoinPauseNanos = tiny ? activeNanos : activeNanos / (1 + rng.nextInt(8));
         this.slowOneIn = rng.nextBoolean() ? 50 : 8;
+        this.meanRetirePauseNanos = rng.nextInt(3) == 0 ? Long.MAX_VALUE : activeNanos / (1 + rng.nextInt(6));
     }
 
     /** Runs to the end; throws {@link InvariantViolation} (or whatever a state machine threw) on failure. */
@@ -129,6 +137,9 @@ final class Simulation {
             timeline.after(pause(meanDeathPauseNanos), "chaos: a worker dies", this::killOne);
         }
         timeline.after(pause(meanJoinPauseNanos), "chaos: a worker joins", this::joinOne);
+        if (meanRetirePauseNanos != Long.MAX_VALUE) {
+            timeline.after(pause(meanRetirePauseNanos), "chaos: a worker retires", this::retireSome);
+        }
         timeline.after(activeNanos, "end of chaos", () -> {
             phase = "drain";
             join(ResourceAmounts.of(Map.of(ResourceAmounts.CPU, 4.0, Workload.GPU, 2.0)));
@@ -222,11 +233,11 @@ final class Simulation {
         List<SchedulerCommand> commands = scheduler.handle(e);
         invariants.afterSchedulerStep(e, commands, tasksBefore);
         for (SchedulerCommand c : commands) {
-            route(c);
+            route(c, commands);
         }
     }
 
-    private void route(SchedulerCommand command) {
+    private void route(SchedulerCommand command, List<SchedulerCommand> commands) {
         switch (command) {
             case SchedulerCommand.ComputeTask t -> {
                 SimulatedWorker w = workers.get(t.worker());
@@ -249,6 +260,27 @@ final class Simulation {
             case SchedulerCommand.LogWarning w -> {
                 invariants.checkWarning(w.message());
                 warnings.add(w.message());
+            }
+            case SchedulerCommand.CopyKeys c -> {
+                SimulatedWorker w = workers.get(c.worker());
+                invariants.checkCopy(c, w);
+                stats.copies++;
+                WorkerEvent e = new WorkerEvent.CopyRequested(stimulus("copy"), c.keys(), c.whoHas());
+                timeline.send(w.fromScheduler, delay(), e, () -> w.deliver(e, null));
+            }
+            case SchedulerCommand.RetireWorker r -> {
+                SimulatedWorker w = workers.get(r.worker());
+                invariants.checkRetire(r, w, commands);
+                // The shell closes the worker, then reports it gone as for any worker that leaves.
+                timeline.send(w.fromScheduler, delay(), "close retired " + w.id, () -> {
+                    if (!w.alive) {
+                        return; // died meanwhile: its WorkerLeft is on the way already
+                    }
+                    w.die();
+                    stats.retired++;
+                    SchedulerEvent e = new SchedulerEvent.WorkerLeft(stimulus("worker-retired"), w.id);
+                    timeline.send(w.control, delay(), e, () -> schedulerHandle(e));
+                });
             }
         }
     }
@@ -337,6 +369,35 @@ final class Simulation {
             timeline.send(w.control, delay() * (1 + rng.nextInt(20)), e, () -> schedulerHandle(e));
         }
         timeline.after(pause(meanDeathPauseNanos), "chaos: a worker dies", this::killOne);
+    }
+
+    /** Asks the scheduler to retire one or two live workers (now and then one it does not know). */
+    private void retireSome() {
+        if (!phase.equals("chaos")) {
+            return;
+        }
+        List<SimulatedWorker> live = liveWorkers();
+        List<WorkerId> ids = new ArrayList<>();
+        int n = rng.nextInt(5) == 0 ? 2 : 1;
+        for (int i = 0; i < n && !live.isEmpty(); i++) {
+            ids.add(live.remove(rng.nextInt(live.size())).id);
+        }
+        if (rng.nextInt(10) == 0) {
+            ids.add(new WorkerId("ghost" + rng.nextInt(3)));
+        }
+        if (!ids.isEmpty()) {
+            stats.retirements += ids.size();
+            SchedulerEvent e = new SchedulerEvent.RetireWorkers(stimulus("retire"), List.copyOf(ids));
+            timeline.send(operator, delay(), e, () -> {
+                for (WorkerId id : ids) {
+                    if (scheduler.workers().contains(id)) {
+                        retireAsked.add(id);
+                    }
+                }
+                schedulerHandle(e);
+            });
+        }
+        timeline.after(pause(meanRetirePauseNanos), "chaos: a worker retires", this::retireSome);
     }
 
     List<SimulatedWorker> liveWorkers() {
@@ -502,6 +563,8 @@ final class Simulation {
             case SchedulerEvent.WorkerJoined j -> null;
             case SchedulerEvent.WorkerLeft l -> null;
             case SchedulerEvent.ClientLeft l -> null;
+            case SchedulerEvent.RetireWorkers r -> null;
+            case SchedulerEvent.KeysCopied c -> c.keys().isEmpty() ? null : c.keys().get(0);
         };
     }
 }

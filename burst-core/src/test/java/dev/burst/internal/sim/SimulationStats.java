@@ -21,6 +21,11 @@ final class SimulationStats {
     long workerLostErrors;
     long stalledReports;
     long recomputed;
+    long retirements;
+    long retired;
+    long copies;
+    long keysCopied;
+    long retireWarnings;
 
     void add(SimulationStats o) {
         steps += o.steps;
@@ -42,6 +47,11 @@ final class SimulationStats {
         workerLostErrors += o.workerLostErrors;
         stalledReports += o.stalledReports;
         recomputed += o.recomputed;
+        retirements += o.retirements;
+        retired += o.retired;
+        copies += o.copies;
+        keysCopied += o.keysCopied;
+        retireWarnings += o.retireWarnings;
     }
 
     @Override
@@ -51,6 +61,8 @@ final class SimulationStats {
                 + " fetches=" + fetches + " failedFetches=" + failedFetches + " deaths=" + deaths + " joins=" + joins
                 + " releases=" + releases + " clientsLeft=" + clientsLeft + " dropped=" + droppedMessages
                 + " done=" + reportsDone + " erred=" + reportsErred + " workerLost=" + workerLostErrors
-                + " stalled=" + stalledReports + " recomputed=" + recomputed;
+                + " stalled=" + stalledReports + " recomputed=" + recomputed + " retirements=" + retirements
+                + " retired=" + retired + " copyRequests=" + copies + " keysCopied=" + keysCopied
+                + " retireWarnings=" + retireWarnings;
     }
 }

@@ -46,6 +46,8 @@ class SimulationTest {
             assertThat(total.workerLostErrors).as("worker-lost errors").isGreaterThan(0);
             assertThat(total.stalledReports).as("stalled reports").isGreaterThan(0);
             assertThat(total.clientsLeft).as("clients that left").isGreaterThan(0);
+            assertThat(total.retired).as("retired workers").isGreaterThan(0);
+            assertThat(total.keysCopied).as("results copied off retiring workers").isGreaterThan(0);
         }
     }
 

@@ -14,6 +14,7 @@ import dev.burst.internal.worker.WorkerCommand.Fetch;
 import dev.burst.internal.worker.WorkerCommand.SendDataMissing;
 import dev.burst.internal.worker.WorkerCommand.SendFailed;
 import dev.burst.internal.worker.WorkerCommand.SendFinished;
+import dev.burst.internal.worker.WorkerCommand.SendKeysCopied;
 import dev.burst.internal.worker.WorkerCommand.StoreResult;
 import org.junit.jupiter.api.Test;
 
@@ -295,7 +296,67 @@ class WorkerStateTest {
                         org.assertj.core.groups.Tuple.tuple("MEMORY", "forgotten", freeStimulus));
     }
 
+    // ---------------------------------------------------------------- copies for retiring workers
+
+    @Test
+    void aRequestedCopyIsFetchedReportedAndKeptUntilFreed() {
+        TaskKey k = key("k", 1);
+        assertThat(copy(k)).containsExactly(new Fetch(k, List.of(PEER)));
+        assertThat(w.stateOf(k)).isEqualTo(FETCHING);
+
+        assertThat(fetched(k, 64)).containsExactly(new StoreResult(k), new SendKeysCopied(List.of(k), List.of(64L)));
+        assertThat(w.stateOf(k)).as("kept although no local task needs it").isEqualTo(MEMORY);
+
+        assertThat(freed(k)).containsExactly(new DropResult(k));
+        assertThat(w.taskCount()).isZero();
+    }
+
+    @Test
+    void aKeyHeldAlreadyCountsAsCopiedAndTheAnswerWaitsForTheRest() {
+        TaskKey held = key("held", 1);
+        TaskKey other = key("other", 2);
+        compute(held, ResourceAmounts.NONE, TaskPriority.DEFAULT);
+        succeed(held, 1, 8, 1);
+
+        assertThat(copy(held, other)).containsExactly(new Fetch(other, List.of(PEER)));
+        assertThat(fetched(other, 16)).containsExactly(new StoreResult(other),
+                new SendKeysCopied(List.of(held, other), List.of(8L, 16L)));
+
+        // Freed as an assigned task, still kept as a copy: both need a KeysFreed; one frees both roles.
+        assertThat(freed(held)).containsExactly(new DropResult(held));
+        assertThat(copy(other)).as("held: answered at once").containsExactly(
+                new SendKeysCopied(List.of(other), List.of(16L)));
+    }
+
+    @Test
+    void aFailedCopyIsLeftOutOfTheAnswerAndLeavesNothingBehind() {
+        TaskKey k = key("k", 1);
+        TaskKey j = key("j", 2);
+        copy(k, j);
+        assertThat(w.handle(new WorkerEvent.FetchFailed(stimulus("fetch-failed"), k, PEER))).isEmpty();
+        assertThat(fetched(j, 4)).containsExactly(new StoreResult(j), new SendKeysCopied(List.of(j), List.of(4L)));
+        assertThat(w.stateOf(k)).isNull();
+        assertThat(w.taskCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aCopyFreedBeforeItArrivesIsNotReported() {
+        TaskKey k = key("k", 1);
+        copy(k);
+        assertThat(freed(k)).containsExactly(new SendKeysCopied(List.of(), List.of()));
+        assertThat(fetched(k, 4)).as("late: dropped").isEmpty();
+        assertThat(w.taskCount()).isZero();
+    }
+
     // ---------------------------------------------------------------- helpers
+
+    private List<WorkerCommand> copy(TaskKey... keys) {
+        Map<TaskKey, List<WorkerId>> whoHas = new HashMap<>();
+        for (TaskKey k : keys) {
+            whoHas.put(k, List.of(PEER));
+        }
+        return w.handle(new WorkerEvent.CopyRequested(stimulus("copy"), List.of(keys), whoHas));
+    }
 
     private static WorkerState worker(ResourceAmounts resources) {
         return new WorkerState(new WorkerId("w"), resources, 1000);

@@ -116,7 +116,39 @@ public final class WireCodec {
         return new WorkerEvent.KeysFreed(stimulus(m.getStimulus()), keys(m.getKeysList()));
     }
 
+    /** Retirement: copy these keys (they exist only on a retiring worker) and keep them. */
+    public static Message encode(SchedulerCommand.CopyKeys c) {
+        var m = dev.burst.internal.protocol.wire.CopyKeys.newBuilder().setStimulus(stimulus(c.stimulusId()));
+        for (TaskKey k : c.keys()) {
+            List<WorkerId> holders = c.whoHas().getOrDefault(k, List.of());
+            m.addKeys(key(k)).addWhoHas(holders(holders));
+        }
+        return Message.newBuilder().setCopyKeys(m).build();
+    }
+
+    public static WorkerEvent.CopyRequested decode(dev.burst.internal.protocol.wire.CopyKeys m) {
+        List<TaskKey> keys = keys(m.getKeysList());
+        if (m.getWhoHasCount() != keys.size()) {
+            throw new IllegalArgumentException("copy-keys lists " + keys.size() + " keys but holders for " + m.getWhoHasCount());
+        }
+        Map<TaskKey, List<WorkerId>> whoHas = new HashMap<>();
+        for (int i = 0; i < keys.size(); i++) {
+            whoHas.put(keys.get(i), workers(m.getWhoHas(i)));
+        }
+        return new WorkerEvent.CopyRequested(stimulus(m.getStimulus()), keys, whoHas);
+    }
+
     // ---------------------------------------------------------------- worker -> scheduler
+
+    public static Message encode(WorkerCommand.SendKeysCopied c, StimulusId stimulus) {
+        return Message.newBuilder().setKeysCopied(dev.burst.internal.protocol.wire.KeysCopied.newBuilder()
+                .setStimulus(stimulus(stimulus)).addAllKeys(wireKeys(c.keys())).addAllNbytes(c.nbytes())).build();
+    }
+
+    public static SchedulerEvent.KeysCopied decode(dev.burst.internal.protocol.wire.KeysCopied m, WorkerId from) {
+        return new SchedulerEvent.KeysCopied(stimulus(m.getStimulus()), from, keys(m.getKeysList()),
+                List.copyOf(m.getNbytesList()));
+    }
 
     public static Message encode(WorkerCommand.SendFinished c, StimulusId stimulus) {
         return Message.newBuilder().setTaskFinished(dev.burst.internal.protocol.wire.TaskFinished.newBuilder()

@@ -162,4 +162,16 @@ class WireCodecTest {
         assertThatThrownBy(() -> Message.parseFrom(new byte[] {(byte) 0xff, 0x13, 0x07}))
                 .isInstanceOf(com.google.protobuf.InvalidProtocolBufferException.class);
     }
+
+    @Test
+    void retirementCopiesAndTheirReports() throws Exception {
+        var copy = new SchedulerCommand.CopyKeys(A, List.of(X, Y), Map.of(X, List.of(B), Y, List.of(B, C_WORKER)), STIM);
+        assertThat(WireCodec.decode(wire(WireCodec.encode(copy)).getCopyKeys()))
+                .isEqualTo(new WorkerEvent.CopyRequested(STIM, List.of(X, Y), copy.whoHas()));
+        var copied = new WorkerCommand.SendKeysCopied(List.of(X), List.of(1024L));
+        assertThat(WireCodec.decode(wire(WireCodec.encode(copied, STIM)).getKeysCopied(), A))
+                .isEqualTo(new SchedulerEvent.KeysCopied(STIM, A, List.of(X), List.of(1024L)));
+    }
+
+    private static final WorkerId C_WORKER = new WorkerId("127.0.0.1:3");
 }

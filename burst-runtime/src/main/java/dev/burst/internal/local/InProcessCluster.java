@@ -91,6 +91,19 @@ public final class InProcessCluster implements SchedulerEndpoint {
         throw new IllegalArgumentException("no worker named " + id);
     }
 
+    /** Stops a worker the scheduler retired (its results were copied first), and tells the scheduler. */
+    void retire(WorkerId id) {
+        for (InProcessWorker w : workers) {
+            if (w.id().equals(id)) {
+                workers.remove(w);
+                w.close();
+                retired.add(w);
+                scheduler.removeWorker(id);
+                return;
+            }
+        }
+    }
+
     public List<WorkerId> workerIds() {
         List<WorkerId> ids = new ArrayList<>();
         for (InProcessWorker w : workers) {
@@ -123,6 +136,12 @@ public final class InProcessCluster implements SchedulerEndpoint {
     @Override
     public void disconnect(ClientId client) {
         scheduler.removeClient(client);
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<List<String>> retireWorkers(ClientId client, List<String> names) {
+        return scheduler.retireWorkers(names.stream().map(WorkerId::new).toList())
+                .thenApply(ids -> ids.stream().map(WorkerId::name).toList());
     }
 
     /**

@@ -119,6 +119,10 @@ final class InProcessWorker implements WorkerLink {
             case SchedulerCommand.ComputeTask c -> fromScheduler.add(new WorkerEvent.ComputeRequested(
                     c.stimulusId(), c.key(), c.runId(), c.payload(), c.dependencies(), c.whoHas(), c.resources(), c.priority()));
             case SchedulerCommand.FreeKeys c -> fromScheduler.add(new WorkerEvent.KeysFreed(c.stimulusId(), c.keys()));
+            case SchedulerCommand.CopyKeys c -> fromScheduler.add(new WorkerEvent.CopyRequested(c.stimulusId(), c.keys(), c.whoHas()));
+            // Closing joins threads: not on the scheduler's thread.
+            case SchedulerCommand.RetireWorker c -> Thread.ofPlatform().daemon().name(id.name() + "-retire")
+                    .start(() -> cluster.retire(id));
             default -> throw new IllegalArgumentException("not a command for a worker: " + command);
         }
     }
@@ -206,6 +210,8 @@ final class InProcessWorker implements WorkerLink {
                         new SchedulerEvent.TaskFinished(event.stimulusId(), id, f.key(), f.runId(), f.nbytes(), f.durationNanos()));
                 case WorkerCommand.SendFailed f -> toScheduler.add(
                         new SchedulerEvent.TaskFailed(event.stimulusId(), id, f.key(), f.runId(), f.error()));
+                case WorkerCommand.SendKeysCopied k -> toScheduler.add(
+                        new SchedulerEvent.KeysCopied(event.stimulusId(), id, k.keys(), k.nbytes()));
                 case WorkerCommand.SendDataMissing m -> toScheduler.add(
                         new SchedulerEvent.DataMissing(event.stimulusId(), id, m.key(), m.runId(), m.dependency(), m.holder()));
             }

@@ -199,7 +199,12 @@ public final class ProcessCluster implements AutoCloseable {
         if (closed) {
             return;
         }
-        log.warn("worker process {} of {} exited with code {}{}", wp.number(), name, wp.process().exitValue(),
+        int code = wp.process().exitValue();
+        if (code == 0) {
+            log.info("worker process {} of {} stopped (retired)", wp.number(), name);
+            return; // asked to stop: not replaced
+        }
+        log.warn("worker process {} of {} exited with code {}{}", wp.number(), name, code,
                 settings.restartDeadWorkers() ? "; starting a new one" : "");
         if (settings.restartDeadWorkers()) {
             try {

@@ -180,6 +180,23 @@ public final class RemoteEndpoint implements SchedulerEndpoint {
     }
 
     @Override
+    public synchronized CompletableFuture<List<String>> retireWorkers(ClientId client, List<String> names) {
+        CompletableFuture<List<String>> done = new CompletableFuture<>();
+        if (closed) {
+            done.completeExceptionally(new IllegalStateException("the connection to " + address + " is closed"));
+            return done;
+        }
+        long request = ++retireRequests;
+        retirements.put(request, done);
+        sender.send(Message.newBuilder().setRetireWorkers(dev.burst.internal.protocol.wire.RetireWorkers.newBuilder()
+                .setRequest(request).addAllWorkers(names)).build());
+        return done;
+    }
+
+    private long retireRequests;
+    private final Map<Long, CompletableFuture<List<String>>> retirements = new ConcurrentHashMap<>();
+
+    @Override
     public void disconnect(ClientId client) {
         close();
     }
@@ -231,6 +248,13 @@ public final class RemoteEndpoint implements SchedulerEndpoint {
                         var e = m.getReportErred();
                         listener.erred(WireCodec.key(e.getKey()), error(e.getError()));
                     }
+                    case WORKERS_RETIRED -> {
+                        var r = m.getWorkersRetired();
+                        CompletableFuture<List<String>> f = retirements.remove(r.getRequest());
+                        if (f != null) {
+                            f.complete(List.copyOf(r.getWorkersList()));
+                        }
+                    }
                     case REPORT_STALLED -> listener.stalled(WireCodec.key(m.getReportStalled().getKey()),
                             m.getReportStalled().getReason());
                     default -> log.warn("ignored a {} message from the scheduler", m.getKindCase());
@@ -256,6 +280,8 @@ public final class RemoteEndpoint implements SchedulerEndpoint {
         private void ended(String reason) {
             boolean wasClosed = closed;
             closed = true;
+            retirements.values().forEach(f -> f.completeExceptionally(new IllegalStateException(reason)));
+            retirements.clear();
             if (!wasClosed && listener != null) {
                 listener.clusterClosed(reason);
             }

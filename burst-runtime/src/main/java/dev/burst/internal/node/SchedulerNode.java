@@ -257,6 +257,15 @@ public final class SchedulerNode implements AutoCloseable {
                 case TASK_FINISHED -> loop.post(WireCodec.decode(m.getTaskFinished(), worker));
                 case TASK_FAILED -> loop.post(WireCodec.decode(m.getTaskFailed(), worker));
                 case DATA_MISSING -> loop.post(WireCodec.decode(m.getDataMissing(), worker));
+                case KEYS_COPIED -> loop.post(WireCodec.decode(m.getKeysCopied(), worker));
+                case RETIRE_WORKERS -> {
+                    long request = m.getRetireWorkers().getRequest();
+                    loop.retireWorkers(m.getRetireWorkers().getWorkersList().stream().map(WorkerId::new).toList())
+                            .whenComplete((ids, error) -> sender.send(Message.newBuilder().setWorkersRetired(
+                                    dev.burst.internal.protocol.wire.WorkersRetired.newBuilder().setRequest(request)
+                                            .addAllWorkers(ids == null ? List.of() : ids.stream().map(WorkerId::name).toList()))
+                                    .build()));
+                }
                 case HEARTBEAT -> {
                     var h = m.getHeartbeat();
                     figures.computeIfPresent(worker, (w, f) -> new WorkerFigures(w, f.threads(), h.getMemoryBytes(),
@@ -362,6 +371,9 @@ public final class SchedulerNode implements AutoCloseable {
                     batch.add(WireCodec.encode(c));
                 }
                 case SchedulerCommand.FreeKeys c -> batch.add(WireCodec.encode(c));
+                case SchedulerCommand.CopyKeys c -> batch.add(WireCodec.encode(c));
+                case SchedulerCommand.RetireWorker c -> batch.add(Message.newBuilder().setShutdown(
+                        Shutdown.newBuilder().setReason("retired; its results were copied to other workers")).build());
                 default -> throw new IllegalArgumentException("not a command for a worker: " + command);
             }
         }

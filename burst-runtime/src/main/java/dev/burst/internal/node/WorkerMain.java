@@ -77,7 +77,7 @@ public final class WorkerMain {
         return ResourceAmounts.of(out);
     }
 
-    static void deleteTree(Path dir) {
+    public static void deleteTree(Path dir) {
         try (var paths = Files.walk(dir)) {
             paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (java.io.IOException e) {

@@ -206,6 +206,7 @@ public final class WorkerNode implements AutoCloseable {
                     case SESSION_CLOSED -> closeSession(m.getSessionClosed().getSession());
                     case COMPUTE_TASK -> events.add(WireCodec.decode(m.getComputeTask()));
                     case FREE_KEYS -> events.add(WireCodec.decode(m.getFreeKeys()));
+                    case COPY_KEYS -> events.add(WireCodec.decode(m.getCopyKeys()));
                     case SHUTDOWN -> {
                         log.info("worker {}: the scheduler asked it to stop ({})", id, m.getShutdown().getReason());
                         deliver(events);
@@ -341,6 +342,7 @@ public final class WorkerNode implements AutoCloseable {
                 case WorkerCommand.SendFinished f -> reports.add(WireCodec.encode(f, event.stimulusId()));
                 case WorkerCommand.SendFailed f -> reports.add(WireCodec.encode(f, event.stimulusId(), exceptionBytes(f.error())));
                 case WorkerCommand.SendDataMissing m -> reports.add(WireCodec.encode(m, event.stimulusId()));
+                case WorkerCommand.SendKeysCopied k -> reports.add(WireCodec.encode(k, event.stimulusId()));
             }
         }
         if (queued) {

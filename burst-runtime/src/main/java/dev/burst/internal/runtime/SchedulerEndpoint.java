@@ -25,6 +25,13 @@ public interface SchedulerEndpoint {
 
     void disconnect(ClientId client);
 
+    /**
+     * Retires the named workers gracefully: results that exist only on them are first copied to
+     * other workers, then they stop. Completes with the names of the workers that left; names of
+     * workers the scheduler does not know are ignored.
+     */
+    java.util.concurrent.CompletableFuture<List<String>> retireWorkers(ClientId client, List<String> workers);
+
     /** True once the cluster behind this endpoint has been closed. */
     boolean isClosed();
 }

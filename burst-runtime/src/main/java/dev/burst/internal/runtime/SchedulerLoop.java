@@ -11,10 +11,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -44,6 +46,7 @@ public final class SchedulerLoop {
     /** Links given something since the last flush; loop thread only. */
     private final Set<WorkerLink> dirtyWorkers = new LinkedHashSet<>();
     private final Set<ClientLink> dirtyClients = new LinkedHashSet<>();
+    private final List<Retirement> retirements = new ArrayList<>();
     private final AtomicLong stimuli = new AtomicLong();
     private final AtomicLong clientNumbers = new AtomicLong();
     private final Thread thread;
@@ -94,6 +97,34 @@ public final class SchedulerLoop {
         if (clients.remove(id) != null) {
             post(new SchedulerEvent.ClientLeft(stimulus("client-left"), id));
         }
+    }
+
+    /**
+     * Retires workers gracefully (see {@link SchedulerEvent.RetireWorkers}); the future completes
+     * with those that have left once all of them have. Unknown names are dropped.
+     */
+    public CompletableFuture<List<WorkerId>> retireWorkers(List<WorkerId> ids) {
+        CompletableFuture<List<WorkerId>> done = new CompletableFuture<>();
+        inbox.add(new OnLoop(() -> {
+            List<WorkerId> known = new ArrayList<>();
+            for (WorkerId id : ids) {
+                if (workers.containsKey(id) && !known.contains(id)) {
+                    known.add(id);
+                }
+            }
+            if (known.isEmpty()) {
+                done.complete(List.of());
+                return;
+            }
+            retirements.add(new Retirement(List.copyOf(known), new HashSet<>(known), done));
+            handle(new SchedulerEvent.RetireWorkers(stimulus("retire"), known));
+        }));
+        LockSupport.unpark(thread);
+        return done;
+    }
+
+    /** A pending retirement request: done when every worker in {@code waiting} has left. */
+    private record Retirement(List<WorkerId> workers, Set<WorkerId> waiting, CompletableFuture<List<WorkerId>> done) {
     }
 
     /** Posts an event for the loop thread. Safe from any thread; never blocks. */
@@ -176,6 +207,13 @@ public final class SchedulerLoop {
                 dirtyWorkers.remove(gone);
                 gone.removed();
             }
+            for (var it = retirements.iterator(); it.hasNext(); ) {
+                Retirement r = it.next();
+                if (r.waiting().remove(left.worker()) && r.waiting().isEmpty()) {
+                    it.remove();
+                    r.done().complete(r.workers());
+                }
+            }
         }
     }
 
@@ -183,6 +221,8 @@ public final class SchedulerLoop {
         switch (command) {
             case SchedulerCommand.ComputeTask c -> toWorker(c.worker(), c);
             case SchedulerCommand.FreeKeys c -> toWorker(c.worker(), c);
+            case SchedulerCommand.CopyKeys c -> toWorker(c.worker(), c);
+            case SchedulerCommand.RetireWorker c -> toWorker(c.worker(), c);
             case SchedulerCommand.ReportDone c -> {
                 ClientLink link = clients.get(c.client());
                 if (link != null) {
@@ -248,5 +288,8 @@ public final class SchedulerLoop {
             c.clusterClosed(reason);
         }
         clients.clear();
+        for (Retirement r : retirements) {
+            r.done().completeExceptionally(new IllegalStateException(reason));
+        }
     }
 }
