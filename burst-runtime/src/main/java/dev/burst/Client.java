@@ -132,7 +132,6 @@ public final class Client implements AutoCloseable {
         return submit(function, input, TaskOptions.defaults());
     }
 
-    @SuppressWarnings("unchecked")
     public <A, R> TaskFuture<R> submit(TaskFunction<? super A, ? extends R> function, TaskFuture<? extends A> input,
                                        TaskOptions options) {
         Objects.requireNonNull(function, "function must not be null");
@@ -146,7 +145,6 @@ public final class Client implements AutoCloseable {
         return submit(function, first, second, TaskOptions.defaults());
     }
 
-    @SuppressWarnings("unchecked")
     public <A, B, R> TaskFuture<R> submit(TaskBiFunction<? super A, ? super B, ? extends R> function,
                                           TaskFuture<? extends A> first, TaskFuture<? extends B> second,
                                           TaskOptions options) {

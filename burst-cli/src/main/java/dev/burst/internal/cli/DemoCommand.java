@@ -49,6 +49,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--processes", description = "Run each worker in a JVM of its own, connected over TLS on loopback.")
     boolean processes;
 
+    @Option(names = "--scheduler", description = "Run on the running cluster of this scheduler (burst://host:port) "
+            + "instead of starting one; --workers is then only used to size the job.")
+    String scheduler;
+
     @Override
     public Integer call() throws Exception {
         if (!(cpuSeconds > 0) || Double.isInfinite(cpuSeconds)) {
@@ -87,15 +91,23 @@ final class DemoCommand implements Callable<Integer> {
         double wall;
         ClusterUsage usage;
         long n = samplesPerTask;
-        out.printf("starting %d %s x 1 thread...%n", workers, processes ? "worker processes" : "in-process workers");
-        try (LocalCluster cluster = LocalCluster.builder().workers(workers).threadsPerWorker(1).processes(processes).build();
-             Client client = Client.connect(cluster)) {
+        LocalCluster cluster = null;
+        Client client;
+        if (scheduler != null) {
+            client = Client.connect(scheduler);
+            out.printf("cluster: the workers of the scheduler at %s%n", scheduler);
+        } else {
+            out.printf("starting %d %s x 1 thread...%n", workers, processes ? "worker processes" : "in-process workers");
+            cluster = LocalCluster.builder().workers(workers).threadsPerWorker(1).processes(processes).build();
+            client = Client.connect(cluster);
             out.printf("cluster: %s%n", cluster.address().map(a -> workers + " worker processes, scheduler at " + a)
                     .orElse(workers + " in-process workers"));
+        }
+        try (LocalCluster owned = cluster; Client c = client) {
             long t0 = System.nanoTime();
-            List<TaskFuture<Long>> futures = client.map(seed -> MonteCarloPi.hits(seed, n), seeds);
+            List<TaskFuture<Long>> futures = c.map(seed -> MonteCarloPi.hits(seed, n), seeds);
             try (ProgressBar bar = progressBar(taskCount)) {
-                for (TaskFuture<Long> f : client.asCompleted(futures)) {
+                for (TaskFuture<Long> f : c.asCompleted(futures)) {
                     try {
                         hits += f.get();
                     } catch (ExecutionException e) {
@@ -107,17 +119,21 @@ final class DemoCommand implements Callable<Integer> {
                 }
             }
             wall = (System.nanoTime() - t0) / 1e9;
-            usage = cluster.usage();
+            usage = owned == null ? null : owned.usage();
         }
         double pi = 4.0 * hits / ((double) n * taskCount);
         double speedup = oneCoreEstimate / wall;
         out.printf("%nresult:      pi ~ %.6f (error %.2e, %,d samples)%n", pi, Math.abs(pi - Math.PI), n * taskCount);
         out.printf("wall time:   %.2f s%n", wall);
-        out.printf("cpu time:    %.1f CPU-seconds used by the worker threads (%d tasks)%n", usage.cpuSeconds(), usage.tasks());
-        out.printf("speedup:     %.2fx over one core (one-core estimate %.1f s / wall %.2f s), on %d workers%n",
-                speedup, oneCoreEstimate, wall, workers);
-        out.printf("efficiency:  %.3f = %.1f busy core-seconds / %.1f allocated core-seconds%n",
-                usage.efficiency(), usage.busyCoreSeconds(), usage.allocatedCoreSeconds());
+        if (usage != null) {
+            out.printf("cpu time:    %.1f CPU-seconds used by the worker threads (%d tasks)%n", usage.cpuSeconds(), usage.tasks());
+        }
+        out.printf("speedup:     %.2fx over one core (one-core estimate %.1f s / wall %.2f s)%s%n",
+                speedup, oneCoreEstimate, wall, scheduler == null ? ", on " + workers + " workers" : "");
+        if (usage != null) {
+            out.printf("efficiency:  %.3f = %.1f busy core-seconds / %.1f allocated core-seconds%n",
+                    usage.efficiency(), usage.busyCoreSeconds(), usage.allocatedCoreSeconds());
+        }
         return 0;
     }
 

@@ -40,6 +40,11 @@ public record SchedulerConfig(int allowedFailures, double saturation, long laten
                 defaultDurationNanos, bandwidthBytesPerSecond, capacity);
     }
 
+    public SchedulerConfig withLatencyHidingNanos(long nanos) {
+        return new SchedulerConfig(allowedFailures, saturation, nanos, maxTasksPerThread,
+                defaultDurationNanos, bandwidthBytesPerSecond, storyCapacity);
+    }
+
     public SchedulerConfig withAllowedFailures(int n) {
         return new SchedulerConfig(n, saturation, latencyHidingNanos, maxTasksPerThread,
                 defaultDurationNanos, bandwidthBytesPerSecond, storyCapacity);

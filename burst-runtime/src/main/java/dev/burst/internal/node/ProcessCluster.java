@@ -176,6 +176,10 @@ public final class ProcessCluster implements AutoCloseable {
         cmd.add("-XX:+UseParallelGC");
         cmd.add("--add-opens=java.base/java.lang.invoke=ALL-UNNAMED");
         cmd.add("--enable-native-access=ALL-UNNAMED");
+        String extra = System.getenv("BURST_WORKER_JAVA_OPTS"); // e.g. a profiler or GC flags
+        if (extra != null && !extra.isBlank()) {
+            cmd.addAll(List.of(extra.trim().replace("{n}", String.valueOf(number)).split("\\s+")));
+        }
         cmd.add("-cp");
         cmd.add(classpath);
         cmd.add(WorkerMain.class.getName());

@@ -137,35 +137,46 @@ public final class RemoteEndpoint implements SchedulerEndpoint {
 
     @Override
     public synchronized void submit(ClientId client, List<TaskSpec> tasks, Collection<TaskKey> wanted) {
+        boolean independent = true;
+        for (TaskSpec t : tasks) {
+            independent &= t.dependencies().isEmpty();
+        }
         IdentityHashMap<Object, ByteString> functions = new IdentityHashMap<>();
         // Equal arguments share bytes too (a tree's "inputs 0 and 1"); TaskArguments compares contents.
         Map<TaskCall.TaskArguments, ByteString> arguments = new java.util.HashMap<>();
-        List<TaskSpec> encoded = new ArrayList<>(tasks.size());
-        boolean independent = true;
-        for (TaskSpec t : tasks) {
-            TaskCall call = (TaskCall) t.payload();
-            ByteString fn = functions.computeIfAbsent(call.function(), codec::encode);
-            ByteString args = arguments.computeIfAbsent(call.arguments(), codec::encode);
-            encoded.add(new TaskSpec(t.key(), t.dependencies(), t.resources(), t.priority(), t.retries(),
-                    new RemotePayload("", fn, args)));
-            independent &= t.dependencies().isEmpty();
-        }
-        if (!independent || encoded.size() <= SUBMIT_CHUNK) {
-            sender.send(WireCodec.encodeGraph(encoded, wanted, stimulus("submit")));
+        if (!independent || tasks.size() <= SUBMIT_CHUNK) {
+            // A graph goes in one message: the scheduler checks it whole (cycles, missing inputs).
+            sender.send(WireCodec.encodeGraph(encode(tasks, functions, arguments), wanted, stimulus("submit")));
             return;
         }
-        // A large map: chunks the scheduler takes one at a time, interleaved with other work.
+        // A large map: chunks sent as soon as each is encoded, which the scheduler takes one at a
+        // time, interleaved with other work; the first tasks run while the rest are still encoded.
         java.util.Set<TaskKey> wantedSet = new java.util.HashSet<>(wanted);
-        for (int from = 0; from < encoded.size(); from += SUBMIT_CHUNK) {
-            List<TaskSpec> chunk = encoded.subList(from, Math.min(encoded.size(), from + SUBMIT_CHUNK));
+        for (int from = 0; from < tasks.size(); from += SUBMIT_CHUNK) {
+            List<TaskSpec> chunk = tasks.subList(from, Math.min(tasks.size(), from + SUBMIT_CHUNK));
             List<TaskKey> chunkWanted = new ArrayList<>(chunk.size());
             for (TaskSpec t : chunk) {
                 if (wantedSet.contains(t.key())) {
                     chunkWanted.add(t.key());
                 }
             }
-            sender.send(WireCodec.encodeGraph(chunk, chunkWanted, stimulus("submit")));
+            sender.send(WireCodec.encodeGraph(encode(chunk, functions, arguments), chunkWanted, stimulus("submit")));
         }
+    }
+
+    /** The tasks with their payloads serialized: each distinct function once, arguments per task. */
+    private List<TaskSpec> encode(List<TaskSpec> tasks, IdentityHashMap<Object, ByteString> functions,
+                                  Map<TaskCall.TaskArguments, ByteString> arguments) {
+        List<TaskSpec> encoded = new ArrayList<>(tasks.size());
+        for (TaskSpec t : tasks) {
+            TaskCall call = (TaskCall) t.payload();
+            ByteString fn = functions.computeIfAbsent(call.function(), codec::encode);
+            ByteString args = call.arguments().constants().length == 0 || call.arguments().isAllInputs()
+                    ? arguments.computeIfAbsent(call.arguments(), codec::encode) : codec.encode(call.arguments());
+            encoded.add(new TaskSpec(t.key(), t.dependencies(), t.resources(), t.priority(), t.retries(),
+                    new RemotePayload("", fn, args)));
+        }
+        return encoded;
     }
 
     private dev.burst.internal.core.StimulusId stimulus(String kind) {

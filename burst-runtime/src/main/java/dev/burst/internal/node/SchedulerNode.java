@@ -68,6 +68,7 @@ public final class SchedulerNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SchedulerNode.class);
     /** Client key ranges: client n numbers its keys from n × 2^40. */
     private static final int KEY_RANGE_BITS = 40;
+    private static final long NETWORK_LATENCY_HIDING_NANOS = Long.getLong("burst.hiding", 20_000_000L);
 
     private final SchedulerLoop loop;
     private final ClusterCredentials credentials;
@@ -94,7 +95,10 @@ public final class SchedulerNode implements AutoCloseable {
         this.credentials = credentials;
         this.blobs = new BlobStore(workDir.resolve("blobs"), ClasspathOffer.ofThisJvm(workDir.resolve("classpath")));
         this.blobTransfer = new BlobTransfer(blobs);
-        this.loop = new SchedulerLoop(new SchedulerState(config), "burst");
+        // A result's round trip over the network (batched, TLS) takes around a millisecond, not the
+        // microseconds of the embedded cluster: let workers hold enough very short tasks to hide it.
+        SchedulerConfig networked = config.withLatencyHidingNanos(Math.max(config.latencyHidingNanos(), NETWORK_LATENCY_HIDING_NANOS));
+        this.loop = new SchedulerLoop(new SchedulerState(networked), "burst");
         loop.start();
         Service service = new Service();
         this.server = Transport.server(bindHost, port, credentials,

@@ -353,12 +353,19 @@ public final class WorkerNode implements AutoCloseable {
     private void storeResult(TaskKey key, Object value) {
         if (value instanceof Fetched f) {
             Session s = sessions.get(f.session());
-            store.putBytes(key, f.bytes(), s != null ? s.values() : new SessionValues(f.session(), new ObjectCodec(getClass().getClassLoader())));
+            // A session this worker was never told of (a copy for a retirement, say): Burst's own loader.
+            store.putBytes(key, f.bytes(), s != null ? s.values() : orphanValues(f.session()));
         } else if (value instanceof Computed c) {
             store.put(key, c.value(), c.size(), c.session().values());
         } else {
             throw new IllegalStateException("no value to store for " + key);
         }
+    }
+
+    private final Map<String, ValueCodec> orphans = new ConcurrentHashMap<>();
+
+    private ValueCodec orphanValues(String session) {
+        return orphans.computeIfAbsent(session, n -> new SessionValues(n, new ObjectCodec(WorkerNode.class.getClassLoader())));
     }
 
     /** A value an execution returned, with the session it belongs to. */

@@ -71,6 +71,16 @@ public record TaskCall(Object function, TaskArguments arguments) {
             return new TaskArguments(new Object[inputIndex.length], inputIndex);
         }
 
+        /** True when every parameter is a dependency result (no constants): such arguments repeat a lot. */
+        public boolean isAllInputs() {
+            for (int i : inputIndex) {
+                if (i < 0) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
         Object[] fill(Object[] inputs) {
             Object[] args = new Object[inputIndex.length];
             for (int i = 0; i < args.length; i++) {
