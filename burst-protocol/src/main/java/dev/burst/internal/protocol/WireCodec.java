@@ -83,7 +83,7 @@ public final class WireCodec {
     public static Message encode(SchedulerCommand.ComputeTask c) {
         var m = dev.burst.internal.protocol.wire.ComputeTask.newBuilder()
                 .setStimulus(stimulus(c.stimulusId())).setKey(key(c.key())).setRunId(c.runId())
-                .putAllResources(c.resources().amounts()).setPriority(priority(c.priority()));
+                .putAllResources(taskResources(c.resources())).setPriority(priority(c.priority()));
         RemotePayload p = payload(c.payload(), c.key());
         m.setFunction(p.function()).setArguments(p.arguments()).setSession(p.session());
         for (TaskKey d : c.dependencies()) {
@@ -104,7 +104,7 @@ public final class WireCodec {
             whoHas.put(deps.get(i), workers(m.getWhoHas(i)));
         }
         return new WorkerEvent.ComputeRequested(stimulus(m.getStimulus()), key(m.getKey()), m.getRunId(),
-                new RemotePayload(m.getSession(), m.getFunction(), m.getArguments()), deps, whoHas, ResourceAmounts.of(m.getResourcesMap()), priority(m.getPriority()));
+                new RemotePayload(m.getSession(), m.getFunction(), m.getArguments()), deps, whoHas, taskResources(m.getResourcesMap()), priority(m.getPriority()));
     }
 
     public static Message encode(SchedulerCommand.FreeKeys c) {
@@ -194,7 +194,7 @@ public final class WireCodec {
             RemotePayload p = payload(t.payload(), t.key());
             m.addTasks(dev.burst.internal.protocol.wire.TaskSpec.newBuilder()
                     .setKey(key(t.key())).addAllDependencies(wireKeys(t.dependencies()))
-                    .putAllResources(t.resources().amounts()).setPriority(priority(t.priority()))
+                    .putAllResources(taskResources(t.resources())).setPriority(priority(t.priority()))
                     .setRetries(t.retries()).setFunction(p.function()).setArguments(p.arguments()));
         }
         return Message.newBuilder().setSubmitGraph(m).build();
@@ -207,7 +207,7 @@ public final class WireCodec {
     public static SchedulerEvent.GraphSubmitted decode(dev.burst.internal.protocol.wire.SubmitGraph m, ClientId from) {
         List<TaskSpec> tasks = new ArrayList<>(m.getTasksCount());
         for (var t : m.getTasksList()) {
-            tasks.add(new TaskSpec(key(t.getKey()), keys(t.getDependenciesList()), ResourceAmounts.of(t.getResourcesMap()),
+            tasks.add(new TaskSpec(key(t.getKey()), keys(t.getDependenciesList()), taskResources(t.getResourcesMap()),
                     priority(t.getPriority()), t.getRetries(), new RemotePayload(from.name(), t.getFunction(), t.getArguments())));
         }
         return new SchedulerEvent.GraphSubmitted(stimulus(m.getStimulus()), from, tasks, keys(m.getWantedList()));
@@ -263,6 +263,18 @@ public final class WireCodec {
     }
 
     // ---------------------------------------------------------------- building blocks
+
+    /**
+     * A task's resources on the wire: nothing for the default one cpu, which nearly every task
+     * asks for (a map field costs an entry object per task on both sides).
+     */
+    private static Map<String, Double> taskResources(ResourceAmounts r) {
+        return r.equals(ResourceAmounts.ONE_CPU) ? Map.of() : r.amounts();
+    }
+
+    private static ResourceAmounts taskResources(Map<String, Double> wire) {
+        return wire.isEmpty() ? ResourceAmounts.ONE_CPU : ResourceAmounts.of(wire);
+    }
 
     public static dev.burst.internal.protocol.wire.TaskKey key(TaskKey k) {
         return dev.burst.internal.protocol.wire.TaskKey.newBuilder().setPrefix(k.prefix()).setId(k.id()).build();

@@ -2,6 +2,7 @@ package dev.burst.internal.node;
 
 import dev.burst.internal.core.TaskKey;
 import dev.burst.internal.protocol.WireCodec;
+import dev.burst.internal.protocol.wire.DataBatch;
 import dev.burst.internal.protocol.wire.DataChunk;
 import io.grpc.stub.StreamObserver;
 
@@ -11,7 +12,7 @@ import io.grpc.stub.StreamObserver;
  * order, the first with its total size and session, the last marked. Used by peers fetching
  * dependencies and by clients gathering results.
  */
-abstract class ChunkAssembler implements StreamObserver<DataChunk> {
+abstract class ChunkAssembler implements StreamObserver<DataBatch> {
     private TaskKey current;
     private String session;
     private byte[] buffer;
@@ -27,7 +28,13 @@ abstract class ChunkAssembler implements StreamObserver<DataChunk> {
     abstract void finished(Throwable error);
 
     @Override
-    public void onNext(DataChunk c) {
+    public void onNext(DataBatch batch) {
+        for (DataChunk c : batch.getChunksList()) {
+            chunk(c);
+        }
+    }
+
+    private void chunk(DataChunk c) {
         TaskKey key = WireCodec.key(c.getKey());
         if (c.getMissing()) {
             missing(key);

@@ -191,9 +191,63 @@ final class ClasspathOffer {
         if (known != null && known.size() == size && known.modified() == modified) {
             return known;
         }
-        JarHash hash = new JarHash(size, modified, Sha256.ofFile(jar), manifestClassPath(jar));
+        String sha256 = HashesOnDisk.lookup(jar, size, modified);
+        if (sha256 == null) {
+            sha256 = Sha256.ofFile(jar);
+            HashesOnDisk.remember(jar, size, modified, sha256);
+        }
+        JarHash hash = new JarHash(size, modified, sha256, manifestClassPath(jar));
         JAR_HASHES.put(jar, hash);
         return hash;
+    }
+
+    /**
+     * Jar hashes kept across processes ({@code ~/.burst/cache/jar-hashes.tsv}: size, modified time,
+     * hash, path per line). Hashing a 36 MiB classpath cold takes 1–2.5 s here, and every client
+     * and every (re)started worker process would pay it; with this file they pay a file read.
+     * Lines are only appended, each in one write, so concurrent processes do not corrupt it; a
+     * jar that changed has a new size or time, so its old line is simply not used.
+     */
+    private static final class HashesOnDisk {
+        private static final Path FILE = Path.of(System.getProperty("user.home"), ".burst", "cache", "jar-hashes.tsv");
+        private static volatile Map<String, String> known;
+
+        private static String key(Path jar, long size, long modified) {
+            return size + "\t" + modified + "\t" + jar.toAbsolutePath().normalize();
+        }
+
+        static String lookup(Path jar, long size, long modified) {
+            Map<String, String> k = known;
+            if (k == null) {
+                k = new ConcurrentHashMap<>();
+                try {
+                    for (String line : Files.readAllLines(FILE)) {
+                        String[] f = line.split("\t", 4);
+                        if (f.length == 4 && Sha256.isValid(f[2])) {
+                            k.put(f[0] + "\t" + f[1] + "\t" + f[3], f[2]);
+                        }
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // no file yet, or unreadable: hash everything
+                }
+                known = k;
+            }
+            return k.get(key(jar, size, modified));
+        }
+
+        static void remember(Path jar, long size, long modified, String sha256) {
+            Map<String, String> k = known;
+            if (k != null) {
+                k.put(key(jar, size, modified), sha256);
+            }
+            try {
+                Files.createDirectories(FILE.getParent());
+                Files.writeString(FILE, size + "\t" + modified + "\t" + sha256 + "\t" + jar.toAbsolutePath().normalize() + "\n",
+                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                // a cache: without it the next process hashes again
+            }
+        }
     }
 
     /** The local files a jar's manifest {@code Class-Path} names, relative to the jar's directory. */

@@ -64,6 +64,26 @@ public final class RemoteEndpoint implements SchedulerEndpoint {
     private final Map<String, ManagedChannel> workers = new ConcurrentHashMap<>();
     private final CompletableFuture<dev.burst.internal.protocol.wire.Welcome> welcome = new CompletableFuture<>();
     private EnvelopeSender sender;
+    /**
+     * Functions serialized recently, by identity: a non-capturing lambda or method reference is one
+     * instance per call site, so a loop of submits (a reduction tree) serializes it once. Guarded by
+     * this endpoint's lock (submit is synchronized); bounded by clearing.
+     */
+    private final IdentityHashMap<Object, ByteString> functions = new IdentityHashMap<>();
+    /** Whether instances of a class carry no state (a non-capturing lambda): only those are cached across submits. */
+    private static final ClassValue<Boolean> STATELESS = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+                for (java.lang.reflect.Field f : c.getDeclaredFields()) {
+                    if (!java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
+    };
     private volatile ClientListener listener;
     private volatile boolean closed;
     private long stimuli;
@@ -141,12 +161,15 @@ public final class RemoteEndpoint implements SchedulerEndpoint {
         for (TaskSpec t : tasks) {
             independent &= t.dependencies().isEmpty();
         }
-        IdentityHashMap<Object, ByteString> functions = new IdentityHashMap<>();
+        if (functions.size() > 256) {
+            functions.clear();
+        }
+        IdentityHashMap<Object, ByteString> thisCall = new IdentityHashMap<>();
         // Equal arguments share bytes too (a tree's "inputs 0 and 1"); TaskArguments compares contents.
         Map<TaskCall.TaskArguments, ByteString> arguments = new java.util.HashMap<>();
         if (!independent || tasks.size() <= SUBMIT_CHUNK) {
             // A graph goes in one message: the scheduler checks it whole (cycles, missing inputs).
-            sender.send(WireCodec.encodeGraph(encode(tasks, functions, arguments), wanted, stimulus("submit")));
+            sender.send(WireCodec.encodeGraph(encode(tasks, thisCall, arguments), wanted, stimulus("submit")));
             return;
         }
         // A large map: chunks sent as soon as each is encoded, which the scheduler takes one at a
@@ -160,17 +183,19 @@ public final class RemoteEndpoint implements SchedulerEndpoint {
                     chunkWanted.add(t.key());
                 }
             }
-            sender.send(WireCodec.encodeGraph(encode(chunk, functions, arguments), chunkWanted, stimulus("submit")));
+            sender.send(WireCodec.encodeGraph(encode(chunk, thisCall, arguments), chunkWanted, stimulus("submit")));
         }
     }
 
     /** The tasks with their payloads serialized: each distinct function once, arguments per task. */
-    private List<TaskSpec> encode(List<TaskSpec> tasks, IdentityHashMap<Object, ByteString> functions,
+    private List<TaskSpec> encode(List<TaskSpec> tasks, IdentityHashMap<Object, ByteString> thisCall,
                                   Map<TaskCall.TaskArguments, ByteString> arguments) {
         List<TaskSpec> encoded = new ArrayList<>(tasks.size());
         for (TaskSpec t : tasks) {
             TaskCall call = (TaskCall) t.payload();
-            ByteString fn = functions.computeIfAbsent(call.function(), codec::encode);
+            // A capturing lambda's state may change between submits: its bytes are reused only within one.
+            ByteString fn = (STATELESS.get(call.function().getClass()) ? functions : thisCall)
+                    .computeIfAbsent(call.function(), codec::encode);
             ByteString args = call.arguments().constants().length == 0 || call.arguments().isAllInputs()
                     ? arguments.computeIfAbsent(call.arguments(), codec::encode) : codec.encode(call.arguments());
             encoded.add(new TaskSpec(t.key(), t.dependencies(), t.resources(), t.priority(), t.retries(),

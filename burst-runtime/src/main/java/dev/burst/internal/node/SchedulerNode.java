@@ -68,7 +68,7 @@ public final class SchedulerNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SchedulerNode.class);
     /** Client key ranges: client n numbers its keys from n × 2^40. */
     private static final int KEY_RANGE_BITS = 40;
-    private static final long NETWORK_LATENCY_HIDING_NANOS = Long.getLong("burst.hiding", 20_000_000L);
+    private static final long NETWORK_LATENCY_HIDING_NANOS = 20_000_000L;
 
     private final SchedulerLoop loop;
     private final ClusterCredentials credentials;

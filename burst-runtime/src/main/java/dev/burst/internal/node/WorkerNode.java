@@ -10,6 +10,7 @@ import dev.burst.internal.protocol.ObjectCodec;
 import dev.burst.internal.protocol.RemotePayload;
 import dev.burst.internal.protocol.WireCodec;
 import dev.burst.internal.protocol.wire.ClusterIdentity;
+import dev.burst.internal.protocol.wire.DataBatch;
 import dev.burst.internal.protocol.wire.DataChunk;
 import dev.burst.internal.protocol.wire.DataRequest;
 import dev.burst.internal.protocol.wire.Envelope;
@@ -609,14 +610,20 @@ public final class WorkerNode implements AutoCloseable {
 
     private final class DataService extends WorkerGrpc.WorkerImplBase {
         @Override
-        public void getData(DataRequest request, StreamObserver<DataChunk> out) {
+        public void getData(DataRequest request, StreamObserver<DataBatch> out) {
             sendData(store, request, out);
         }
     }
 
-    /** Streams each requested key in chunks, or says it is missing. Shared with tests. */
-    static void sendData(ObjectStore store, DataRequest request, StreamObserver<DataChunk> out) {
+    /**
+     * Streams each requested key in chunks, or says it is missing. Small results share a stream
+     * message (one per {@value #CHUNK} bytes or so): per-message costs, not bytes, dominate when a
+     * client gathers thousands of small results.
+     */
+    static void sendData(ObjectStore store, DataRequest request, StreamObserver<DataBatch> out) {
         try {
+            DataBatch.Builder batch = DataBatch.newBuilder();
+            int batchBytes = 0;
             for (var k : request.getKeysList()) {
                 TaskKey key = WireCodec.key(k);
                 byte[] bytes;
@@ -625,19 +632,28 @@ public final class WorkerNode implements AutoCloseable {
                     bytes = store.bytes(key);
                     codec = store.codec(key);
                 } catch (java.util.NoSuchElementException e) {
-                    out.onNext(DataChunk.newBuilder().setKey(k).setMissing(true).setLast(true).build());
+                    batch.addChunks(DataChunk.newBuilder().setKey(k).setMissing(true).setLast(true));
                     continue;
                 }
                 int off = 0;
                 do {
-                    int n = Math.min(CHUNK, bytes.length - off);
+                    int n = Math.min(CHUNK - batchBytes, bytes.length - off);
                     DataChunk.Builder c = DataChunk.newBuilder().setKey(k).setData(ByteString.copyFrom(bytes, off, n));
                     if (off == 0) {
                         c.setTotal(bytes.length).setSession(codec.session());
                     }
                     off += n;
-                    out.onNext(c.setLast(off >= bytes.length).build());
+                    batch.addChunks(c.setLast(off >= bytes.length));
+                    batchBytes += n;
+                    if (batchBytes >= CHUNK) {
+                        out.onNext(batch.build());
+                        batch = DataBatch.newBuilder();
+                        batchBytes = 0;
+                    }
                 } while (off < bytes.length);
+            }
+            if (batch.getChunksCount() > 0) {
+                out.onNext(batch.build());
             }
             out.onCompleted();
         } catch (RuntimeException e) {

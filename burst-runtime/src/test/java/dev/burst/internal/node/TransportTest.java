@@ -5,6 +5,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.google.protobuf.ByteString;
+import dev.burst.internal.protocol.wire.DataBatch;
 import dev.burst.internal.protocol.wire.DataChunk;
 import dev.burst.internal.protocol.wire.DataRequest;
 import dev.burst.internal.protocol.wire.TaskKey;
@@ -52,9 +53,9 @@ class TransportTest {
     /** Answers any request with one chunk. */
     static final class OneChunk extends WorkerGrpc.WorkerImplBase {
         @Override
-        public void getData(DataRequest request, StreamObserver<DataChunk> out) {
-            out.onNext(DataChunk.newBuilder().setKey(request.getKeys(0)).setTotal(5)
-                    .setData(ByteString.copyFromUtf8("hello")).setLast(true).build());
+        public void getData(DataRequest request, StreamObserver<DataBatch> out) {
+            out.onNext(DataBatch.newBuilder().addChunks(DataChunk.newBuilder().setKey(request.getKeys(0)).setTotal(5)
+                    .setData(ByteString.copyFromUtf8("hello")).setLast(true)).build());
             out.onCompleted();
         }
     }
@@ -93,10 +94,10 @@ class TransportTest {
     }
 
     private static String fetch(ManagedChannel channel) {
-        Iterator<DataChunk> chunks = WorkerGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS)
+        Iterator<DataBatch> batches = WorkerGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS)
                 .getData(DataRequest.newBuilder().addKeys(TaskKey.newBuilder().setPrefix("x").setId(7)).build());
-        DataChunk chunk = chunks.next();
-        assertThat(chunks.hasNext()).isFalse();
+        DataChunk chunk = batches.next().getChunks(0);
+        assertThat(batches.hasNext()).isFalse();
         assertThat(chunk.getKey().getId()).isEqualTo(7);
         return chunk.getData().toStringUtf8();
     }
