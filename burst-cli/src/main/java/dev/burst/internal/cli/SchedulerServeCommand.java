@@ -42,6 +42,7 @@ final class SchedulerServeCommand implements Callable<Integer> {
         if (port < 0 || port > 65535) {
             throw new ParameterException(spec.commandLine(), "--port must be 0..65535, got " + port);
         }
+        ServiceLogging.forService();
         Path dir = credentialsDir != null ? credentialsDir : ClusterCredentials.defaultDir(new BurstAddress(host, port));
         ClusterCredentials credentials = ClusterCredentials.forScheduler(dir);
         Path work = Files.createTempDirectory("burst-scheduler-");

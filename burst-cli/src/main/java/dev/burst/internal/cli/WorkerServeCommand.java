@@ -59,6 +59,7 @@ final class WorkerServeCommand implements Callable<Integer> {
         if (threads < 1) {
             throw new ParameterException(spec.commandLine(), "--threads must be >= 1, got " + threads);
         }
+        ServiceLogging.forService();
         ClusterCredentials credentials = tokenFile != null ? ClusterCredentials.fromTokenFile(tokenFile)
                 : ClusterCredentials.forAddress(address);
         Path work = Files.createTempDirectory("burst-worker-");
