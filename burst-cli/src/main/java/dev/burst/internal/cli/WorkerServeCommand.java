@@ -64,7 +64,7 @@ final class WorkerServeCommand implements Callable<Integer> {
                 : ClusterCredentials.forAddress(address);
         Path work = Files.createTempDirectory("burst-worker-");
         WorkerNode node = new WorkerNode(new WorkerNode.Settings(address, credentials, threads, memoryBytes,
-                WorkerMain.parseResources(resources), host, name, work));
+                WorkerMain.parseResources(resources), host, name, work, null));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();
             WorkerMain.deleteTree(work);

@@ -51,8 +51,16 @@ public final class ObjectCodec {
      *                                  (for example a lambda whose type is not Serializable)
      */
     public ByteString encode(Object value) {
+        byte[] small = SmallValues.encode(value);
+        if (small != null) {
+            return ByteString.copyFrom(small);
+        }
         try {
-            return ByteString.copyFrom(fory.serialize(value));
+            byte[] body = fory.serialize(value);
+            byte[] out = new byte[body.length + 1];
+            out[0] = SmallValues.FORY;
+            System.arraycopy(body, 0, out, 1, body.length);
+            return ByteString.copyFrom(out);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("cannot serialize a " + (value == null ? "null" : value.getClass().getName())
                     + " to send it to another process: " + rootMessage(e), e);
@@ -66,7 +74,14 @@ public final class ObjectCodec {
      */
     public Object decode(ByteString bytes) {
         try {
-            return fory.deserialize(bytes.toByteArray());
+            if (bytes.isEmpty()) {
+                throw new IllegalArgumentException("no bytes");
+            }
+            byte tag = bytes.byteAt(0);
+            if (tag != SmallValues.FORY) {
+                return SmallValues.decode(tag, bytes);
+            }
+            return fory.deserialize(bytes.substring(1).toByteArray());
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("cannot deserialize " + bytes.size() + " bytes: " + rootMessage(e), e);
         }

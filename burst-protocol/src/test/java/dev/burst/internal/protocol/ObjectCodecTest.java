@@ -143,4 +143,21 @@ class ObjectCodecTest {
             assertThat(decoded.getClass().getClassLoader()).isSameAs(workerSession);
         }
     }
+
+    @Test
+    void smallValuesRoundTripInTheirCompactForm() {
+        ObjectCodec codec = new ObjectCodec(getClass().getClassLoader());
+        java.util.List<Object> values = java.util.Arrays.asList(null, 0, -7, Integer.MAX_VALUE, 42L, Long.MIN_VALUE, 3.5,
+                Double.NaN, true, false, "", "héllo", new byte[0]);
+        for (Object v : values) {
+            ByteString bytes = codec.encode(v);
+            assertThat(codec.decode(bytes)).as("round trip of %s", v).isEqualTo(v);
+            assertThat(bytes.size()).as("compact form of %s", v).isLessThanOrEqualTo(10);
+        }
+        assertThat((byte[]) codec.decode(codec.encode(new byte[] {1, 2, 3}))).containsExactly(1, 2, 3);
+        // everything else still goes through Fory, with its own tag
+        assertThat(codec.decode(codec.encode(java.util.List.of(1, "a")))).isEqualTo(java.util.List.of(1, "a"));
+        assertThatThrownBy(() -> codec.decode(ByteString.copyFrom(new byte[] {99})))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tag 99");
+    }
 }

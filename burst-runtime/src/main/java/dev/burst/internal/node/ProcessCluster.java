@@ -185,7 +185,8 @@ public final class ProcessCluster implements AutoCloseable {
         cmd.add(WorkerMain.class.getName());
         cmd.addAll(List.of("--scheduler", scheduler.address().toString(), "--token-file", tokenFile.toString(),
                 "--threads", String.valueOf(settings.threadsPerWorker()), "--memory", String.valueOf(settings.memoryPerWorker()),
-                "--name", name + "-worker-" + number, "--work-dir", workDir.resolve("worker-" + number).toString()));
+                "--name", name + "-worker-" + number, "--work-dir", workDir.resolve("worker-" + number).toString(),
+                "--key-store-dir", tokenFile.getParent().toString()));
         String resources = settings.resources().amounts().entrySet().stream()
                 .filter(e -> !e.getKey().equals(ResourceAmounts.CPU))
                 .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(","));

@@ -196,8 +196,9 @@ public final class RemoteEndpoint implements SchedulerEndpoint {
             // A capturing lambda's state may change between submits: its bytes are reused only within one.
             ByteString fn = (STATELESS.get(call.function().getClass()) ? functions : thisCall)
                     .computeIfAbsent(call.function(), codec::encode);
-            ByteString args = call.arguments().constants().length == 0 || call.arguments().isAllInputs()
-                    ? arguments.computeIfAbsent(call.arguments(), codec::encode) : codec.encode(call.arguments());
+            ByteString args = call.arguments().isAllInputs()
+                    ? arguments.computeIfAbsent(call.arguments(), a -> ArgumentsCodec.encode(a, codec))
+                    : ArgumentsCodec.encode(call.arguments(), codec);
             encoded.add(new TaskSpec(t.key(), t.dependencies(), t.resources(), t.priority(), t.retries(),
                     new RemotePayload("", fn, args)));
         }

@@ -11,7 +11,8 @@ import java.util.Map;
  * Entry point of a worker process started by a cluster of local processes (the command line's
  * {@code burst worker} has its own, with help and validation). Arguments:
  * {@code --scheduler burst://host:port --token-file F --threads N --memory BYTES [--resources a=1,b=2]
- * [--name NAME] [--host BIND_HOST] [--work-dir DIR]}.
+ * [--name NAME] [--host BIND_HOST] [--work-dir DIR] [--key-store-dir DIR]}; the last names where the
+ * cluster's TLS identity is, so the worker need not ask the scheduler for it.
  */
 public final class WorkerMain {
     private WorkerMain() {
@@ -28,10 +29,16 @@ public final class WorkerMain {
         BurstAddress scheduler = BurstAddress.parse(required(opts, "scheduler"));
         ClusterCredentials credentials = ClusterCredentials.fromTokenFile(Path.of(required(opts, "token-file")));
         Path workDir = opts.containsKey("work-dir") ? Path.of(opts.get("work-dir")) : Files.createTempDirectory("burst-worker-");
+        ClusterCredentials serving = null;
+        if (opts.containsKey("key-store-dir")) { // a local cluster's worker: the identity is on this machine
+            Path dir = Path.of(opts.get("key-store-dir"));
+            serving = ClusterCredentials.withKeyStore(Files.readAllBytes(dir.resolve(ClusterCredentials.KEY_STORE_FILE)),
+                    Files.readString(dir.resolve(ClusterCredentials.PASSWORD_FILE)).strip(), credentials.token());
+        }
         WorkerNode node = new WorkerNode(new WorkerNode.Settings(scheduler, credentials,
                 Integer.parseInt(required(opts, "threads")), Long.parseLong(required(opts, "memory")),
                 parseResources(opts.getOrDefault("resources", "")), opts.getOrDefault("host", "127.0.0.1"),
-                opts.getOrDefault("name", ""), workDir));
+                opts.getOrDefault("name", ""), workDir, serving));
         Runtime.getRuntime().addShutdownHook(new Thread(node::close, "burst-worker-shutdown"));
         node.awaitStopped();
         if (!opts.containsKey("work-dir")) {

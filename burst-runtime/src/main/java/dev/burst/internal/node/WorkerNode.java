@@ -68,9 +68,14 @@ public final class WorkerNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WorkerNode.class);
     private static final int CHUNK = 1 << 20;
 
-    /** How to start a worker. {@code memoryLimit} in bytes; {@code name} is for logs only. */
+    /**
+     * How to start a worker. {@code memoryLimit} in bytes; {@code name} is for logs only;
+     * {@code serving} is the cluster's TLS identity when the worker can read it locally (worker
+     * processes of a local cluster), null to ask the scheduler for it.
+     */
     public record Settings(BurstAddress scheduler, ClusterCredentials credentials, int threads, long memoryLimit,
-                           ResourceAmounts extraResources, String bindHost, String name, Path workDir) {
+                           ResourceAmounts extraResources, String bindHost, String name, Path workDir,
+                           ClusterCredentials serving) {
     }
 
     private final Settings settings;
@@ -108,7 +113,8 @@ public final class WorkerNode implements AutoCloseable {
     private volatile boolean closed;
 
     /** A client session: its class loader, codec, and functions decoded so far. */
-    private record Session(String name, ObjectCodec codec, ValueCodec values, Map<ByteString, Object> functions) {
+    private record Session(String name, ObjectCodec codec, ValueCodec values, Map<ByteString, Object> functions,
+                           Map<ByteString, TaskArguments> arguments) {
     }
 
     /** A result fetched from a peer, still in bytes. */
@@ -124,18 +130,32 @@ public final class WorkerNode implements AutoCloseable {
         this.settings = settings;
         Files.createDirectories(settings.workDir());
         this.peerCredentials = settings.credentials();
+        // With the identity at hand, the data server starts while the scheduler channel is set up:
+        // each costs about half a second of a fresh JVM, which is most of a worker's start.
+        java.util.concurrent.CompletableFuture<Server> server = settings.serving() == null ? null
+                : java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> Transport.server(settings.bindHost(), 0, settings.serving(), new DataService()));
         this.schedulerChannel = Transport.channel(settings.scheduler(), settings.credentials());
-        ClusterIdentity identity;
-        try {
-            identity = SchedulerGrpc.newBlockingStub(schedulerChannel).withDeadlineAfter(30, TimeUnit.SECONDS)
-                    .identity(IdentityRequest.newBuilder().setProtocolVersion(WireCodec.PROTOCOL_VERSION).build());
-        } catch (RuntimeException e) {
-            schedulerChannel.shutdownNow();
-            throw new IOException("cannot reach the scheduler at " + settings.scheduler() + ": " + e.getMessage(), e);
+        if (server == null) {
+            ClusterIdentity identity;
+            try {
+                identity = SchedulerGrpc.newBlockingStub(schedulerChannel).withDeadlineAfter(30, TimeUnit.SECONDS)
+                        .identity(IdentityRequest.newBuilder().setProtocolVersion(WireCodec.PROTOCOL_VERSION).build());
+            } catch (RuntimeException e) {
+                schedulerChannel.shutdownNow();
+                throw new IOException("cannot reach the scheduler at " + settings.scheduler() + ": " + e.getMessage(), e);
+            }
+            ClusterCredentials serving = ClusterCredentials.withKeyStore(identity.getKeyStore().toByteArray(),
+                    identity.getKeyStorePassword(), settings.credentials().token());
+            this.dataServer = Transport.server(settings.bindHost(), 0, serving, new DataService());
+        } else {
+            try {
+                this.dataServer = server.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                schedulerChannel.shutdownNow();
+                throw new IOException("cannot start the data server: " + e.getCause().getMessage(), e.getCause());
+            }
         }
-        ClusterCredentials serving = ClusterCredentials.withKeyStore(identity.getKeyStore().toByteArray(),
-                identity.getKeyStorePassword(), settings.credentials().token());
-        this.dataServer = Transport.server(settings.bindHost(), 0, serving, new DataService());
         this.id = new WorkerId(settings.bindHost() + ":" + dataServer.getPort());
         Map<String, Double> offered = new LinkedHashMap<>(settings.extraResources().amounts());
         offered.put(ResourceAmounts.CPU, (double) settings.threads());
@@ -253,7 +273,7 @@ public final class WorkerNode implements AutoCloseable {
             ClassLoader loader = loaders.open(m.getSession(), m.getClasspathList());
             ObjectCodec codec = new ObjectCodec(loader);
             sessions.put(m.getSession(), new Session(m.getSession(), codec, new SessionValues(m.getSession(), codec),
-                    new ConcurrentHashMap<>()));
+                    new ConcurrentHashMap<>(), new ConcurrentHashMap<>()));
         } catch (IOException | RuntimeException e) {
             // Its tasks fail with this reason when they run (see payloadOf), not silently.
             log.warn("worker {}: cannot load the classpath of session {}: {}", id, m.getSession(), e.toString());
@@ -461,7 +481,9 @@ public final class WorkerNode implements AutoCloseable {
             }
             Session s = session;
             Object function = s.functions().computeIfAbsent(p.function(), b -> s.codec().decode(b));
-            TaskArguments arguments = (TaskArguments) s.codec().decode(p.arguments());
+            TaskArguments arguments = ArgumentsCodec.isShareable(p.arguments())
+                    ? s.arguments().computeIfAbsent(p.arguments(), b -> ArgumentsCodec.decode(b, s.codec()))
+                    : ArgumentsCodec.decode(p.arguments(), s.codec());
             Object[] inputs = new Object[x.dependencies().size()];
             for (int i = 0; i < inputs.length; i++) {
                 inputs[i] = store.get(x.dependencies().get(i));
