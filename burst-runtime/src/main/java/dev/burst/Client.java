@@ -364,9 +364,7 @@ public final class Client implements AutoCloseable {
             f.result.cancel(true);
         }
         pending.clear();
-        if (!endpoint.isClosed()) {
-            endpoint.disconnect(id);
-        }
+        endpoint.disconnect(id); // also after the cluster went away: it releases connections
     }
 
     private void ensureOpen() {

@@ -15,7 +15,17 @@ public final class BurstCli implements Runnable {
 
     /** Runs the command line and returns its exit code (tests call this instead of main). */
     public static int run(String... args) {
-        return new CommandLine(new BurstCli()).execute(args);
+        return new CommandLine(new BurstCli())
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    // Infrastructure and input problems are messages, not stack traces.
+                    if (e instanceof dev.burst.BurstException || e instanceof java.io.IOException
+                            || e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
+                        cmd.getErr().println("burst " + cmd.getCommandName() + ": " + e.getMessage());
+                        return 1;
+                    }
+                    throw e;
+                })
+                .execute(args);
     }
 
     @Override

@@ -99,7 +99,12 @@ final class DemoCommand implements Callable<Integer> {
         } else {
             out.printf("starting %d %s x 1 thread...%n", workers, processes ? "worker processes" : "in-process workers");
             cluster = LocalCluster.builder().workers(workers).threadsPerWorker(1).processes(processes).build();
-            client = Client.connect(cluster);
+            try {
+                client = Client.connect(cluster);
+            } catch (RuntimeException e) {
+                cluster.close();
+                throw e;
+            }
             out.printf("cluster: %s%n", cluster.address().map(a -> workers + " worker processes, scheduler at " + a)
                     .orElse(workers + " in-process workers"));
         }

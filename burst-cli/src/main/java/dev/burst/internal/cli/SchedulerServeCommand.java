@@ -43,7 +43,19 @@ final class SchedulerServeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--port must be 0..65535, got " + port);
         }
         ServiceLogging.forService();
-        Path dir = credentialsDir != null ? credentialsDir : ClusterCredentials.defaultDir(new BurstAddress(host, port));
+        if (port != 0) {
+            // Before the token file is rewritten: a second scheduler on a busy port must not
+            // replace the token of the one that is running there.
+            try (java.net.ServerSocket probe = new java.net.ServerSocket(port, 1, java.net.InetAddress.getByName(host))) {
+                probe.setReuseAddress(true);
+            } catch (java.io.IOException e) {
+                throw new ParameterException(spec.commandLine(), "cannot listen on " + host + ":" + port + " ("
+                        + e.getMessage() + "); is a scheduler already running there? Use another --port, or 0 for any free one");
+            }
+        }
+        Path dir = credentialsDir != null ? credentialsDir
+                : port == 0 ? Path.of(System.getProperty("user.home"), ".burst", "schedulers", host + "-any-port-" + ProcessHandle.current().pid())
+                : ClusterCredentials.defaultDir(new BurstAddress(host, port));
         ClusterCredentials credentials = ClusterCredentials.forScheduler(dir);
         Path work = Files.createTempDirectory("burst-scheduler-");
         SchedulerNode node = new SchedulerNode(host, port, credentials, SchedulerConfig.defaults(), work);
@@ -51,11 +63,14 @@ final class SchedulerServeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();
             dev.burst.internal.node.WorkerMain.deleteTree(work);
+            if (port == 0 && credentialsDir == null) {
+                dev.burst.internal.node.WorkerMain.deleteTree(dir); // made for this run only
+            }
             stop.countDown();
         }, "burst-scheduler-shutdown"));
         System.out.println("scheduler at " + node.address());
         System.out.println("token file:  " + credentials.tokenFile());
-        if (port == 0 || credentialsDir != null) {
+        if (port == 0 || credentialsDir != null || !host.equals(node.address().host())) {
             System.out.println("workers and clients: export BURST_TOKEN_FILE=" + credentials.tokenFile());
         }
         System.out.println("start a worker:  bin/burst worker --scheduler " + node.address() + " --threads 4 --memory 8g");

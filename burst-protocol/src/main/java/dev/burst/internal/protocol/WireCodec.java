@@ -205,10 +205,22 @@ public final class WireCodec {
      * sending client's session.
      */
     public static SchedulerEvent.GraphSubmitted decode(dev.burst.internal.protocol.wire.SubmitGraph m, ClientId from) {
+        return decode(m, from, new HashMap<>());
+    }
+
+    /**
+     * Like {@link #decode(dev.burst.internal.protocol.wire.SubmitGraph, ClientId)}, with equal
+     * function bytes made one shared instance through {@code functions} (which the caller may keep
+     * across submissions): every task of a map carries its function's bytes on the wire, but the
+     * scheduler keeps them once, not once per task.
+     */
+    public static SchedulerEvent.GraphSubmitted decode(dev.burst.internal.protocol.wire.SubmitGraph m, ClientId from,
+                                                       Map<ByteString, ByteString> functions) {
         List<TaskSpec> tasks = new ArrayList<>(m.getTasksCount());
         for (var t : m.getTasksList()) {
+            ByteString fn = functions.computeIfAbsent(t.getFunction(), f -> f);
             tasks.add(new TaskSpec(key(t.getKey()), keys(t.getDependenciesList()), taskResources(t.getResourcesMap()),
-                    priority(t.getPriority()), t.getRetries(), new RemotePayload(from.name(), t.getFunction(), t.getArguments())));
+                    priority(t.getPriority()), t.getRetries(), new RemotePayload(from.name(), fn, t.getArguments())));
         }
         return new SchedulerEvent.GraphSubmitted(stimulus(m.getStimulus()), from, tasks, keys(m.getWantedList()));
     }

@@ -173,5 +173,16 @@ class WireCodecTest {
                 .isEqualTo(new SchedulerEvent.KeysCopied(STIM, A, List.of(X), List.of(1024L)));
     }
 
+    @Test
+    void theTasksOfAMapShareOneCopyOfTheirFunctionAtTheScheduler() throws Exception {
+        List<TaskSpec> tasks = List.of(
+                new TaskSpec(X, List.of(), ResourceAmounts.ONE_CPU, TaskPriority.DEFAULT, 0, PAYLOAD.inSession("")),
+                new TaskSpec(Y, List.of(), ResourceAmounts.ONE_CPU, TaskPriority.DEFAULT, 0, PAYLOAD.inSession("")));
+        var g = WireCodec.decode(wire(WireCodec.encodeGraph(tasks, List.of(X, Y), STIM)).getSubmitGraph(), C);
+        RemotePayload a = (RemotePayload) g.tasks().get(0).payload();
+        RemotePayload b = (RemotePayload) g.tasks().get(1).payload();
+        assertThat(a.function()).isEqualTo(PAYLOAD.function()).isSameAs(b.function());
+    }
+
     private static final WorkerId C_WORKER = new WorkerId("127.0.0.1:3");
 }

@@ -65,8 +65,6 @@ final class InProcessWorker implements WorkerLink {
     private volatile boolean closed;
     private volatile long stoppedNanos;
 
-    /** The value that came with the event being handled (see {@link WorkerCommand.StoreResult}). */
-    private Object incoming;
     /** Commands for the scheduler, gathered under the lock and posted after. */
     private final List<SchedulerEvent> toScheduler = new ArrayList<>();
     /** What the scheduler loop sent since its last flush; loop thread only. */
@@ -185,9 +183,7 @@ final class InProcessWorker implements WorkerLink {
 
     /** Handles one event and carries out its commands. Caller holds the lock. */
     private void apply(WorkerEvent event, Object value) {
-        incoming = value;
         List<WorkerCommand> commands = state.handle(event);
-        incoming = null;
         Object carried = value;
         boolean queued = false;
         for (WorkerCommand c : commands) {

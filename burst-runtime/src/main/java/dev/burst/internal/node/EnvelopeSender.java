@@ -23,8 +23,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class EnvelopeSender {
     private static final Logger log = LoggerFactory.getLogger(EnvelopeSender.class);
-    /** Messages per envelope at most, to stay well under the 64 MiB message limit with payloads. */
+    /** Messages per envelope at most. */
     private static final int MAX_BATCH = 4096;
+    /** Bytes per envelope at most (a message is never split): well under the 64 MiB gRPC limit. */
+    static final int MAX_BATCH_BYTES = 16 << 20;
     private static final Executor DRAINERS = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "burst-sender");
         t.setDaemon(true);
@@ -36,6 +38,8 @@ final class EnvelopeSender {
     private final ConcurrentLinkedQueue<Message> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean draining = new AtomicBoolean();
     private volatile boolean closed;
+    /** The stream was completed or failed; guarded by the lock on {@code out}. */
+    private boolean ended;
 
     EnvelopeSender(StreamObserver<Envelope> out, String peer) {
         this.out = out;
@@ -63,16 +67,22 @@ final class EnvelopeSender {
 
     private void drain() {
         try {
-            while (!closed) {
-                List<Message> batch = new ArrayList<>();
-                Message m;
-                while (batch.size() < MAX_BATCH && (m = queue.poll()) != null) {
-                    batch.add(m);
-                }
-                if (batch.isEmpty()) {
-                    break;
-                }
+            while (true) {
+                // Taken and sent under one lock, so that complete() can never overtake a batch.
                 synchronized (out) {
+                    if (ended) {
+                        break;
+                    }
+                    List<Message> batch = new ArrayList<>();
+                    int bytes = 0;
+                    Message m;
+                    while (batch.size() < MAX_BATCH && bytes < MAX_BATCH_BYTES && (m = queue.poll()) != null) {
+                        batch.add(m);
+                        bytes += m.getSerializedSize();
+                    }
+                    if (batch.isEmpty()) {
+                        break;
+                    }
                     out.onNext(Envelope.newBuilder().addAllMessages(batch).build());
                 }
             }
@@ -94,12 +104,18 @@ final class EnvelopeSender {
         closed = true;
         synchronized (out) {
             try {
-                List<Message> rest = new ArrayList<>(queue);
-                queue.clear();
-                if (!rest.isEmpty()) {
-                    out.onNext(Envelope.newBuilder().addAllMessages(rest).build());
+                List<Message> rest = new ArrayList<>();
+                Message m;
+                while ((m = queue.poll()) != null) {
+                    rest.add(m);
                 }
-                out.onCompleted();
+                if (!ended) {
+                    ended = true;
+                    if (!rest.isEmpty()) {
+                        out.onNext(Envelope.newBuilder().addAllMessages(rest).build());
+                    }
+                    out.onCompleted();
+                }
             } catch (RuntimeException e) {
                 log.debug("stream to {} already closed: {}", peer, e.toString());
             }
@@ -112,6 +128,10 @@ final class EnvelopeSender {
         queue.clear();
         synchronized (out) {
             try {
+                if (ended) {
+                    return;
+                }
+                ended = true;
                 out.onError(status);
             } catch (RuntimeException e) {
                 log.debug("stream to {} already closed: {}", peer, e.toString());
@@ -119,7 +139,4 @@ final class EnvelopeSender {
         }
     }
 
-    boolean isClosed() {
-        return closed;
-    }
 }

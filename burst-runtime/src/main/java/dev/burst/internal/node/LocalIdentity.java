@@ -19,7 +19,8 @@ final class LocalIdentity {
     }
 
     /** Credentials for a new local cluster whose files live in {@code clusterDir}. */
-    static ClusterCredentials credentials(Path clusterDir) throws IOException {
+    static synchronized ClusterCredentials credentials(Path clusterDir) throws IOException {
+        // synchronized: two clusters of one JVM would otherwise both take the file lock (an error)
         Path shared = Path.of(System.getProperty("user.home"), ".burst", "local-identity");
         Files.createDirectories(shared);
         try (FileChannel lockFile = FileChannel.open(shared.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);

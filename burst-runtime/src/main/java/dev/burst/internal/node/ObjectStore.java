@@ -166,7 +166,42 @@ final class ObjectStore implements AutoCloseable {
         admit(entry);
     }
 
+    /**
+     * Like {@link #put}, but the spilling the new result calls for (encoding and writing files) is
+     * left to the returned action, for a caller that holds a lock of its own and must not do I/O
+     * under it. The result is readable at once either way.
+     */
+    Runnable putDeferringSpill(TaskKey key, Object value, long sizeEstimate, ValueCodec codec) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(codec, "codec");
+        if (sizeEstimate < 0) {
+            throw new IllegalArgumentException("sizeEstimate of " + key + " must not be negative, got " + sizeEstimate);
+        }
+        Entry entry = new Entry(key, codec, sizeEstimate);
+        entry.value = value == null ? NULL : value;
+        List<SpillJob> jobs = register(entry);
+        return jobs.isEmpty() ? NOTHING : () -> spill(jobs);
+    }
+
+    /** Like {@link #putBytes}, leaving the spilling to the returned action (see {@link #putDeferringSpill}). */
+    Runnable putBytesDeferringSpill(TaskKey key, byte[] bytes, ValueCodec codec) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(bytes, "bytes");
+        Objects.requireNonNull(codec, "codec");
+        Entry entry = new Entry(key, codec, bytes.length);
+        entry.bytes = bytes;
+        List<SpillJob> jobs = register(entry);
+        return jobs.isEmpty() ? NOTHING : () -> spill(jobs);
+    }
+
+    private static final Runnable NOTHING = () -> { };
+
     private void admit(Entry entry) {
+        spill(register(entry));
+    }
+
+    /** Adds the entry and picks what must be spilled for it; the caller runs the returned jobs. */
+    private List<SpillJob> register(Entry entry) {
         List<SpillJob> jobs = new ArrayList<>();
         lock.lock();
         try {
@@ -188,7 +223,7 @@ final class ObjectStore implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        spill(jobs);
+        return jobs;
     }
 
     /**

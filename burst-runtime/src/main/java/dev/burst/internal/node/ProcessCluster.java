@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -43,6 +44,10 @@ public final class ProcessCluster implements AutoCloseable {
     private final List<WorkerProcess> processes = new CopyOnWriteArrayList<>();
     private final AtomicInteger workerNumbers = new AtomicInteger();
     private volatile boolean closed;
+    /** All workers connected once; from then on dead ones are replaced. */
+    private volatile boolean started;
+    /** Replacements in a row of workers that died young, for the back-off. */
+    private int quickDeaths;
 
     /** A worker process, its log file, and when it ran. */
     public static final class WorkerProcess {
@@ -93,6 +98,7 @@ public final class ProcessCluster implements AutoCloseable {
                 startWorker();
             }
             awaitWorkers(settings.workers(), 60);
+            started = true;
         } catch (IOException | RuntimeException e) {
             close();
             throw e;
@@ -139,7 +145,7 @@ public final class ProcessCluster implements AutoCloseable {
     public void awaitWorkers(int n, int timeoutSeconds) throws IOException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         while (scheduler.workerIds().size() < n) {
-            if (!settings.restartDeadWorkers()) {
+            if (!started) { // a worker that cannot start now will not start on a retry either
                 for (WorkerProcess p : processes) {
                     if (!p.process().isAlive()) {
                         throw new IOException("worker process " + p.number() + " exited with code " + p.process().exitValue()
@@ -199,9 +205,9 @@ public final class ProcessCluster implements AutoCloseable {
         p.onExit().thenRun(() -> exited(wp));
     }
 
-    private void exited(WorkerProcess wp) {
+    private synchronized void exited(WorkerProcess wp) {
         wp.endedNanos = System.nanoTime();
-        if (closed) {
+        if (closed || !started) {
             return;
         }
         int code = wp.process().exitValue();
@@ -212,11 +218,26 @@ public final class ProcessCluster implements AutoCloseable {
         log.warn("worker process {} of {} exited with code {}{}", wp.number(), name, code,
                 settings.restartDeadWorkers() ? "; starting a new one" : "");
         if (settings.restartDeadWorkers()) {
-            try {
-                startWorker();
-            } catch (IOException e) {
-                log.error("cannot restart a worker of {}: {}", name, e.toString());
+            // A worker that dies within seconds of starting would die again: back off, 1 s doubling to 60 s.
+            boolean young = wp.endedNanos - wp.startedNanos() < TimeUnit.SECONDS.toNanos(10);
+            quickDeaths = young ? quickDeaths + 1 : 0;
+            long delayMs = quickDeaths <= 1 ? 0 : Math.min(60_000, 1000L << Math.min(quickDeaths - 2, 6));
+            if (delayMs > 0) {
+                log.warn("worker processes of {} keep dying young ({} in a row; see {}); next start in {} s",
+                        name, quickDeaths, wp.log(), delayMs / 1000);
             }
+            CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS).execute(this::replace);
+        }
+    }
+
+    private synchronized void replace() {
+        if (closed) {
+            return;
+        }
+        try {
+            startWorker();
+        } catch (IOException e) {
+            log.error("cannot restart a worker of {}: {}", name, e.toString());
         }
     }
 
@@ -236,12 +257,14 @@ public final class ProcessCluster implements AutoCloseable {
             }
         }
         long busy = 0;
+        long cpu = 0;
         long tasks = 0;
         for (SchedulerNode.WorkerFigures f : scheduler.workerFigures()) {
             busy += f.busyNanos();
+            cpu += f.cpuNanos();
             tasks += f.tasksRun();
         }
-        return new dev.burst.internal.local.InProcessCluster.UsageFigures(cores, allocated, busy, busy, tasks);
+        return new dev.burst.internal.local.InProcessCluster.UsageFigures(cores, allocated, busy, cpu, tasks);
     }
 
     private static String tail(Path file) {

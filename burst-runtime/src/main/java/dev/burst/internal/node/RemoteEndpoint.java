@@ -85,7 +85,18 @@ public final class RemoteEndpoint implements SchedulerEndpoint {
         }
     };
     private volatile ClientListener listener;
+    /** The session is over: closed by the client, or the connection ended. */
     private volatile boolean closed;
+    /** Channels shut down (once, by {@link #close}). */
+    private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Consecutive fetch failures per key, for the back-off of {@link #askWhoHas}. */
+    private final Map<TaskKey, Integer> fetchFailures = new ConcurrentHashMap<>();
+    private static final java.util.concurrent.ScheduledExecutorService RETRIES =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "burst-fetch-retry");
+                t.setDaemon(true);
+                return t;
+            });
     private long stimuli;
 
     private RemoteEndpoint(BurstAddress address, ClusterCredentials credentials, ManagedChannel channel,
@@ -167,24 +178,58 @@ public final class RemoteEndpoint implements SchedulerEndpoint {
         IdentityHashMap<Object, ByteString> thisCall = new IdentityHashMap<>();
         // Equal arguments share bytes too (a tree's "inputs 0 and 1"); TaskArguments compares contents.
         Map<TaskCall.TaskArguments, ByteString> arguments = new java.util.HashMap<>();
-        if (!independent || tasks.size() <= SUBMIT_CHUNK) {
+        if (!independent) {
             // A graph goes in one message: the scheduler checks it whole (cycles, missing inputs).
-            sender.send(WireCodec.encodeGraph(encode(tasks, thisCall, arguments), wanted, stimulus("submit")));
+            List<TaskSpec> encoded = encode(tasks, thisCall, arguments);
+            long bytes = payloadBytes(encoded);
+            if (bytes > MAX_GRAPH_BYTES) {
+                throw new IllegalArgumentException("this graph's " + tasks.size() + " tasks serialize to " + (bytes >> 20)
+                        + " MiB, more than one submission can carry (" + (MAX_GRAPH_BYTES >> 20) + " MiB): submit it in parts, "
+                        + "or let tasks load large data themselves instead of capturing it");
+            }
+            sender.send(WireCodec.encodeGraph(encoded, wanted, stimulus("submit")));
             return;
         }
-        // A large map: chunks sent as soon as each is encoded, which the scheduler takes one at a
-        // time, interleaved with other work; the first tasks run while the rest are still encoded.
+        // Independent tasks (a map): chunks sent as soon as each is encoded, which the scheduler
+        // takes one at a time, interleaved with other work; the first tasks run while the rest are
+        // still being encoded. A chunk ends at SUBMIT_CHUNK tasks or MAX_CHUNK_BYTES of payloads.
         java.util.Set<TaskKey> wantedSet = new java.util.HashSet<>(wanted);
-        for (int from = 0; from < tasks.size(); from += SUBMIT_CHUNK) {
-            List<TaskSpec> chunk = tasks.subList(from, Math.min(tasks.size(), from + SUBMIT_CHUNK));
-            List<TaskKey> chunkWanted = new ArrayList<>(chunk.size());
-            for (TaskSpec t : chunk) {
-                if (wantedSet.contains(t.key())) {
-                    chunkWanted.add(t.key());
-                }
+        List<TaskSpec> chunk = new ArrayList<>();
+        List<TaskKey> chunkWanted = new ArrayList<>();
+        long chunkBytes = 0;
+        for (TaskSpec t : tasks) {
+            TaskSpec e = encode(List.of(t), thisCall, arguments).get(0);
+            chunk.add(e);
+            if (wantedSet.contains(t.key())) {
+                chunkWanted.add(t.key());
             }
-            sender.send(WireCodec.encodeGraph(encode(chunk, thisCall, arguments), chunkWanted, stimulus("submit")));
+            chunkBytes += payloadBytes(List.of(e));
+            if (chunk.size() >= SUBMIT_CHUNK || chunkBytes >= MAX_CHUNK_BYTES) {
+                sender.send(WireCodec.encodeGraph(chunk, chunkWanted, stimulus("submit")));
+                chunk = new ArrayList<>();
+                chunkWanted = new ArrayList<>();
+                chunkBytes = 0;
+            }
         }
+        if (!chunk.isEmpty()) {
+            sender.send(WireCodec.encodeGraph(chunk, chunkWanted, stimulus("submit")));
+        }
+    }
+
+    /** Payload bytes of one submission at most: under the 64 MiB message limit with room for the rest. */
+    static final long MAX_GRAPH_BYTES = 48L << 20;
+    /** A map's chunks are cut at this many payload bytes (or {@link #SUBMIT_CHUNK} tasks). */
+    static final long MAX_CHUNK_BYTES = 8L << 20;
+    /** One task's function and arguments at most. */
+    static final long MAX_TASK_BYTES = 32L << 20;
+
+    private static long payloadBytes(List<TaskSpec> encoded) {
+        long sum = 0;
+        for (TaskSpec t : encoded) {
+            RemotePayload p = (RemotePayload) t.payload();
+            sum += p.function().size() + p.arguments().size();
+        }
+        return sum;
     }
 
     /** The tasks with their payloads serialized: each distinct function once, arguments per task. */
@@ -199,6 +244,12 @@ public final class RemoteEndpoint implements SchedulerEndpoint {
             ByteString args = call.arguments().isAllInputs()
                     ? arguments.computeIfAbsent(call.arguments(), a -> ArgumentsCodec.encode(a, codec))
                     : ArgumentsCodec.encode(call.arguments(), codec);
+            if (fn.size() + args.size() > MAX_TASK_BYTES) {
+                throw new IllegalArgumentException("task " + t.key() + " serializes to " + ((fn.size() + args.size()) >> 20)
+                        + " MiB (function " + (fn.size() >> 10) + " KiB, arguments " + (args.size() >> 10) + " KiB), more than the "
+                        + (MAX_TASK_BYTES >> 20) + " MiB a task may carry: pass large data as the result of another task, "
+                        + "or let the task load it, instead of capturing it or passing it as an argument");
+            }
             encoded.add(new TaskSpec(t.key(), t.dependencies(), t.resources(), t.priority(), t.retries(),
                     new RemotePayload("", fn, args)));
         }
@@ -243,12 +294,12 @@ public final class RemoteEndpoint implements SchedulerEndpoint {
         return closed;
     }
 
-    /** Ends the session and closes every connection. Idempotent. */
+    /** Ends the session and closes every connection, also after the scheduler went away. Idempotent. */
     public void close() {
-        if (closed) {
+        closed = true;
+        if (!released.compareAndSet(false, true)) {
             return;
         }
-        closed = true;
         if (sender != null) {
             sender.complete();
         }
@@ -362,6 +413,7 @@ public final class RemoteEndpoint implements SchedulerEndpoint {
                 if (pending.remove(key) == null || closed) {
                     return;
                 }
+                fetchFailures.remove(key);
                 Object value;
                 try {
                     value = codec.decode(ByteString.copyFrom(bytes));
@@ -399,12 +451,29 @@ public final class RemoteEndpoint implements SchedulerEndpoint {
             if (attempt + 1 < d.getAddressesCount()) {
                 next.computeIfAbsent(d.getAddresses(attempt + 1), a -> new ArrayList<>()).add(d);
             } else {
-                log.info("result of {} could not be fetched from {} ({}); waiting for the scheduler to recompute it",
-                        WireCodec.key(d.getKey()), d.getAddresses(attempt), why);
+                askWhoHas(WireCodec.key(d.getKey()), d.getAddresses(attempt), why);
             }
         }
         for (Map.Entry<String, List<ReportDone>> e : next.entrySet()) {
             gather(e.getKey(), e.getValue(), attempt + 1);
         }
+    }
+
+    /**
+     * No holder the scheduler named could give {@code key} (it died, or retired and its results
+     * moved): ask the scheduler again, after a back-off that lets it first learn of a worker's
+     * death. It answers with the holders it knows now, or, if the result is being recomputed,
+     * reports it when done.
+     */
+    private void askWhoHas(TaskKey key, String lastHolder, String why) {
+        int failures = fetchFailures.merge(key, 1, Integer::sum);
+        long delayMs = Math.min(5_000, 50L << Math.min(failures, 7));
+        log.info("result of {} could not be fetched from {} ({}); asking the scheduler again in {} ms", key, lastHolder, why, delayMs);
+        RETRIES.schedule(() -> {
+            if (!closed) {
+                sender.send(Message.newBuilder().setWhoHas(dev.burst.internal.protocol.wire.WhoHas.newBuilder()
+                        .addKeys(WireCodec.key(key))).build());
+            }
+        }, delayMs, TimeUnit.MILLISECONDS);
     }
 }

@@ -81,7 +81,8 @@ public final class SchedulerNode implements AutoCloseable {
     private final Map<WorkerId, Connection> workers = new ConcurrentHashMap<>();
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final Map<WorkerId, WorkerFigures> figures = new ConcurrentHashMap<>();
-    private final AtomicLong clientNumbers = new AtomicLong();
+    /** Key ranges handed to clients (client ids come from the loop; ranges need only be distinct). */
+    private final AtomicLong keyRanges = new AtomicLong();
     private volatile boolean closed;
 
     /**
@@ -99,10 +100,10 @@ public final class SchedulerNode implements AutoCloseable {
         // microseconds of the embedded cluster: let workers hold enough very short tasks to hide it.
         SchedulerConfig networked = config.withLatencyHidingNanos(Math.max(config.latencyHidingNanos(), NETWORK_LATENCY_HIDING_NANOS));
         this.loop = new SchedulerLoop(new SchedulerState(networked), "burst");
-        loop.start();
         Service service = new Service();
         this.server = Transport.server(bindHost, port, credentials,
                 () -> ServerInterceptors.intercept(service, new RemoteAddressInterceptor()));
+        loop.start(); // only once the port is ours: a failed bind leaves no thread behind
         this.address = new BurstAddress(bindHost, server.getPort());
         log.info("scheduler listening at {}", address);
     }
@@ -157,7 +158,7 @@ public final class SchedulerNode implements AutoCloseable {
 
     /** What a worker's last heartbeat said. */
     public record WorkerFigures(WorkerId worker, int threads, long memoryBytes, long spilledBytes, boolean paused,
-                                long busyNanos, long tasksRun, long keysFetched, long spillCount) {
+                                long busyNanos, long tasksRun, long keysFetched, long spillCount, long cpuNanos) {
     }
 
     // ---------------------------------------------------------------- the service
@@ -228,6 +229,8 @@ public final class SchedulerNode implements AutoCloseable {
         /** Loop thread only: the batch being built, and the sessions this worker has been told of. */
         private List<Message> batch = new ArrayList<>();
         private final Set<String> sessionsSent = new HashSet<>();
+        /** A client's function bytes seen lately, so that the tasks of a map share one copy (network thread only). */
+        private final Map<ByteString, ByteString> functions = new java.util.HashMap<>();
         private volatile boolean gone;
 
         Connection(StreamObserver<Envelope> out, String remote) {
@@ -274,9 +277,26 @@ public final class SchedulerNode implements AutoCloseable {
                     var h = m.getHeartbeat();
                     figures.computeIfPresent(worker, (w, f) -> new WorkerFigures(w, f.threads(), h.getMemoryBytes(),
                             h.getSpilledBytes(), h.getPaused(), h.getBusyNanos(), h.getTasksRun(), h.getKeysFetched(),
-                            h.getSpillCount()));
+                            h.getSpillCount(), h.getCpuNanos()));
                 }
-                case SUBMIT_GRAPH -> loop.post(WireCodec.decode(m.getSubmitGraph(), client));
+                case SUBMIT_GRAPH -> {
+                    if (functions.size() > 1024) {
+                        functions.clear();
+                    }
+                    loop.post(WireCodec.decode(m.getSubmitGraph(), client, functions));
+                }
+                case WHO_HAS -> {
+                    List<TaskKey> keys = m.getWhoHas().getKeysList().stream().map(WireCodec::key).toList();
+                    loop.onLoop(() -> {
+                        for (TaskKey k : keys) {
+                            List<WorkerId> holders = loop.state().whoHas(k);
+                            if (!holders.isEmpty()) { // else: being recomputed, and reported when done
+                                done(k, holders);
+                            }
+                        }
+                        flush();
+                    });
+                }
                 case RELEASE_KEYS -> loop.post(WireCodec.decode(m.getReleaseKeys(), client));
                 default -> log.warn("ignored a {} message from {} ({}): not expected from a {}", m.getKindCase(),
                         remote, role == Role.ROLE_WORKER ? worker : client, role == Role.ROLE_WORKER ? "worker" : "client");
@@ -289,8 +309,9 @@ public final class SchedulerNode implements AutoCloseable {
                 refuse(refusal);
                 return;
             }
-            if (closed) {
-                refuse("the scheduler is closing");
+            if (closed || loop.isClosed()) {
+                refuse(loop.crashed() != null ? "the scheduler crashed (" + loop.crashed() + ") and serves no one"
+                        : "the scheduler is closing");
                 return;
             }
             if (hello.getRole() == Role.ROLE_WORKER) {
@@ -298,12 +319,24 @@ public final class SchedulerNode implements AutoCloseable {
                     refuse("a worker must say where it serves its results (peer address)");
                     return;
                 }
+                Double cpu = hello.getResourcesMap().get(ResourceAmounts.CPU);
+                if (hello.getThreads() < 1 || cpu == null || cpu < 1) {
+                    refuse("a worker needs at least one thread and cpu >= 1; this one offers " + hello.getThreads()
+                            + " threads and resources " + hello.getResourcesMap());
+                    return;
+                }
+                for (Map.Entry<String, Double> r : hello.getResourcesMap().entrySet()) {
+                    if (!(r.getValue() > 0) || r.getValue().isInfinite()) {
+                        refuse("a worker's resource " + r.getKey() + " must be a positive number, got " + r.getValue());
+                        return;
+                    }
+                }
                 worker = new WorkerId(hello.getPeerAddress());
                 if (workers.putIfAbsent(worker, this) != null) {
                     refuse("a worker at " + worker + " is already connected");
                     return;
                 }
-                figures.put(worker, new WorkerFigures(worker, hello.getThreads(), 0, 0, false, 0, 0, 0, 0));
+                figures.put(worker, new WorkerFigures(worker, hello.getThreads(), 0, 0, false, 0, 0, 0, 0, 0));
                 role = Role.ROLE_WORKER;
                 sender.send(Message.newBuilder().setWelcome(Welcome.newBuilder()
                         .setProtocolVersion(WireCodec.PROTOCOL_VERSION).setId(worker.name())).build());
@@ -315,7 +348,7 @@ public final class SchedulerNode implements AutoCloseable {
                 client = loop.addClient(this);
                 role = Role.ROLE_CLIENT;
                 sessions.put(client.name(), List.copyOf(hello.getClasspathList()));
-                long keyBase = clientNumbers.incrementAndGet() << KEY_RANGE_BITS;
+                long keyBase = keyRanges.incrementAndGet() << KEY_RANGE_BITS;
                 sender.send(Message.newBuilder().setWelcome(Welcome.newBuilder()
                         .setProtocolVersion(WireCodec.PROTOCOL_VERSION).setId(client.name()).setKeyBase(keyBase)).build());
                 log.info("client {} connected from {}{}", client, remote, hello.getName().isEmpty() ? "" : " (" + hello.getName() + ")");
@@ -353,11 +386,19 @@ public final class SchedulerNode implements AutoCloseable {
                 loop.removeWorker(worker);
             } else if (role == Role.ROLE_CLIENT) {
                 loop.removeClient(client);
-                sessions.remove(client.name());
-                for (Connection w : workers.values()) {
-                    w.sender.send(Message.newBuilder().setSessionClosed(
-                            dev.burst.internal.protocol.wire.SessionClosed.newBuilder().setSession(client.name())).build());
-                }
+                String session = client.name();
+                // On the loop, after the client's departure is handled: nothing of the session can
+                // follow the close to a worker, and workers' class loaders for it are let go.
+                loop.onLoop(() -> {
+                    sessions.remove(session);
+                    for (Connection w : workers.values()) {
+                        if (w.sessionsSent.remove(session)) {
+                            w.flush();
+                            w.sender.send(Message.newBuilder().setSessionClosed(
+                                    dev.burst.internal.protocol.wire.SessionClosed.newBuilder().setSession(session)).build());
+                        }
+                    }
+                });
             }
         }
 

@@ -35,10 +35,20 @@ public final class WorkerMain {
             serving = ClusterCredentials.withKeyStore(Files.readAllBytes(dir.resolve(ClusterCredentials.KEY_STORE_FILE)),
                     Files.readString(dir.resolve(ClusterCredentials.PASSWORD_FILE)).strip(), credentials.token());
         }
-        WorkerNode node = new WorkerNode(new WorkerNode.Settings(scheduler, credentials,
-                Integer.parseInt(required(opts, "threads")), Long.parseLong(required(opts, "memory")),
-                parseResources(opts.getOrDefault("resources", "")), opts.getOrDefault("host", "127.0.0.1"),
-                opts.getOrDefault("name", ""), workDir, serving));
+        WorkerNode node;
+        try {
+            node = new WorkerNode(new WorkerNode.Settings(scheduler, credentials,
+                    Integer.parseInt(required(opts, "threads")), Long.parseLong(required(opts, "memory")),
+                    parseResources(opts.getOrDefault("resources", "")), opts.getOrDefault("host", "127.0.0.1"),
+                    opts.getOrDefault("name", ""), workDir, serving));
+        } catch (Exception e) {
+            if (!opts.containsKey("work-dir")) {
+                deleteTree(workDir);
+            }
+            System.err.println("burst worker: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(node::close, "burst-worker-shutdown"));
         node.awaitStopped();
         if (!opts.containsKey("work-dir")) {

@@ -99,10 +99,12 @@ public final class WorkerNode implements AutoCloseable {
     private int idleThreads;
     private final long[] runningAttempt;
     private final List<Thread> threads = new ArrayList<>();
-    /** Under the lock: the value that came with the event being handled, reports and fetches to start after. */
-    private Object incoming;
+    /** Under the lock: reports to send, fetches to start and spills to write once it is released. */
     private final List<Message> reports = new ArrayList<>();
     private final List<WorkerCommand.Fetch> fetches = new ArrayList<>();
+    private final List<Runnable> spills = new ArrayList<>();
+    /** Why a session's classpath could not be loaded here, for the errors of its tasks. */
+    private final Map<String, String> sessionFailures = new ConcurrentHashMap<>();
     private final AtomicLong stimuli = new AtomicLong();
     private final AtomicLong busyNanos = new AtomicLong();
     private final AtomicLong tasksRun = new AtomicLong();
@@ -113,7 +115,7 @@ public final class WorkerNode implements AutoCloseable {
     private volatile boolean closed;
 
     /** A client session: its class loader, codec, and functions decoded so far. */
-    private record Session(String name, ObjectCodec codec, ValueCodec values, Map<ByteString, Object> functions,
+    private record Session(ObjectCodec codec, ValueCodec values, Map<ByteString, Object> functions,
                            Map<ByteString, TaskArguments> arguments) {
     }
 
@@ -127,6 +129,12 @@ public final class WorkerNode implements AutoCloseable {
      * @throws IOException when the scheduler cannot be reached or refuses this worker
      */
     public WorkerNode(Settings settings) throws IOException {
+        if (settings.threads() < 1) {
+            throw new IllegalArgumentException("a worker needs at least 1 thread, got " + settings.threads());
+        }
+        if (settings.memoryLimit() <= 0) {
+            throw new IllegalArgumentException("a worker's memory limit must be > 0 bytes, got " + settings.memoryLimit());
+        }
         this.settings = settings;
         Files.createDirectories(settings.workDir());
         this.peerCredentials = settings.credentials();
@@ -135,7 +143,14 @@ public final class WorkerNode implements AutoCloseable {
         java.util.concurrent.CompletableFuture<Server> server = settings.serving() == null ? null
                 : java.util.concurrent.CompletableFuture.supplyAsync(
                         () -> Transport.server(settings.bindHost(), 0, settings.serving(), new DataService()));
-        this.schedulerChannel = Transport.channel(settings.scheduler(), settings.credentials());
+        try {
+            this.schedulerChannel = Transport.channel(settings.scheduler(), settings.credentials());
+        } catch (RuntimeException e) {
+            if (server != null) {
+                server.thenAccept(Server::shutdownNow);
+            }
+            throw e;
+        }
         if (server == null) {
             ClusterIdentity identity;
             try {
@@ -145,9 +160,14 @@ public final class WorkerNode implements AutoCloseable {
                 schedulerChannel.shutdownNow();
                 throw new IOException("cannot reach the scheduler at " + settings.scheduler() + ": " + e.getMessage(), e);
             }
-            ClusterCredentials serving = ClusterCredentials.withKeyStore(identity.getKeyStore().toByteArray(),
-                    identity.getKeyStorePassword(), settings.credentials().token());
-            this.dataServer = Transport.server(settings.bindHost(), 0, serving, new DataService());
+            try {
+                ClusterCredentials serving = ClusterCredentials.withKeyStore(identity.getKeyStore().toByteArray(),
+                        identity.getKeyStorePassword(), settings.credentials().token());
+                this.dataServer = Transport.server(settings.bindHost(), 0, serving, new DataService());
+            } catch (RuntimeException e) {
+                schedulerChannel.shutdownNow();
+                throw e;
+            }
         } else {
             try {
                 this.dataServer = server.join();
@@ -162,9 +182,16 @@ public final class WorkerNode implements AutoCloseable {
         this.resources = ResourceAmounts.of(offered);
         this.state = new WorkerState(id, resources, 10_000);
         this.store = new ObjectStore(settings.memoryLimit(), settings.workDir().resolve("spill"));
-        this.loaders = new SessionLoaders(settings.workDir().resolve("blobs"),
-                ClasspathOffer.ofThisJvm(settings.workDir().resolve("classpath")),
-                BlobFetcher.fromScheduler(SchedulerGrpc.newBlockingStub(schedulerChannel)));
+        try {
+            this.loaders = new SessionLoaders(settings.workDir().resolve("blobs"),
+                    ClasspathOffer.ofThisJvm(settings.workDir().resolve("classpath")),
+                    BlobFetcher.fromScheduler(SchedulerGrpc.newBlockingStub(schedulerChannel), java.time.Duration.ofMinutes(5)));
+        } catch (RuntimeException e) {
+            store.close();
+            dataServer.shutdownNow();
+            schedulerChannel.shutdownNow();
+            throw e;
+        }
         this.runningAttempt = new long[settings.threads()];
         for (int i = 0; i < settings.threads(); i++) {
             int slot = i;
@@ -272,16 +299,18 @@ public final class WorkerNode implements AutoCloseable {
         try {
             ClassLoader loader = loaders.open(m.getSession(), m.getClasspathList());
             ObjectCodec codec = new ObjectCodec(loader);
-            sessions.put(m.getSession(), new Session(m.getSession(), codec, new SessionValues(m.getSession(), codec),
+            sessions.put(m.getSession(), new Session(codec, new SessionValues(m.getSession(), codec),
                     new ConcurrentHashMap<>(), new ConcurrentHashMap<>()));
         } catch (IOException | RuntimeException e) {
-            // Its tasks fail with this reason when they run (see payloadOf), not silently.
+            // Its tasks fail with this reason when they run (runAndReport), not silently.
+            sessionFailures.put(m.getSession(), e.toString());
             log.warn("worker {}: cannot load the classpath of session {}: {}", id, m.getSession(), e.toString());
         }
     }
 
     private void closeSession(String session) {
         sessions.remove(session);
+        sessionFailures.remove(session);
         loaders.close(session);
     }
 
@@ -340,9 +369,7 @@ public final class WorkerNode implements AutoCloseable {
 
     /** Handles one event and carries out its commands. Caller holds the lock. */
     private void apply(WorkerEvent event, Object value) {
-        incoming = value;
         List<WorkerCommand> commands = state.handle(event);
-        incoming = null;
         boolean queued = false;
         for (WorkerCommand c : commands) {
             switch (c) {
@@ -375,9 +402,9 @@ public final class WorkerNode implements AutoCloseable {
         if (value instanceof Fetched f) {
             Session s = sessions.get(f.session());
             // A session this worker was never told of (a copy for a retirement, say): Burst's own loader.
-            store.putBytes(key, f.bytes(), s != null ? s.values() : orphanValues(f.session()));
+            spills.add(store.putBytesDeferringSpill(key, f.bytes(), s != null ? s.values() : orphanValues(f.session())));
         } else if (value instanceof Computed c) {
-            store.put(key, c.value(), c.size(), c.session().values());
+            spills.add(store.putDeferringSpill(key, c.value(), c.size(), c.session().values()));
         } else {
             throw new IllegalStateException("no value to store for " + key);
         }
@@ -401,24 +428,34 @@ public final class WorkerNode implements AutoCloseable {
         return new ObjectCodec(l == null ? getClass().getClassLoader() : l).encodeException(error.exception());
     }
 
-    /** Sends reports and starts fetches gathered under the lock. Caller must not hold it. */
+    /** Writes spills, sends reports and starts fetches gathered under the lock. Caller must not hold it. */
     private void afterUnlock() {
         List<Message> r;
         List<WorkerCommand.Fetch> f;
+        List<Runnable> sp;
         lock.lock();
         try {
-            if (reports.isEmpty() && fetches.isEmpty()) {
+            if (reports.isEmpty() && fetches.isEmpty() && spills.isEmpty()) {
                 return;
             }
             r = new ArrayList<>(reports);
             reports.clear();
             f = new ArrayList<>(fetches);
             fetches.clear();
+            sp = new ArrayList<>(spills);
+            spills.clear();
         } finally {
             lock.unlock();
         }
-        toScheduler.sendAll(r);
+        toScheduler.sendAll(r); // reports first: a spill can take a while
         startFetches(f);
+        for (Runnable spill : sp) {
+            try {
+                spill.run();
+            } catch (RuntimeException e) {
+                log.warn("worker {}: spilling results failed: {}", id, e.toString());
+            }
+        }
     }
 
     // ---------------------------------------------------------------- execution
@@ -477,9 +514,12 @@ public final class WorkerNode implements AutoCloseable {
             session = sessions.get(p.session());
             if (session == null) {
                 throw new IllegalStateException("the classpath of client session " + p.session()
-                        + " could not be loaded on worker " + id + " (see its log)");
+                        + " could not be loaded on worker " + id + ": " + sessionFailures.getOrDefault(p.session(), "not sent"));
             }
             Session s = session;
+            if (s.functions().size() > 1024) {
+                s.functions().clear(); // a loop of capturing lambdas: each is new; keep only recent ones
+            }
             Object function = s.functions().computeIfAbsent(p.function(), b -> s.codec().decode(b));
             TaskArguments arguments = ArgumentsCodec.isShareable(p.arguments())
                     ? s.arguments().computeIfAbsent(p.arguments(), b -> ArgumentsCodec.decode(b, s.codec()))
@@ -692,7 +732,16 @@ public final class WorkerNode implements AutoCloseable {
         toScheduler.send(Message.newBuilder().setHeartbeat(Heartbeat.newBuilder()
                 .setMemoryBytes(store.memoryBytes()).setSpilledBytes(store.spilledBytes()).setPaused(store.paused())
                 .setBusyNanos(busyNanos.get()).setTasksRun(tasksRun.get()).setKeysFetched(keysFetched.get())
-                .setSpillCount(store.spillCount())).build());
+                .setSpillCount(store.spillCount()).setCpuNanos(executorCpuNanos())).build());
+    }
+
+    private long executorCpuNanos() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (Thread t : threads) {
+            sum += Math.max(0, mx.getThreadCpuTime(t.threadId()));
+        }
+        return sum;
     }
 
     /** Stops executors (interrupting running tasks), closes connections, deletes spilled results. */

@@ -53,6 +53,7 @@ public final class SchedulerLoop {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean parked;
     private volatile boolean closed;
+    private volatile Throwable crashed;
 
     /** A request to run code on the loop thread (used for queries and orderly shutdown). */
     private record OnLoop(Runnable action) {
@@ -85,7 +86,7 @@ public final class SchedulerLoop {
         post(new SchedulerEvent.WorkerLeft(stimulus("worker-left"), id));
     }
 
-    /** Registers a client; reports for it go to {@code link}. Returns its id and number (from 1). */
+    /** Registers a client; reports for it go to {@code link}. Returns its id ({@code client-N}, N from 1). */
     public ClientId addClient(ClientLink link) {
         ClientId id = new ClientId("client-" + clientNumbers.incrementAndGet());
         clients.put(id, link);
@@ -135,6 +136,14 @@ public final class SchedulerLoop {
         }
     }
 
+    /** Runs {@code action} on the loop thread, after the events posted before it; does not wait. */
+    public void onLoop(Runnable action) {
+        inbox.add(new OnLoop(action));
+        if (parked) {
+            LockSupport.unpark(thread);
+        }
+    }
+
     /** Runs {@code action} on the loop thread and waits for it; used by tests and shutdown. */
     public void runOnLoop(Runnable action) throws InterruptedException {
         CountDownLatch done = new CountDownLatch(1);
@@ -160,6 +169,11 @@ public final class SchedulerLoop {
         return closed;
     }
 
+    /** Why the loop stopped on its own, or null. */
+    public Throwable crashed() {
+        return crashed;
+    }
+
     // ---------------------------------------------------------------- the loop
 
     private void run() {
@@ -182,6 +196,8 @@ public final class SchedulerLoop {
             }
         } catch (Throwable t) {
             log.error("scheduler loop crashed; the cluster can no longer schedule", t);
+            crashed = t;
+            closed = true;
             for (ClientLink c : clients.values()) {
                 c.clusterClosed("the scheduler crashed: " + t);
             }
