@@ -191,13 +191,13 @@ public final class DistributedBench {
                 .put("correct", ok);
     }
 
-    /** This JVM's descendants that run a Burst worker, in pid order. */
+    /** This JVM's descendants that run a Burst worker (not a spare waiting to join), in pid order. */
     static List<ProcessHandle> workerProcesses() {
         return ProcessHandle.current().descendants()
                 .filter(p -> {
                     ProcessHandle.Info info = p.info();
                     String cmd = info.commandLine().orElse("") + " " + String.join(" ", info.arguments().orElse(new String[0]));
-                    return cmd.contains(WORKER_MAIN);
+                    return cmd.contains(WORKER_MAIN) && !cmd.contains("--standby"); // not the cluster's warm spare
                 })
                 .sorted((a, b) -> Long.compare(a.pid(), b.pid()))
                 .toList();

@@ -43,6 +43,15 @@ public sealed interface SchedulerEvent {
     record DataMissing(StimulusId stimulusId, WorkerId worker, TaskKey key, long runId, TaskKey dependency,
                        WorkerId holder) implements SchedulerEvent {}
 
+    /**
+     * {@code client} now holds the results of {@code keys} itself (it fetched them after their
+     * {@link SchedulerCommand.ReportDone}). A result that every client wanting it holds, and that no
+     * unfinished dependent needs, is not recomputed when its last copy on the workers is lost; it is
+     * recomputed only if something needs it again. Keys that are unknown, not in memory, or not
+     * wanted by {@code client} are ignored.
+     */
+    record ResultsReceived(StimulusId stimulusId, ClientId client, List<TaskKey> keys) implements SchedulerEvent {}
+
     /** A client is gone; everything it wanted is released. */
     record ClientLeft(StimulusId stimulusId, ClientId client) implements SchedulerEvent {}
 

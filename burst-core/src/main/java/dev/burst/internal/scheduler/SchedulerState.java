@@ -58,6 +58,9 @@ import static dev.burst.internal.scheduler.SchedulerTaskState.WAITING;
  *   the current one is stale and ignored: when the scheduler took that run back it told the worker
  *   to free it. So late messages never count a result that is not there.
  *   <li>Each client is told a wanted key's outcome exactly once.
+ *   <li>A result every wanting client holds already ({@link SchedulerEvent.ResultsReceived}) and no
+ *   unfinished dependent needs is not recomputed when its last copy is lost (a retirement still copies
+ *   it): it stays RELEASED, still wanted, until a new dependent or a client without it needs it.
  *   <li>Retiring workers take nothing new; {@link Retirement} moves their sole copies, then lets them go.
  * </ul>
  */
@@ -106,6 +109,7 @@ public final class SchedulerState {
             case SchedulerEvent.TaskFinished e -> taskFinished(e.worker(), e.key(), e.runId(), e.nbytes(), e.durationNanos());
             case SchedulerEvent.TaskFailed e -> taskFailed(e.worker(), e.key(), e.runId(), e.error());
             case SchedulerEvent.DataMissing e -> dataMissing(e.worker(), e.key(), e.runId(), e.dependency(), e.holder());
+            case SchedulerEvent.ResultsReceived e -> resultsReceived(e.client(), e.keys());
             case SchedulerEvent.ClientLeft e -> clientLeft(e.client());
             case SchedulerEvent.RetireWorkers e -> {
                 if (retirement.retire(e.workers(), out) && !queued.isEmpty()) {
@@ -258,8 +262,8 @@ public final class SchedulerState {
     }
 
     /**
-     * The only copies of these results are gone: recompute those still needed. All of them leave
-     * MEMORY before any is recomputed, so that none is taken for an input that is still there.
+     * The only copies of these results are gone: recompute those still needed, unless only by clients
+     * that hold them. All leave MEMORY before any is recomputed, so none is taken for an input still there.
      */
     private void lostLastCopies(List<SchedulerTask> lost, List<SchedulerTask> rerun) {
         for (SchedulerTask t : lost) {
@@ -273,10 +277,10 @@ public final class SchedulerState {
             if (t.state != RELEASED) {
                 continue; // brought back already as the input of another lost result
             }
-            if (t.needed()) {
-                toWaiting(t, rerun);
-            } else {
+            if (!t.needed()) {
                 maybeForget(t);
+            } else if (!t.heldByClientsOnly()) {
+                toWaiting(t, rerun); // else its clients hold it: it stays RELEASED until something needs it
             }
         }
         for (SchedulerWorker x : relieved) {
@@ -363,12 +367,19 @@ public final class SchedulerState {
             if (t == null || t.wantedBy == null) {
                 continue;
             }
-            t.wantedBy.remove(client);
-            if (t.reportedTo != null) {
-                t.reportedTo.remove(client);
-            }
+            t.dropWant(client);
             if (!t.needed()) {
                 release(t);
+            }
+        }
+    }
+
+    /** Receipts count only while the result is in memory and the client wants it; others are stale or wrong. */
+    private void resultsReceived(ClientId client, List<TaskKey> keys) {
+        for (TaskKey k : keys) {
+            SchedulerTask t = tasks.get(k);
+            if (t != null && t.state == MEMORY && t.wantedBy != null && t.wantedBy.contains(client)) {
+                t.addReceipt(client);
             }
         }
     }
@@ -507,8 +518,8 @@ public final class SchedulerState {
         todo.push(first);
         while (!todo.isEmpty()) {
             SchedulerTask t = todo.pop();
-            if (t.state != RELEASED || !t.needed()) {
-                continue; // reached twice, or no longer needed because the dependent failed meanwhile
+            if (t.state != RELEASED || !t.needed() || t.heldByClientsOnly()) {
+                continue; // reached twice, not needed since the dependent failed, or held by all its clients
             }
             transition(t, WAITING);
             entered.add(t);

@@ -26,6 +26,8 @@ final class SchedulerTask {
     /** Clients that want the result, and whether each has been told the outcome. */
     List<ClientId> wantedBy;
     List<ClientId> reportedTo;
+    /** Wanting clients that hold the result themselves (they said so with ResultsReceived). */
+    List<ClientId> receivedBy;
     /** Workers holding the result: nearly always one, so a list (no duplicates: see {@link #addHolder}). */
     List<SchedulerWorker> whoHas;
     SchedulerWorker processingOn;
@@ -62,6 +64,15 @@ final class SchedulerTask {
 
     boolean needed() {
         return (wantedBy != null && !wantedBy.isEmpty()) || (waiters != null && !waiters.isEmpty());
+    }
+
+    /**
+     * Every client that wants the result holds it, and no dependent that is not done needs it: the
+     * workers' copies serve nobody, so losing the last one costs no recompute.
+     */
+    boolean heldByClientsOnly() {
+        return (waiters == null || waiters.isEmpty()) && wantedBy != null && !wantedBy.isEmpty()
+                && receivedBy != null && receivedBy.containsAll(wantedBy);
     }
 
     Set<SchedulerTask> dependents() {
@@ -105,6 +116,26 @@ final class SchedulerTask {
         }
         if (!wantedBy.contains(client)) {
             wantedBy.add(client);
+        }
+    }
+
+    void addReceipt(ClientId client) {
+        if (receivedBy == null) {
+            receivedBy = new ArrayList<>(1);
+        }
+        if (!receivedBy.contains(client)) {
+            receivedBy.add(client);
+        }
+    }
+
+    /** {@code client} no longer wants the result: forget that it was told and that it holds it. */
+    void dropWant(ClientId client) {
+        wantedBy.remove(client);
+        if (reportedTo != null) {
+            reportedTo.remove(client);
+        }
+        if (receivedBy != null && receivedBy.remove(client) && receivedBy.isEmpty()) {
+            receivedBy = null;
         }
     }
 

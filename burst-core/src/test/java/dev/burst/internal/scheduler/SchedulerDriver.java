@@ -115,6 +115,11 @@ final class SchedulerDriver {
         return handle(new SchedulerEvent.KeysReleased(stimulus("release"), client(client), List.of(keys)));
     }
 
+    /** {@code client} says it holds the results of {@code keys}. */
+    List<SchedulerCommand> received(String client, TaskKey... keys) {
+        return handle(new SchedulerEvent.ResultsReceived(stimulus("received"), client(client), List.of(keys)));
+    }
+
     List<SchedulerCommand> clientLeft(String client) {
         return handle(new SchedulerEvent.ClientLeft(stimulus("client-left"), client(client)));
     }

@@ -11,6 +11,8 @@ import dev.burst.internal.scheduler.TaskSpec;
 import dev.burst.internal.worker.WorkerTaskState;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -131,6 +133,7 @@ final class Invariants {
             if (sim.scheduler.stateOf(k) != SchedulerTaskState.MEMORY || !holders.contains(id)) {
                 continue;
             }
+            // Results clients hold are copied too: unlike a death, a retirement can avoid a later recompute.
             boolean elsewhere = holders.stream().anyMatch(staying::contains);
             if (!elsewhere && w.alive && !staying.isEmpty()) {
                 throw sim.violation("retirement loses no needed result", k, id + " retires as a holder of " + k
@@ -141,6 +144,52 @@ final class Invariants {
                         + " with no staying holder, without a warning");
             }
         }
+    }
+
+    /** Some client wants {@code key}, as the scheduler has heard so far. */
+    boolean wantedByScheduler(TaskKey key) {
+        for (Map<TaskKey, SimulatedClient.Request> side : sim.schedulerSide.values()) {
+            if (side.containsKey(key)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Every request for {@code key} the scheduler has heard of is from a client holding the result (true if none). */
+    boolean wantedOnlyByHolders(TaskKey key) {
+        for (Map<TaskKey, SimulatedClient.Request> side : sim.schedulerSide.values()) {
+            SimulatedClient.Request r = side.get(key);
+            if (r != null && !r.received) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A wanted result may be RELEASED (lost and not recomputed) only while every client wanting it
+     * holds it itself: anything a client has not received must still be computed and reported.
+     */
+    void checkKeptForClients(Collection<TaskKey> keys) {
+        for (TaskKey k : keys) {
+            if (sim.scheduler.stateOf(k) == SchedulerTaskState.RELEASED && wantedByScheduler(k)
+                    && !wantedOnlyByHolders(k)) {
+                throw sim.violation("a lost result is recomputed unless every client wanting it holds it", k,
+                        "RELEASED while wanted by a client that does not hold it: " + requestsFor(k));
+            }
+        }
+    }
+
+    private List<SimulatedClient.Request> requestsFor(TaskKey key) {
+        List<SimulatedClient.Request> found = new ArrayList<>();
+        for (Map<TaskKey, SimulatedClient.Request> side : sim.schedulerSide.values()) {
+            SimulatedClient.Request r = side.get(key);
+            if (r != null) {
+                found.add(r);
+            }
+        }
+        return found;
     }
 
     void afterSchedulerStep(SchedulerEvent e, List<SchedulerCommand> commands, int tasksBefore) {
@@ -363,7 +412,8 @@ final class Invariants {
                         checkValue(w, k, w.store.get(k));
                     }
                 }
-                case RELEASED, ERRED, FORGOTTEN -> { }
+                case RELEASED -> checkKeptForClients(List.of(k));
+                case ERRED, FORGOTTEN -> { }
             }
         }
         for (SimulatedWorker w : sim.liveWorkers()) {
@@ -406,8 +456,10 @@ final class Invariants {
         }
         if (r.outcomes.get(0) instanceof SchedulerCommand.ReportDone) {
             SchedulerTaskState s = sim.scheduler.stateOf(r.key);
-            // A result reported done may have been lost since and recomputed; a recompute may fail.
-            if (s != SchedulerTaskState.MEMORY && s != SchedulerTaskState.ERRED) {
+            // A result reported done may have been lost since and recomputed; a recompute may fail; a
+            // client that holds it may see it lost and not recomputed (checkKeptForClients says when).
+            if (s != SchedulerTaskState.MEMORY && s != SchedulerTaskState.ERRED
+                    && !(s == SchedulerTaskState.RELEASED && r.received)) {
                 throw sim.violation("the result a client was given stays available", r.key, r + " but the task is " + s);
             }
         }

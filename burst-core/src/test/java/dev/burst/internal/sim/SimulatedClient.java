@@ -23,6 +23,8 @@ final class SimulatedClient {
         boolean released;
         /** Each ReportDone or ReportErred that reached the client for this request. */
         final List<SchedulerCommand> outcomes = new ArrayList<>(1);
+        /** The client fetched the result and holds it itself (it may or may not have told the scheduler). */
+        boolean received;
         int stalledReports;
 
         Request(long id, ClientId client, TaskKey key, String expectInvalid, long submittedAt) {

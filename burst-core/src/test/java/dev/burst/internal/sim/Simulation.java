@@ -9,11 +9,13 @@ import dev.burst.internal.scheduler.SchedulerCommand;
 import dev.burst.internal.scheduler.SchedulerConfig;
 import dev.burst.internal.scheduler.SchedulerEvent;
 import dev.burst.internal.scheduler.SchedulerState;
+import dev.burst.internal.scheduler.SchedulerTaskState;
 import dev.burst.internal.scheduler.TaskSpec;
 import dev.burst.internal.worker.WorkerEvent;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -34,7 +36,9 @@ import java.util.SplittableRandom;
  * schedule: workers die (the scheduler hears WorkerLeft only after a while, as after missed
  * heartbeats; what the dead worker still had in flight is lost), new workers join, clients submit
  * random DAGs (gpu requests, priorities, retries, flaky and poisoned tasks, invalid graphs),
- * release, cancel and want again keys, or leave. Staleness is what breaks schedulers, so it is
+ * release, cancel and want again keys, or leave. A client fetches each result it is told is done
+ * (the fetch fails if its holders are gone) and then says it holds it ({@code ResultsReceived}) at
+ * once, later, or never; a lost result all its clients hold need not be recomputed. Staleness is what breaks schedulers, so it is
  * provoked on purpose: some workers report over a congested link, some messages are ten times
  * slower, and a quarter of the runs use a one-worker cluster where freed work returns to the same
  * worker while its late reports are still on the way.
@@ -65,6 +69,8 @@ final class Simulation {
     final Set<TaskKey> completed = new HashSet<>();
     /** How many times each key raised a simulated exception. */
     final Map<TaskKey, Integer> failures = new HashMap<>();
+    /** Lost results the scheduler kept RELEASED because their clients held them, until recomputed. */
+    final Set<TaskKey> keptForClients = new HashSet<>();
     /** Requests as the scheduler sees them: registered when it handles a graph, dropped on release. */
     final Map<ClientId, Map<TaskKey, SimulatedClient.Request>> schedulerSide = new HashMap<>();
     final List<String> warnings = new ArrayList<>();
@@ -232,6 +238,12 @@ final class Simulation {
         int tasksBefore = scheduler.taskCount();
         List<SchedulerCommand> commands = scheduler.handle(e);
         invariants.afterSchedulerStep(e, commands, tasksBefore);
+        switch (e) {
+            case SchedulerEvent.WorkerLeft l -> noteKeptForClients(workload.keys());
+            case SchedulerEvent.DataMissing m -> noteKeptForClients(List.of(m.dependency()));
+            case SchedulerEvent.GraphSubmitted g -> invariants.checkKeptForClients(g.wanted());
+            default -> { }
+        }
         for (SchedulerCommand c : commands) {
             route(c, commands);
         }
@@ -242,6 +254,12 @@ final class Simulation {
             case SchedulerCommand.ComputeTask t -> {
                 SimulatedWorker w = workers.get(t.worker());
                 invariants.checkAssignment(t, w);
+                if (keptForClients.remove(t.key())) {
+                    stats.revived++;
+                    if (invariants.wantedOnlyByHolders(t.key())) {
+                        stats.revivedForDependents++; // no new want: a dependent brought it back
+                    }
+                }
                 WorkerEvent e = new WorkerEvent.ComputeRequested(stimulus("compute"), t.key(), t.runId(), t.payload(),
                         t.dependencies(), t.whoHas(), t.resources(), t.priority());
                 timeline.send(w.fromScheduler, delay(), e, () -> w.deliver(e, null));
@@ -293,7 +311,69 @@ final class Simulation {
                     + " to " + client + ", which does not want it");
         }
         SimulatedClient c = client(client);
-        timeline.send(c.fromScheduler, delay(), report, () -> invariants.clientReceived(r, report));
+        timeline.send(c.fromScheduler, delay(), report, () -> {
+            invariants.clientReceived(r, report);
+            if (report instanceof SchedulerCommand.ReportDone d && r.expectInvalid == null) {
+                fetchResult(c, r, d.holders());
+            }
+        });
+    }
+
+    /** Lost results among {@code keys} that the scheduler did not recompute: allowed only if their clients hold them. */
+    private void noteKeptForClients(Collection<TaskKey> keys) {
+        invariants.checkKeptForClients(keys);
+        for (TaskKey k : keys) {
+            if (scheduler.stateOf(k) == SchedulerTaskState.RELEASED && invariants.wantedByScheduler(k)
+                    && keptForClients.add(k)) {
+                stats.keptForClients++;
+            }
+        }
+    }
+
+    /**
+     * The client fetches a result it was told is done, as the runtime's client does at once, then says
+     * it holds it: mostly at once, sometimes later, sometimes never. Only while it still wants it.
+     */
+    private void fetchResult(SimulatedClient c, SimulatedClient.Request r, List<WorkerId> holders) {
+        timeline.after(delay(), "client " + c.id + " fetches " + r.key + " from " + holders, () -> {
+            if (c.left || c.active.get(r.key) != r) {
+                return;
+            }
+            for (WorkerId h : holders) {
+                SimulatedWorker w = workers.get(h);
+                if (w.alive && w.store.containsKey(r.key)) {
+                    invariants.checkValue(w, r.key, w.store.get(r.key));
+                    r.received = true;
+                    stats.clientFetches++;
+                    break;
+                }
+            }
+            int roll = rng.nextInt(10);
+            if (!r.received || roll < 2) {
+                return; // the fetch failed, or the client never says it holds the result
+            }
+            timeline.after(roll < 4 ? pause(meanClientPauseNanos) : 0, "client " + c.id + " received " + r.key,
+                    () -> sendReceipt(c, r));
+        });
+    }
+
+    /** Says {@code c} holds {@code r}'s result; now and then with a key it does not want (which must be ignored). */
+    private void sendReceipt(SimulatedClient c, SimulatedClient.Request r) {
+        if (c.left || c.active.get(r.key) != r) {
+            return; // released meanwhile: a receipt now would claim what the scheduler must not count
+        }
+        List<TaskKey> keys = new ArrayList<>(List.of(r.key));
+        if (rng.nextInt(5) == 0) {
+            // Over the same FIFO link as its graphs and releases, so the scheduler must see it is not
+            // wanted; a key it released is the likeliest to be wanted again, and then it must not count.
+            TaskKey stray = strayKey(c);
+            if (!c.active.containsKey(stray)) {
+                keys.add(stray);
+            }
+        }
+        stats.receipts++;
+        SchedulerEvent e = new SchedulerEvent.ResultsReceived(stimulus("received"), c.id, List.copyOf(keys));
+        timeline.send(c.toScheduler, delay(), e, () -> schedulerHandle(e));
     }
 
     void fetch(SimulatedWorker to, TaskKey key, List<WorkerId> holders) {
@@ -514,6 +594,23 @@ final class Simulation {
         return true;
     }
 
+    /** A key {@code c} does not want now: one it released, any known key, or an unknown one. */
+    private TaskKey strayKey(SimulatedClient c) {
+        int roll = rng.nextInt(3);
+        if (roll == 0) {
+            List<TaskKey> released = new ArrayList<>();
+            for (SimulatedClient.Request q : c.requests) {
+                if (q.released && q.expectInvalid == null && !c.active.containsKey(q.key)) {
+                    released.add(q.key);
+                }
+            }
+            if (!released.isEmpty()) {
+                return released.get(rng.nextInt(released.size()));
+            }
+        }
+        return roll == 1 ? workload.keys().get(rng.nextInt(workload.keys().size())) : new TaskKey("ghost", 0);
+    }
+
     private void release(SimulatedClient c, List<TaskKey> keys) {
         for (TaskKey k : keys) {
             SimulatedClient.Request r = c.active.remove(k);
@@ -565,6 +662,7 @@ final class Simulation {
             case SchedulerEvent.ClientLeft l -> null;
             case SchedulerEvent.RetireWorkers r -> null;
             case SchedulerEvent.KeysCopied c -> c.keys().isEmpty() ? null : c.keys().get(0);
+            case SchedulerEvent.ResultsReceived r -> r.keys().isEmpty() ? null : r.keys().get(0);
         };
     }
 }

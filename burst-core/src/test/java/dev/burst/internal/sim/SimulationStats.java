@@ -26,6 +26,13 @@ final class SimulationStats {
     long copies;
     long keysCopied;
     long retireWarnings;
+    /** Results clients fetched themselves, and ResultsReceived messages they sent. */
+    long clientFetches;
+    long receipts;
+    /** Lost results not recomputed because their clients held them; those recomputed later (for a dependent). */
+    long keptForClients;
+    long revived;
+    long revivedForDependents;
 
     void add(SimulationStats o) {
         steps += o.steps;
@@ -52,6 +59,11 @@ final class SimulationStats {
         copies += o.copies;
         keysCopied += o.keysCopied;
         retireWarnings += o.retireWarnings;
+        clientFetches += o.clientFetches;
+        receipts += o.receipts;
+        keptForClients += o.keptForClients;
+        revived += o.revived;
+        revivedForDependents += o.revivedForDependents;
     }
 
     @Override
@@ -63,6 +75,8 @@ final class SimulationStats {
                 + " done=" + reportsDone + " erred=" + reportsErred + " workerLost=" + workerLostErrors
                 + " stalled=" + stalledReports + " recomputed=" + recomputed + " retirements=" + retirements
                 + " retired=" + retired + " copyRequests=" + copies + " keysCopied=" + keysCopied
-                + " retireWarnings=" + retireWarnings;
+                + " retireWarnings=" + retireWarnings + " clientFetches=" + clientFetches + " receipts=" + receipts
+                + " keptForClients=" + keptForClients + " revived=" + revived
+                + " revivedForDependents=" + revivedForDependents;
     }
 }

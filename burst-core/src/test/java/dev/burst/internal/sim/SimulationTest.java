@@ -48,6 +48,9 @@ class SimulationTest {
             assertThat(total.clientsLeft).as("clients that left").isGreaterThan(0);
             assertThat(total.retired).as("retired workers").isGreaterThan(0);
             assertThat(total.keysCopied).as("results copied off retiring workers").isGreaterThan(0);
+            assertThat(total.receipts).as("results clients said they hold").isGreaterThan(0);
+            assertThat(total.keptForClients).as("lost results not recomputed for clients holding them").isGreaterThan(0);
+            assertThat(total.revivedForDependents).as("such results recomputed for a later dependent").isGreaterThan(0);
         }
     }
 

@@ -234,6 +234,15 @@ public final class WireCodec {
         return new SchedulerEvent.KeysReleased(stimulus(m.getStimulus()), from, keys(m.getKeysList()));
     }
 
+    public static Message encodeReceived(Collection<TaskKey> keys, StimulusId stimulus) {
+        return Message.newBuilder().setResultsReceived(dev.burst.internal.protocol.wire.ResultsReceived.newBuilder()
+                .setStimulus(stimulus(stimulus)).addAllKeys(wireKeys(keys))).build();
+    }
+
+    public static SchedulerEvent.ResultsReceived decode(dev.burst.internal.protocol.wire.ResultsReceived m, ClientId from) {
+        return new SchedulerEvent.ResultsReceived(stimulus(m.getStimulus()), from, keys(m.getKeysList()));
+    }
+
     // ---------------------------------------------------------------- scheduler -> client
 
     /** {@code addresses}: each holder's data address, aligned with {@code c.holders()}. */

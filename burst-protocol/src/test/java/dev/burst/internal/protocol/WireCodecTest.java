@@ -107,6 +107,8 @@ class WireCodecTest {
 
         assertThat(WireCodec.decode(wire(WireCodec.encodeRelease(List.of(X), STIM)).getReleaseKeys(), C))
                 .isEqualTo(new SchedulerEvent.KeysReleased(STIM, C, List.of(X)));
+        assertThat(WireCodec.decode(wire(WireCodec.encodeReceived(List.of(X, Y), STIM)).getResultsReceived(), C))
+                .isEqualTo(new SchedulerEvent.ResultsReceived(STIM, C, List.of(X, Y)));
     }
 
     @Test

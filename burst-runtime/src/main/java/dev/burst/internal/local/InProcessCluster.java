@@ -120,7 +120,10 @@ public final class InProcessCluster implements SchedulerEndpoint {
 
     @Override
     public Session connect(ClientListener listener) {
-        return new Session(scheduler.addClient(new InProcessClientLink(listener)), 0);
+        InProcessClientLink link = new InProcessClientLink(listener);
+        ClientId id = scheduler.addClient(link);
+        link.id = id;
+        return new Session(id, 0);
     }
 
     @Override
@@ -152,6 +155,9 @@ public final class InProcessCluster implements SchedulerEndpoint {
      */
     private final class InProcessClientLink implements ClientLink {
         private final ClientListener listener;
+        /** Results handed to the client this loop round; loop thread only. */
+        private List<TaskKey> received = new ArrayList<>();
+        private ClientId id;
 
         InProcessClientLink(ClientListener listener) {
             this.listener = listener;
@@ -164,6 +170,7 @@ public final class InProcessCluster implements SchedulerEndpoint {
                 Object entry = w == null ? null : w.storedEntry(key);
                 if (entry != null) {
                     listener.done(key, InProcessWorker.unwrap(entry));
+                    received.add(key);
                     return;
                 }
             }
@@ -183,8 +190,14 @@ public final class InProcessCluster implements SchedulerEndpoint {
             listener.stalled(key, reason);
         }
 
+        /** The client holds what it was handed: if its worker dies, nothing is recomputed for it. */
         @Override
         public void flush() {
+            if (!received.isEmpty() && id != null) {
+                scheduler.post(new dev.burst.internal.scheduler.SchedulerEvent.ResultsReceived(
+                        scheduler.stimulus("received"), id, received));
+                received = new ArrayList<>();
+            }
         }
 
         @Override

@@ -48,6 +48,9 @@ public final class ProcessCluster implements AutoCloseable {
     private volatile boolean started;
     /** Replacements in a row of workers that died young, for the back-off. */
     private int quickDeaths;
+    /** A warm worker JVM waiting to replace one that dies (Ray pre-starts workers likewise); guarded by this. */
+    private WorkerProcess spare;
+    private static final long SPARE_DELAY_MS = 5_000;
 
     /** A worker process, its log file, and when it ran. */
     public static final class WorkerProcess {
@@ -96,6 +99,9 @@ public final class ProcessCluster implements AutoCloseable {
             this.scheduler = new SchedulerNode("127.0.0.1", 0, credentials, settings.config(), workDir.resolve("scheduler"));
             for (int i = 0; i < settings.workers(); i++) {
                 startWorker();
+            }
+            if (settings.restartDeadWorkers()) {
+                startSpareLater(0); // warms up while the workers connect (as Ray pre-starts workers)
             }
             awaitWorkers(settings.workers(), 60);
             started = true;
@@ -171,6 +177,45 @@ public final class ProcessCluster implements AutoCloseable {
     }
 
     private void startWorker() throws IOException {
+        WorkerProcess wp = launch(false);
+        processes.add(wp);
+        wp.process().onExit().thenRun(() -> exited(wp));
+    }
+
+    /**
+     * Starts a warm spare (when dead workers are replaced): a worker JVM that has paid for its
+     * start but not joined, so that a dead worker is replaced in a fraction of a second instead
+     * of the two a cold JVM takes here. The first starts with the cluster; a later one
+     * {@code delayMs} after the spare before it joined, so that its start does not compete with
+     * the recovery it is meant to speed up.
+     */
+    private void startSpareLater(long delayMs) {
+        CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS).execute(() -> {
+            synchronized (this) {
+                if (closed || spare != null) {
+                    return;
+                }
+                try {
+                    WorkerProcess s = launch(true);
+                    spare = s;
+                    s.process().onExit().thenRun(() -> spareExited(s));
+                } catch (IOException e) {
+                    log.warn("cannot start a spare worker for {}: {}", name, e.toString());
+                }
+            }
+        });
+    }
+
+    private synchronized void spareExited(WorkerProcess s) {
+        if (spare == s) {
+            spare = null;
+            if (!closed) {
+                log.warn("the spare worker of {} exited with code {}; see {}", name, s.process().exitValue(), s.log());
+            }
+        }
+    }
+
+    private WorkerProcess launch(boolean asSpare) throws IOException {
         int number = workerNumbers.incrementAndGet();
         Path logFile = workDir.resolve("worker-" + number + ".log");
         String classpath = settings.workerClasspath() == null ? System.getProperty("java.class.path")
@@ -199,10 +244,14 @@ public final class ProcessCluster implements AutoCloseable {
         if (!resources.isEmpty()) {
             cmd.addAll(List.of("--resources", resources));
         }
+        if (asSpare) {
+            cmd.addAll(List.of("--standby", "true"));
+        }
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
-        WorkerProcess wp = new WorkerProcess(number, p, logFile, System.nanoTime());
-        processes.add(wp);
-        p.onExit().thenRun(() -> exited(wp));
+        if (!asSpare) {
+            p.getOutputStream().close(); // a worker reads nothing from us
+        }
+        return new WorkerProcess(number, p, logFile, System.nanoTime());
     }
 
     private synchronized void exited(WorkerProcess wp) {
@@ -233,6 +282,22 @@ public final class ProcessCluster implements AutoCloseable {
     private synchronized void replace() {
         if (closed) {
             return;
+        }
+        WorkerProcess s = spare;
+        spare = null;
+        if (s != null && s.process().isAlive()) {
+            try {
+                s.process().getOutputStream().write('\n'); // join now
+                s.process().getOutputStream().close();
+                WorkerProcess promoted = new WorkerProcess(s.number(), s.process(), s.log(), System.nanoTime());
+                processes.add(promoted);
+                s.process().onExit().thenRun(() -> exited(promoted));
+                startSpareLater(SPARE_DELAY_MS);
+                return;
+            } catch (IOException e) {
+                log.warn("the spare worker of {} could not be woken ({}); starting a new worker", name, e.toString());
+                s.process().destroyForcibly();
+            }
         }
         try {
             startWorker();
@@ -285,6 +350,15 @@ public final class ProcessCluster implements AutoCloseable {
         closed = true;
         if (scheduler != null) {
             scheduler.close(); // asks connected workers to stop
+        }
+        if (spare != null) {
+            try {
+                spare.process().getOutputStream().close(); // end of input: a spare exits
+            } catch (IOException e) {
+                spare.process().destroyForcibly();
+            }
+            processes.add(spare); // waited for below like the others
+            spare = null;
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         for (WorkerProcess p : processes) {

@@ -407,6 +407,7 @@ public final class RemoteEndpoint implements SchedulerEndpoint {
             retry(List.copyOf(pending.values()), attempt, e.toString());
             return;
         }
+        List<TaskKey> got = new ArrayList<>();
         WorkerGrpc.newStub(worker).getData(req.build(), new ChunkAssembler() {
             @Override
             void received(TaskKey key, String session, byte[] bytes) {
@@ -423,6 +424,7 @@ public final class RemoteEndpoint implements SchedulerEndpoint {
                     return;
                 }
                 listener.done(key, value);
+                got.add(key);
             }
 
             @Override
@@ -435,11 +437,21 @@ public final class RemoteEndpoint implements SchedulerEndpoint {
 
             @Override
             void finished(Throwable error) {
+                if (!got.isEmpty()) {
+                    receivedResults(got);
+                }
                 if (!pending.isEmpty()) {
                     retry(List.copyOf(pending.values()), attempt, error == null ? "not sent" : describe(error));
                 }
             }
         });
+    }
+
+    /** Tells the scheduler this client holds these results now: their loss needs no recompute. */
+    private synchronized void receivedResults(List<TaskKey> keys) {
+        if (!closed) {
+            sender.send(WireCodec.encodeReceived(keys, stimulus("received")));
+        }
     }
 
     private void retry(List<ReportDone> reports, int attempt, String why) {

@@ -298,6 +298,7 @@ public final class SchedulerNode implements AutoCloseable {
                     });
                 }
                 case RELEASE_KEYS -> loop.post(WireCodec.decode(m.getReleaseKeys(), client));
+                case RESULTS_RECEIVED -> loop.post(WireCodec.decode(m.getResultsReceived(), client));
                 default -> log.warn("ignored a {} message from {} ({}): not expected from a {}", m.getKindCase(),
                         remote, role == Role.ROLE_WORKER ? worker : client, role == Role.ROLE_WORKER ? "worker" : "client");
             }
