@@ -100,10 +100,11 @@ public final class ProcessCluster implements AutoCloseable {
             for (int i = 0; i < settings.workers(); i++) {
                 startWorker();
             }
-            if (settings.restartDeadWorkers()) {
-                startSpareLater(0); // warms up while the workers connect (as Ray pre-starts workers)
-            }
+            WorkerProcess firstSpare = settings.restartDeadWorkers() ? startSpare() : null; // warms up as workers connect
             awaitWorkers(settings.workers(), 60);
+            if (firstSpare != null) {
+                awaitWarm(firstSpare, 30); // so that its start does not compete with the first tasks
+            }
             started = true;
         } catch (IOException | RuntimeException e) {
             close();
@@ -185,25 +186,45 @@ public final class ProcessCluster implements AutoCloseable {
     /**
      * Starts a warm spare (when dead workers are replaced): a worker JVM that has paid for its
      * start but not joined, so that a dead worker is replaced in a fraction of a second instead
-     * of the two a cold JVM takes here. The first starts with the cluster; a later one
-     * {@code delayMs} after the spare before it joined, so that its start does not compete with
-     * the recovery it is meant to speed up.
+     * of the two a cold JVM takes here. The first starts with the cluster, which waits until it is
+     * warm; a later one {@code delayMs} after the spare before it joined, so that its start does
+     * not compete with the recovery it is meant to speed up.
      */
     private void startSpareLater(long delayMs) {
-        CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS).execute(() -> {
-            synchronized (this) {
-                if (closed || spare != null) {
+        CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS).execute(this::startSpare);
+    }
+
+    private synchronized WorkerProcess startSpare() {
+        if (closed || spare != null) {
+            return null;
+        }
+        try {
+            WorkerProcess s = launch(true);
+            spare = s;
+            s.process().onExit().thenRun(() -> spareExited(s));
+            return s;
+        } catch (IOException e) {
+            log.warn("cannot start a spare worker for {}: {}", name, e.toString());
+            return null;
+        }
+    }
+
+    /** Waits (at most {@code seconds}) until the spare says it has warmed up; a slow one is not an error. */
+    private void awaitWarm(WorkerProcess s, int seconds) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        try {
+            while (System.nanoTime() < deadline && s.process().isAlive()) {
+                if (Files.exists(s.log()) && Files.readString(s.log()).contains(WorkerMain.STANDBY_READY)) {
                     return;
                 }
-                try {
-                    WorkerProcess s = launch(true);
-                    spare = s;
-                    s.process().onExit().thenRun(() -> spareExited(s));
-                } catch (IOException e) {
-                    log.warn("cannot start a spare worker for {}: {}", name, e.toString());
-                }
+                Thread.sleep(20); // the spare's log is a file; nothing to wait on
             }
-        });
+        } catch (IOException e) {
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        log.info("the spare worker of {} is not warm yet; going on without waiting", name);
     }
 
     private synchronized void spareExited(WorkerProcess s) {

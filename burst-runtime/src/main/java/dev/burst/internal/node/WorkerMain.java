@@ -16,6 +16,9 @@ import java.util.Map;
  * scheduler for it; {@code --standby} makes a warm spare that joins when a line arrives on stdin.
  */
 public final class WorkerMain {
+    /** What a spare prints once it has warmed up (its cluster waits for it while starting). */
+    static final String STANDBY_READY = "burst: standby worker ready";
+
     private WorkerMain() {
     }
 
@@ -40,6 +43,8 @@ public final class WorkerMain {
             // A spare kept by a local cluster: pay the JVM's start now (classes, TLS, codecs), then
             // wait until the cluster needs a worker (a line on stdin) or is closed (end of input).
             warmUp(scheduler, credentials, serving);
+            System.out.println(STANDBY_READY);
+            System.out.flush();
             String line = new java.io.BufferedReader(new java.io.InputStreamReader(System.in)).readLine();
             if (line == null) {
                 deleteTree(workDir);
