@@ -261,7 +261,14 @@ public final class SchedulerNode implements AutoCloseable {
                 return;
             }
             switch (m.getKindCase()) {
-                case TASK_FINISHED -> loop.post(WireCodec.decode(m.getTaskFinished(), worker));
+                case TASK_FINISHED -> {
+                    // Counted here too, so usage is exact when a job ends, not a heartbeat behind.
+                    long nanos = m.getTaskFinished().getDurationNanos();
+                    figures.computeIfPresent(worker, (w, f) -> new WorkerFigures(w, f.threads(), f.memoryBytes(),
+                            f.spilledBytes(), f.paused(), f.busyNanos() + nanos, f.tasksRun() + 1, f.keysFetched(),
+                            f.spillCount(), f.cpuNanos()));
+                    loop.post(WireCodec.decode(m.getTaskFinished(), worker));
+                }
                 case TASK_FAILED -> loop.post(WireCodec.decode(m.getTaskFailed(), worker));
                 case DATA_MISSING -> loop.post(WireCodec.decode(m.getDataMissing(), worker));
                 case KEYS_COPIED -> loop.post(WireCodec.decode(m.getKeysCopied(), worker));
@@ -275,9 +282,10 @@ public final class SchedulerNode implements AutoCloseable {
                 }
                 case HEARTBEAT -> {
                     var h = m.getHeartbeat();
+                    // Busy time and tasks: the larger of the worker's totals and what the finished reports add up to.
                     figures.computeIfPresent(worker, (w, f) -> new WorkerFigures(w, f.threads(), h.getMemoryBytes(),
-                            h.getSpilledBytes(), h.getPaused(), h.getBusyNanos(), h.getTasksRun(), h.getKeysFetched(),
-                            h.getSpillCount(), h.getCpuNanos()));
+                            h.getSpilledBytes(), h.getPaused(), Math.max(f.busyNanos(), h.getBusyNanos()),
+                            Math.max(f.tasksRun(), h.getTasksRun()), h.getKeysFetched(), h.getSpillCount(), h.getCpuNanos()));
                 }
                 case SUBMIT_GRAPH -> {
                     if (functions.size() > 1024) {
