@@ -35,7 +35,8 @@ final class WorkerServeCommand implements Callable<Integer> {
     @Option(names = "--resources", description = "Other resources it offers, e.g. gpu=1,ssd=1.")
     String resources = "";
 
-    @Option(names = "--host", description = "Address to serve results to peers on (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--host", description = "Address this worker serves results on, and is known by to peers and clients: "
+            + "this machine's name or IP for a cluster across machines (default: ${DEFAULT-VALUE}).")
     String host = "127.0.0.1";
 
     @Option(names = "--token-file", description = "The scheduler's token file (default: $BURST_TOKEN_FILE, "
@@ -55,6 +56,11 @@ final class WorkerServeCommand implements Callable<Integer> {
             WorkerMain.parseResources(resources);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+            // The address is also the worker's name: peers and clients fetch results from it.
+            throw new ParameterException(spec.commandLine(), "--host must be an address other machines can reach "
+                    + "this worker at (its name or IP), not the wildcard " + host);
         }
         if (threads < 1) {
             throw new ParameterException(spec.commandLine(), "--threads must be >= 1, got " + threads);

@@ -79,29 +79,27 @@ public final class InProcessCluster implements SchedulerEndpoint {
      * are lost, and the scheduler recomputes what is still needed.
      */
     public void killWorker(WorkerId id) {
-        for (InProcessWorker w : workers) {
-            if (w.id().equals(id)) {
-                workers.remove(w);
-                w.close();
-                retired.add(w);
-                scheduler.removeWorker(id);
-                return;
-            }
+        if (!stop(id)) {
+            throw new IllegalArgumentException("no worker named " + id);
         }
-        throw new IllegalArgumentException("no worker named " + id);
     }
 
     /** Stops a worker the scheduler retired (its results were copied first), and tells the scheduler. */
     void retire(WorkerId id) {
+        stop(id);
+    }
+
+    /** Stops the worker's threads and tells the scheduler it left; false if there is no such worker. */
+    private boolean stop(WorkerId id) {
         for (InProcessWorker w : workers) {
-            if (w.id().equals(id)) {
-                workers.remove(w);
+            if (w.id().equals(id) && workers.remove(w)) { // remove: only one caller stops it
                 w.close();
                 retired.add(w);
                 scheduler.removeWorker(id);
-                return;
+                return true;
             }
         }
+        return false;
     }
 
     public List<WorkerId> workerIds() {
