@@ -166,4 +166,23 @@ class ProcessClusterFailureTest {
             assertThat(cluster.workerCount()).as("a retired worker is not replaced").isEqualTo(1);
         }
     }
+
+    @Test
+    void closingTheClusterUnderARunningJobFailsItsFuturesClearlyAndLeavesNoProcess() throws Exception {
+        LocalCluster cluster = LocalCluster.builder().processes(true).workers(1).threadsPerWorker(1).build();
+        Client client = Client.connect(cluster);
+        TaskFuture<Integer> slow = client.submit(() -> {
+            Thread.sleep(60_000);
+            return 1;
+        });
+        List<Process> processes = cluster.processes().workerProcesses().stream().map(ProcessCluster.WorkerProcess::process).toList();
+        await().atMost(Duration.ofSeconds(30)).until(() -> cluster.processes().scheduler().workerFigures().size() == 1);
+        cluster.close();
+        assertThatThrownBy(() -> slow.get(30, TimeUnit.SECONDS))
+                .isInstanceOf(java.util.concurrent.ExecutionException.class)
+                .cause().isInstanceOf(BurstException.class).hasMessageContaining("closed");
+        assertThat(processes).allSatisfy(p -> assertThat(p.waitFor(10, TimeUnit.SECONDS)).as("worker process gone").isTrue());
+        assertThatThrownBy(() -> client.submit(() -> 2)).isInstanceOf(IllegalStateException.class);
+        client.close();
+    }
 }
