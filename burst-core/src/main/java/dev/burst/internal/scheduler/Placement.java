@@ -64,4 +64,14 @@ final class Placement {
         }
         return sum;
     }
+
+    /** Whether a worker that is not retiring could ever run a task asking for {@code need}. */
+    static boolean anyStayingWorkerFits(java.util.Collection<SchedulerWorker> workers, ResourceAmounts need) {
+        for (SchedulerWorker x : workers) {
+            if (!x.retiring && need.fitsIn(x.resources)) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

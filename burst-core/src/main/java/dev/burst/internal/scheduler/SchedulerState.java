@@ -18,7 +18,6 @@ import dev.burst.internal.scheduler.SchedulerCommand.ReportStalled;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -65,16 +64,10 @@ import static dev.burst.internal.scheduler.SchedulerTaskState.WAITING;
  * </ul>
  */
 public final class SchedulerState {
-    /** Priority order, then creation order; written out because it runs on every queue operation. */
-    private static final Comparator<SchedulerTask> BY_PRIORITY = (a, b) -> {
-        int c = a.spec.priority().compareTo(b.spec.priority());
-        return c != 0 ? c : Long.compare(a.seq, b.seq);
-    };
-
     private final SchedulerConfig config;
     private final Map<TaskKey, SchedulerTask> tasks = new HashMap<>();
     private final Map<WorkerId, SchedulerWorker> workers = new LinkedHashMap<>();
-    private final RootQueue queued = new RootQueue(BY_PRIORITY);
+    private final RootQueue queued = new RootQueue(SchedulerTask.BY_PRIORITY);
     private final Set<SchedulerTask> noWorker = new LinkedHashSet<>();
     private final TaskDurations durations;
     private final Placement placement;
@@ -190,7 +183,7 @@ public final class SchedulerState {
         workers.put(id, w);
         // Tasks that no worker could run may fit this one.
         List<SchedulerTask> parked = new ArrayList<>(noWorker);
-        parked.sort(BY_PRIORITY);
+        parked.sort(SchedulerTask.BY_PRIORITY);
         for (SchedulerTask t : parked) {
             if (t.state == NO_WORKER) {
                 decide(t);
@@ -236,7 +229,7 @@ public final class SchedulerState {
         w.hasWhat.clear();
         lostLastCopies(lost, rerun);
         decideInPriorityOrder(rerun);
-        if (!queued.isEmpty() && !anyWorkerFits(w.resources)) {
+        if (!queued.isEmpty() && !Placement.anyStayingWorkerFits(workers.values(), w.resources)) {
             parkQueuedThatFitNowhere();
         }
     }
@@ -244,21 +237,12 @@ public final class SchedulerState {
     /** Queued tasks that only departed workers could run must not wait in the queue unnoticed. */
     private void parkQueuedThatFitNowhere() {
         for (ResourceAmounts request : queued.requests()) {
-            if (!anyWorkerFits(request)) {
+            if (!Placement.anyStayingWorkerFits(workers.values(), request)) {
                 for (SchedulerTask t : queued.asking(request)) {
                     park(t);
                 }
             }
         }
-    }
-
-    private boolean anyWorkerFits(ResourceAmounts need) {
-        for (SchedulerWorker x : workers.values()) {
-            if (!x.retiring && need.fitsIn(x.resources)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**
@@ -553,7 +537,7 @@ public final class SchedulerState {
     /** Places the tasks in {@code ready} that still wait for nothing, best priority first. */
     private void decideInPriorityOrder(List<SchedulerTask> ready) {
         if (ready.size() > 1) {
-            ready.sort(BY_PRIORITY);
+            ready.sort(SchedulerTask.BY_PRIORITY);
         }
         for (SchedulerTask t : ready) {
             if (t.state == WAITING && (t.waitingOn == null || t.waitingOn.isEmpty())) {

@@ -14,6 +14,12 @@ import java.util.Set;
  * Sets that most tasks never use are created on first use, to keep a task's footprint small.
  */
 final class SchedulerTask {
+    /** Priority order, then creation order; written out because it runs on every queue operation. */
+    static final java.util.Comparator<SchedulerTask> BY_PRIORITY = (a, b) -> {
+        int c = a.spec.priority().compareTo(b.spec.priority());
+        return c != 0 ? c : Long.compare(a.seq, b.seq);
+    };
+
     final TaskSpec spec;
     SchedulerTaskState state = SchedulerTaskState.RELEASED;
     final List<SchedulerTask> dependencies;
