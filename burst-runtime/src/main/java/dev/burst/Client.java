@@ -262,6 +262,10 @@ public final class Client implements AutoCloseable {
     public <T> List<T> gather(Collection<? extends TaskFuture<? extends T>> futures, Duration timeout) {
         Objects.requireNonNull(futures, "futures must not be null");
         long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+        for (TaskFuture<? extends T> f : futures) {
+            Objects.requireNonNull(f, "futures must not contain null");
+            f.demand(); // all at once: their fetches go out together, many results per request
+        }
         List<T> out = new ArrayList<>(futures.size());
         for (TaskFuture<? extends T> f : futures) {
             Objects.requireNonNull(f, "futures must not contain null");
@@ -293,6 +297,7 @@ public final class Client implements AutoCloseable {
         int n = futures.size();
         for (TaskFuture<T> f : futures) {
             Objects.requireNonNull(f, "futures must not contain null");
+            f.demand();
             f.result.whenComplete((v, e) -> done.add(f));
         }
         return () -> new Iterator<>() {
@@ -502,6 +507,14 @@ public final class Client implements AutoCloseable {
             TaskFuture<?> f = pending.remove(key);
             if (f != null) {
                 f.fail(toException(error));
+            }
+        }
+
+        @Override
+        public void ready(TaskKey key, Runnable fetch) {
+            TaskFuture<?> f = pending.get(key);
+            if (f != null) {
+                f.ready(fetch);
             }
         }
 

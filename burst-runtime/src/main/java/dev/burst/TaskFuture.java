@@ -28,6 +28,11 @@ public final class TaskFuture<T> implements Future<T> {
     private final Cleaner.Cleanable cleanable;
     private final Client.KeyRelease releaser;
     private volatile String stallReason;
+    /** How to bring the result from the worker holding it, once the task is done there (remote clusters). */
+    private volatile Runnable fetch;
+    /** Someone wants the value (get, gather, asCompleted, toCompletableFuture): fetch as soon as it is ready. */
+    private volatile boolean demanded;
+    private final java.util.concurrent.atomic.AtomicBoolean fetching = new java.util.concurrent.atomic.AtomicBoolean();
 
     TaskFuture(TaskKey key, Client client) {
         this.key = key;
@@ -52,6 +57,7 @@ public final class TaskFuture<T> implements Future<T> {
 
     @Override
     public T get() throws InterruptedException, ExecutionException {
+        demand();
         return result.get();
     }
 
@@ -61,6 +67,7 @@ public final class TaskFuture<T> implements Future<T> {
      */
     @Override
     public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        demand();
         try {
             return result.get(timeout, unit);
         } catch (TimeoutException e) {
@@ -103,9 +110,14 @@ public final class TaskFuture<T> implements Future<T> {
         return result.isCancelled();
     }
 
+    /**
+     * True once the task has finished (or failed, or was cancelled). On a remote cluster the result
+     * itself stays on its worker until asked for, so a {@code get()} right after may still take the
+     * time of one fetch.
+     */
     @Override
     public boolean isDone() {
-        return result.isDone();
+        return result.isDone() || fetch != null;
     }
 
     /**
@@ -113,7 +125,26 @@ public final class TaskFuture<T> implements Future<T> {
      * fork-join pool, never on Burst's scheduling thread. Cancelling it does not cancel the task.
      */
     public CompletableFuture<T> toCompletableFuture() {
+        demand();
         return result.thenApplyAsync(Function.identity());
+    }
+
+    /** The value is wanted: fetch it now if the task is done, else as soon as it is. */
+    void demand() {
+        demanded = true;
+        Runnable f = fetch;
+        if (f != null && !result.isDone() && fetching.compareAndSet(false, true)) {
+            f.run();
+        }
+    }
+
+    /** The task is done on a worker; {@code how} fetches its result (again, if an earlier fetch failed). */
+    void ready(Runnable how) {
+        fetching.set(false);
+        fetch = how;
+        if (demanded) {
+            demand();
+        }
     }
 
     void complete(Object value) {

@@ -47,8 +47,9 @@ import java.util.concurrent.TimeoutException;
  * only what the scheduler lacks ({@link BlobTransfer}), so workers can load its classes. A submit
  * serializes each task's function once per call (all tasks of a {@code map} share the bytes) and
  * its arguments per task; large maps go out in chunks so the scheduler accepts them in batches
- * without stalling. Results never pass through the scheduler: when it reports a key done, the
- * client fetches the value from a worker holding it, batching keys per worker.
+ * without stalling. Results never pass through the scheduler, and travel only when asked for:
+ * when it reports a key done, the key's future learns how to fetch it, and a {@code get},
+ * {@code gather} or {@code asCompleted} fetches it from a worker holding it, batching keys per worker.
  */
 public final class RemoteEndpoint implements SchedulerEndpoint {
     private static final Logger log = LoggerFactory.getLogger(RemoteEndpoint.class);
@@ -89,7 +90,7 @@ public final class RemoteEndpoint implements SchedulerEndpoint {
     private volatile boolean closed;
     /** Channels shut down (once, by {@link #close}). */
     private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
-    /** Consecutive fetch failures per key, for the back-off of {@link #askWhoHas}. */
+    /** Keys whose result could not be fetched from any holder, with how often the scheduler was asked since. */
     private final Map<TaskKey, Integer> fetchFailures = new ConcurrentHashMap<>();
     private static final java.util.concurrent.ScheduledExecutorService RETRIES =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -262,6 +263,7 @@ public final class RemoteEndpoint implements SchedulerEndpoint {
 
     @Override
     public synchronized void release(ClientId client, Collection<TaskKey> keys) {
+        fetchFailures.keySet().removeAll(keys);
         if (!closed) {
             sender.send(WireCodec.encodeRelease(keys, stimulus("release")));
         }
@@ -320,7 +322,16 @@ public final class RemoteEndpoint implements SchedulerEndpoint {
     private final class FromScheduler implements StreamObserver<Envelope> {
         @Override
         public void onNext(Envelope envelope) {
-            Map<String, List<ReportDone>> fetches = new LinkedHashMap<>();
+            IN_ENVELOPE.set(true);
+            try {
+                read(envelope);
+            } finally {
+                IN_ENVELOPE.set(false);
+            }
+            scheduleFetches();
+        }
+
+        private void read(Envelope envelope) {
             for (Message m : envelope.getMessagesList()) {
                 switch (m.getKindCase()) {
                     case WELCOME -> welcome.complete(m.getWelcome());
@@ -329,11 +340,12 @@ public final class RemoteEndpoint implements SchedulerEndpoint {
                         if (d.getAddressesCount() == 0) {
                             log.warn("the scheduler reported {} done with no holder", WireCodec.key(d.getKey()));
                         } else {
-                            fetches.computeIfAbsent(d.getAddresses(0), a -> new ArrayList<>()).add(d);
+                            listener.ready(WireCodec.key(d.getKey()), () -> demand(d));
                         }
                     }
                     case REPORT_ERRED -> {
                         var e = m.getReportErred();
+                        fetchFailures.remove(WireCodec.key(e.getKey()));
                         listener.erred(WireCodec.key(e.getKey()), error(e.getError()));
                     }
                     case WORKERS_RETIRED -> {
@@ -347,9 +359,6 @@ public final class RemoteEndpoint implements SchedulerEndpoint {
                             m.getReportStalled().getReason());
                     default -> log.warn("ignored a {} message from the scheduler", m.getKindCase());
                 }
-            }
-            for (Map.Entry<String, List<ReportDone>> e : fetches.entrySet()) {
-                gather(e.getKey(), e.getValue(), 0);
             }
         }
 
@@ -387,6 +396,46 @@ public final class RemoteEndpoint implements SchedulerEndpoint {
         }
         return new TaskError(e.getType(), e.getMessage(), exception);
     }
+
+    /**
+     * A result is wanted (its future is waited on): queue its fetch. Fetches queued together go out
+     * together, one request per worker, so that gathering 20,000 results costs a few requests.
+     */
+    private void demand(ReportDone d) {
+        demanded.add(d);
+        if (!IN_ENVELOPE.get()) {
+            scheduleFetches();
+        } // else the envelope's reader schedules once, after all its reports: one request per worker
+    }
+
+    private void scheduleFetches() {
+        if (!demanded.isEmpty() && fetchScheduled.compareAndSet(false, true)) {
+            FETCHERS.execute(this::fetchDemanded);
+        }
+    }
+
+    /** True on a thread reading an envelope from the scheduler. */
+    private static final ThreadLocal<Boolean> IN_ENVELOPE = ThreadLocal.withInitial(() -> false);
+
+    private void fetchDemanded() {
+        fetchScheduled.set(false);
+        Map<String, List<ReportDone>> byWorker = new LinkedHashMap<>();
+        ReportDone d;
+        while ((d = demanded.poll()) != null) {
+            byWorker.computeIfAbsent(d.getAddresses(0), a -> new ArrayList<>()).add(d);
+        }
+        for (Map.Entry<String, List<ReportDone>> e : byWorker.entrySet()) {
+            gather(e.getKey(), e.getValue(), 0);
+        }
+    }
+
+    private final java.util.concurrent.ConcurrentLinkedQueue<ReportDone> demanded = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicBoolean fetchScheduled = new java.util.concurrent.atomic.AtomicBoolean();
+    private static final java.util.concurrent.ExecutorService FETCHERS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "burst-fetch");
+        t.setDaemon(true);
+        return t;
+    });
 
     /**
      * Fetches the results of {@code reports} from the worker at {@code address} ({@code attempt}:
@@ -478,14 +527,27 @@ public final class RemoteEndpoint implements SchedulerEndpoint {
      * reports it when done.
      */
     private void askWhoHas(TaskKey key, String lastHolder, String why) {
-        int failures = fetchFailures.merge(key, 1, Integer::sum);
-        long delayMs = Math.min(5_000, 50L << Math.min(failures, 7));
-        log.info("result of {} could not be fetched from {} ({}); asking the scheduler again in {} ms", key, lastHolder, why, delayMs);
+        if (fetchFailures.putIfAbsent(key, 0) == null) { // one asking loop per key
+            log.info("result of {} could not be fetched from {} ({}); asking the scheduler where it is now", key, lastHolder, why);
+            askAgain(key);
+        }
+    }
+
+    /**
+     * Asks until the result is fetched, fails, or is no longer wanted: if it is being recomputed
+     * (its holders died), the scheduler can answer only once that is done. Back-off 100 ms to 2 s.
+     */
+    private void askAgain(TaskKey key) {
+        Integer n = fetchFailures.computeIfPresent(key, (k, v) -> v + 1);
+        if (n == null || closed) {
+            return;
+        }
         RETRIES.schedule(() -> {
-            if (!closed) {
+            if (!closed && fetchFailures.containsKey(key)) {
                 sender.send(Message.newBuilder().setWhoHas(dev.burst.internal.protocol.wire.WhoHas.newBuilder()
                         .addKeys(WireCodec.key(key))).build());
+                askAgain(key);
             }
-        }, delayMs, TimeUnit.MILLISECONDS);
+        }, Math.min(2_000, 50L << Math.min(n, 6)), TimeUnit.MILLISECONDS);
     }
 }

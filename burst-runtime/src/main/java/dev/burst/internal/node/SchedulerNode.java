@@ -156,9 +156,22 @@ public final class SchedulerNode implements AutoCloseable {
         }
     }
 
-    /** What a worker's last heartbeat said. */
+    /**
+     * What a worker's last heartbeat said ({@code reported…}, up to a second behind), and what its
+     * finished-task reports add up to ({@code finished…}, exact but without failed tasks).
+     */
     public record WorkerFigures(WorkerId worker, int threads, long memoryBytes, long spilledBytes, boolean paused,
-                                long busyNanos, long tasksRun, long keysFetched, long spillCount, long cpuNanos) {
+                                long reportedBusyNanos, long reportedTasks, long keysFetched, long spillCount, long cpuNanos,
+                                long finishedNanos, long finishedTasks) {
+        /** Time spent running tasks: the larger of the two counts (both only grow). */
+        public long busyNanos() {
+            return Math.max(reportedBusyNanos, finishedNanos);
+        }
+
+        /** Tasks run: the larger of the two counts. */
+        public long tasksRun() {
+            return Math.max(reportedTasks, finishedTasks);
+        }
     }
 
     // ---------------------------------------------------------------- the service
@@ -265,8 +278,8 @@ public final class SchedulerNode implements AutoCloseable {
                     // Counted here too, so usage is exact when a job ends, not a heartbeat behind.
                     long nanos = m.getTaskFinished().getDurationNanos();
                     figures.computeIfPresent(worker, (w, f) -> new WorkerFigures(w, f.threads(), f.memoryBytes(),
-                            f.spilledBytes(), f.paused(), f.busyNanos() + nanos, f.tasksRun() + 1, f.keysFetched(),
-                            f.spillCount(), f.cpuNanos()));
+                            f.spilledBytes(), f.paused(), f.reportedBusyNanos(), f.reportedTasks(), f.keysFetched(),
+                            f.spillCount(), f.cpuNanos(), f.finishedNanos() + nanos, f.finishedTasks() + 1));
                     loop.post(WireCodec.decode(m.getTaskFinished(), worker));
                 }
                 case TASK_FAILED -> loop.post(WireCodec.decode(m.getTaskFailed(), worker));
@@ -282,10 +295,9 @@ public final class SchedulerNode implements AutoCloseable {
                 }
                 case HEARTBEAT -> {
                     var h = m.getHeartbeat();
-                    // Busy time and tasks: the larger of the worker's totals and what the finished reports add up to.
                     figures.computeIfPresent(worker, (w, f) -> new WorkerFigures(w, f.threads(), h.getMemoryBytes(),
-                            h.getSpilledBytes(), h.getPaused(), Math.max(f.busyNanos(), h.getBusyNanos()),
-                            Math.max(f.tasksRun(), h.getTasksRun()), h.getKeysFetched(), h.getSpillCount(), h.getCpuNanos()));
+                            h.getSpilledBytes(), h.getPaused(), h.getBusyNanos(), h.getTasksRun(), h.getKeysFetched(),
+                            h.getSpillCount(), h.getCpuNanos(), f.finishedNanos(), f.finishedTasks()));
                 }
                 case SUBMIT_GRAPH -> {
                     if (functions.size() > 1024) {
@@ -345,7 +357,7 @@ public final class SchedulerNode implements AutoCloseable {
                     refuse("a worker at " + worker + " is already connected");
                     return;
                 }
-                figures.put(worker, new WorkerFigures(worker, hello.getThreads(), 0, 0, false, 0, 0, 0, 0, 0));
+                figures.put(worker, new WorkerFigures(worker, hello.getThreads(), 0, 0, false, 0, 0, 0, 0, 0, 0, 0));
                 role = Role.ROLE_WORKER;
                 sender.send(Message.newBuilder().setWelcome(Welcome.newBuilder()
                         .setProtocolVersion(WireCodec.PROTOCOL_VERSION).setId(worker.name())).build());

@@ -11,6 +11,15 @@ public interface ClientListener {
     /** {@code key} finished; {@code value} is its result. */
     void done(TaskKey key, Object value);
 
+    /**
+     * {@code key} finished and its result waits on a worker; running {@code fetch} brings it,
+     * after which {@link #done} is called. A remote cluster reports this way, so that results
+     * travel only when asked for; the default fetches at once.
+     */
+    default void ready(TaskKey key, Runnable fetch) {
+        fetch.run();
+    }
+
     /** {@code key} failed for good. */
     void erred(TaskKey key, TaskError error);
 
