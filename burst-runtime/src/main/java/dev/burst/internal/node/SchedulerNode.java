@@ -176,6 +176,26 @@ public final class SchedulerNode implements AutoCloseable {
 
     // ---------------------------------------------------------------- the service
 
+    /** Clients that asked where a result is while it was being recomputed; answered when it finishes. */
+    private final Map<TaskKey, Set<Connection>> awaitingHolders = new ConcurrentHashMap<>();
+
+    /** On the loop: tells the clients waiting for {@code key}'s holders, if it is in memory now. */
+    private void answerWhoHas(TaskKey key) {
+        List<WorkerId> holders = loop.state().whoHas(key);
+        if (holders.isEmpty()) {
+            return; // not this run (a stale report); a later finish answers
+        }
+        Set<Connection> waiting = awaitingHolders.remove(key);
+        if (waiting != null) {
+            for (Connection c : waiting) {
+                if (!c.gone) {
+                    c.done(key, holders);
+                    c.flush();
+                }
+            }
+        }
+    }
+
     /** The caller's address, for log lines about its connection. */
     private static final Context.Key<Object> REMOTE_ADDRESS = Context.key("burst-remote-address");
 
@@ -280,7 +300,11 @@ public final class SchedulerNode implements AutoCloseable {
                     figures.computeIfPresent(worker, (w, f) -> new WorkerFigures(w, f.threads(), f.memoryBytes(),
                             f.spilledBytes(), f.paused(), f.reportedBusyNanos(), f.reportedTasks(), f.keysFetched(),
                             f.spillCount(), f.cpuNanos(), f.finishedNanos() + nanos, f.finishedTasks() + 1));
+                    TaskKey key = WireCodec.key(m.getTaskFinished().getKey());
                     loop.post(WireCodec.decode(m.getTaskFinished(), worker));
+                    if (awaitingHolders.containsKey(key)) {
+                        loop.onLoop(() -> answerWhoHas(key)); // after the finish is handled: it is in memory now
+                    }
                 }
                 case TASK_FAILED -> loop.post(WireCodec.decode(m.getTaskFailed(), worker));
                 case DATA_MISSING -> loop.post(WireCodec.decode(m.getDataMissing(), worker));
@@ -310,8 +334,10 @@ public final class SchedulerNode implements AutoCloseable {
                     loop.onLoop(() -> {
                         for (TaskKey k : keys) {
                             List<WorkerId> holders = loop.state().whoHas(k);
-                            if (!holders.isEmpty()) { // else: being recomputed, and reported when done
+                            if (!holders.isEmpty()) {
                                 done(k, holders);
+                            } else { // being recomputed: answered when it finishes
+                                awaitingHolders.computeIfAbsent(k, x -> ConcurrentHashMap.newKeySet()).add(this);
                             }
                         }
                         flush();
@@ -407,6 +433,7 @@ public final class SchedulerNode implements AutoCloseable {
                 loop.removeWorker(worker);
             } else if (role == Role.ROLE_CLIENT) {
                 loop.removeClient(client);
+                awaitingHolders.values().forEach(waiting -> waiting.remove(this));
                 String session = client.name();
                 // On the loop, after the client's departure is handled: nothing of the session can
                 // follow the close to a worker, and workers' class loaders for it are let go.
