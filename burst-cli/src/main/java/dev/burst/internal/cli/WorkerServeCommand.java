@@ -70,7 +70,7 @@ final class WorkerServeCommand implements Callable<Integer> {
                 : ClusterCredentials.forAddress(address);
         Path work = Files.createTempDirectory("burst-worker-");
         WorkerNode node = new WorkerNode(new WorkerNode.Settings(address, credentials, threads, memoryBytes,
-                WorkerMain.parseResources(resources), host, name, work, null));
+                WorkerMain.parseResources(resources), host, name, work, null, null));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();
             WorkerMain.deleteTree(work);

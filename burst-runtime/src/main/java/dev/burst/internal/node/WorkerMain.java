@@ -39,27 +39,28 @@ public final class WorkerMain {
             serving = ClusterCredentials.withKeyStore(Files.readAllBytes(dir.resolve(ClusterCredentials.KEY_STORE_FILE)),
                     Files.readString(dir.resolve(ClusterCredentials.PASSWORD_FILE)).strip(), credentials.token());
         }
-        if (opts.containsKey("standby")) {
-            // A spare kept by a local cluster: pay the JVM's start now (classes, TLS, codecs), then
-            // wait until the cluster needs a worker (a line on stdin) or is closed (end of input).
-            warmUp(scheduler, credentials, serving);
+        // A spare kept by a local cluster: it starts completely (classes, TLS connection, data server,
+        // codecs) and then waits until the cluster needs a worker (a line on stdin) or is closed (end
+        // of input), so that joining costs a hello, not a JVM start.
+        boolean standby = opts.containsKey("standby");
+        WorkerNode.BeforeJoin gate = !standby ? null : () -> {
+            warmUpCodecs();
             System.out.println(STANDBY_READY);
             System.out.flush();
-            String line = new java.io.BufferedReader(new java.io.InputStreamReader(System.in)).readLine();
-            if (line == null) {
-                deleteTree(workDir);
-                System.exit(0);
-            }
-        }
+            return new java.io.BufferedReader(new java.io.InputStreamReader(System.in)).readLine() != null;
+        };
         WorkerNode node;
         try {
             node = new WorkerNode(new WorkerNode.Settings(scheduler, credentials,
                     Integer.parseInt(required(opts, "threads")), Long.parseLong(required(opts, "memory")),
                     parseResources(opts.getOrDefault("resources", "")), opts.getOrDefault("host", "127.0.0.1"),
-                    opts.getOrDefault("name", ""), workDir, serving));
+                    opts.getOrDefault("name", ""), workDir, serving, gate));
         } catch (Exception e) {
             if (!opts.containsKey("work-dir")) {
                 deleteTree(workDir);
+            }
+            if (standby) {
+                System.exit(0); // a spare the cluster let go
             }
             System.err.println("burst worker: " + e.getMessage());
             System.exit(2);
@@ -73,29 +74,10 @@ public final class WorkerMain {
         System.exit(0);
     }
 
-    /**
-     * Does what makes a fresh worker JVM slow to join — loading gRPC, Netty and TLS (native code
-     * included), a TLS handshake with the scheduler, Fory — without joining: a warm spare then
-     * joins in a fraction of the time.
-     */
-    private static void warmUp(BurstAddress scheduler, ClusterCredentials credentials, ClusterCredentials serving) {
-        io.grpc.ManagedChannel channel = Transport.channel(scheduler, credentials);
-        io.grpc.Server server = serving == null ? null : Transport.server("127.0.0.1", 0, serving,
-                new dev.burst.internal.protocol.wire.WorkerGrpc.WorkerImplBase() { });
-        try {
-            dev.burst.internal.protocol.wire.SchedulerGrpc.newBlockingStub(channel).withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS)
-                    .missingBlobs(dev.burst.internal.protocol.wire.BlobList.getDefaultInstance());
-            new dev.burst.internal.protocol.ObjectCodec(WorkerMain.class.getClassLoader())
-                    .decode(new dev.burst.internal.protocol.ObjectCodec(WorkerMain.class.getClassLoader())
-                            .encode(java.util.List.of(dev.burst.internal.runtime.TaskCall.TaskArguments.inputs(0))));
-        } catch (RuntimeException e) {
-            // a spare that could not warm up still joins when asked, only slower
-        } finally {
-            channel.shutdownNow();
-            if (server != null) {
-                server.shutdownNow();
-            }
-        }
+    /** Loads what the first task would (Fory and its serializers), so that it runs at full speed. */
+    private static void warmUpCodecs() {
+        dev.burst.internal.protocol.ObjectCodec codec = new dev.burst.internal.protocol.ObjectCodec(WorkerMain.class.getClassLoader());
+        codec.decode(codec.encode(java.util.List.of(dev.burst.internal.runtime.TaskCall.TaskArguments.inputs(0))));
     }
 
     private static String required(Map<String, String> opts, String name) {

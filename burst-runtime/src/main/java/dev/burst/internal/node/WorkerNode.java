@@ -75,7 +75,16 @@ public final class WorkerNode implements AutoCloseable {
      */
     public record Settings(BurstAddress scheduler, ClusterCredentials credentials, int threads, long memoryLimit,
                            ResourceAmounts extraResources, String bindHost, String name, Path workDir,
-                           ClusterCredentials serving) {
+                           ClusterCredentials serving, BeforeJoin beforeJoin) {
+    }
+
+    /**
+     * Runs when the worker is ready in every way but has not joined: a warm spare waits here until
+     * its cluster needs it. Returns false to give up instead of joining.
+     */
+    @FunctionalInterface
+    public interface BeforeJoin {
+        boolean await() throws IOException;
     }
 
     private final Settings settings;
@@ -201,6 +210,19 @@ public final class WorkerNode implements AutoCloseable {
         }
         threads.forEach(Thread::start);
 
+        if (settings.beforeJoin() != null) {
+            schedulerChannel.getState(true); // have the TLS connection up before waiting, not after
+            boolean join;
+            try {
+                join = settings.beforeJoin().await();
+            } catch (IOException | RuntimeException e) {
+                join = false;
+            }
+            if (!join) {
+                closeUnjoined();
+                throw new IOException("not joining: the cluster no longer needs this spare");
+            }
+        }
         StreamObserver<Envelope> out = SchedulerGrpc.newStub(schedulerChannel).connect(new FromScheduler());
         this.toScheduler = new EnvelopeSender(out, "scheduler " + settings.scheduler());
         toScheduler.send(Message.newBuilder().setHello(Hello.newBuilder()
@@ -742,6 +764,22 @@ public final class WorkerNode implements AutoCloseable {
             sum += Math.max(0, mx.getThreadCpuTime(t.threadId()));
         }
         return sum;
+    }
+
+    /** Releases what a worker that never joined holds. */
+    private void closeUnjoined() {
+        lock.lock();
+        try {
+            closed = true;
+            workAvailable.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        dataServer.shutdownNow();
+        schedulerChannel.shutdownNow();
+        loaders.close();
+        store.close();
+        stopped.countDown();
     }
 
     /** Stops executors (interrupting running tasks), closes connections, deletes spilled results. */
