@@ -66,7 +66,13 @@ public final class WorkerMain {
             System.exit(2);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(node::close, "burst-worker-shutdown"));
+        boolean ownWorkDir = !opts.containsKey("work-dir");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            node.close(); // on a signal: the main thread may not get to clean up
+            if (ownWorkDir) {
+                deleteTree(workDir);
+            }
+        }, "burst-worker-shutdown"));
         node.awaitStopped();
         if (!opts.containsKey("work-dir")) {
             deleteTree(workDir);
