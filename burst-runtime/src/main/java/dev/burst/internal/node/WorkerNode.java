@@ -10,8 +10,6 @@ import dev.burst.internal.protocol.ObjectCodec;
 import dev.burst.internal.protocol.RemotePayload;
 import dev.burst.internal.protocol.WireCodec;
 import dev.burst.internal.protocol.wire.ClusterIdentity;
-import dev.burst.internal.protocol.wire.DataBatch;
-import dev.burst.internal.protocol.wire.DataChunk;
 import dev.burst.internal.protocol.wire.DataRequest;
 import dev.burst.internal.protocol.wire.Envelope;
 import dev.burst.internal.protocol.wire.Heartbeat;
@@ -66,7 +64,6 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class WorkerNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WorkerNode.class);
-    private static final int CHUNK = 1 << 20;
 
     /**
      * How to start a worker. {@code memoryLimit} in bytes; {@code name} is for logs only;
@@ -147,11 +144,12 @@ public final class WorkerNode implements AutoCloseable {
         this.settings = settings;
         Files.createDirectories(settings.workDir());
         this.peerCredentials = settings.credentials();
+        this.store = new ObjectStore(settings.memoryLimit(), settings.workDir().resolve("spill"));
         // With the identity at hand, the data server starts while the scheduler channel is set up:
         // each costs about half a second of a fresh JVM, which is most of a worker's start.
         java.util.concurrent.CompletableFuture<Server> server = settings.serving() == null ? null
                 : java.util.concurrent.CompletableFuture.supplyAsync(
-                        () -> Transport.server(settings.bindHost(), 0, settings.serving(), new DataService()));
+                        () -> Transport.server(settings.bindHost(), 0, settings.serving(), new ResultServer(store)));
         try {
             this.schedulerChannel = Transport.channel(settings.scheduler(), settings.credentials());
         } catch (RuntimeException e) {
@@ -172,7 +170,7 @@ public final class WorkerNode implements AutoCloseable {
             try {
                 ClusterCredentials serving = ClusterCredentials.withKeyStore(identity.getKeyStore().toByteArray(),
                         identity.getKeyStorePassword(), settings.credentials().token());
-                this.dataServer = Transport.server(settings.bindHost(), 0, serving, new DataService());
+                this.dataServer = Transport.server(settings.bindHost(), 0, serving, new ResultServer(store));
             } catch (RuntimeException e) {
                 schedulerChannel.shutdownNow();
                 throw e;
@@ -190,7 +188,6 @@ public final class WorkerNode implements AutoCloseable {
         offered.put(ResourceAmounts.CPU, (double) settings.threads());
         this.resources = ResourceAmounts.of(offered);
         this.state = new WorkerState(id, resources, 10_000);
-        this.store = new ObjectStore(settings.memoryLimit(), settings.workDir().resolve("spill"));
         try {
             this.loaders = new SessionLoaders(settings.workDir().resolve("blobs"),
                     ClasspathOffer.ofThisJvm(settings.workDir().resolve("classpath")),
@@ -688,61 +685,6 @@ public final class WorkerNode implements AutoCloseable {
 
     private ManagedChannel peer(WorkerId holder) {
         return peers.computeIfAbsent(holder.name(), a -> Transport.channel(BurstAddress.parse(a), peerCredentials));
-    }
-
-    // ---------------------------------------------------------------- serving results
-
-    private final class DataService extends WorkerGrpc.WorkerImplBase {
-        @Override
-        public void getData(DataRequest request, StreamObserver<DataBatch> out) {
-            sendData(store, request, out);
-        }
-    }
-
-    /**
-     * Streams each requested key in chunks, or says it is missing. Small results share a stream
-     * message (one per {@value #CHUNK} bytes or so): per-message costs, not bytes, dominate when a
-     * client gathers thousands of small results.
-     */
-    static void sendData(ObjectStore store, DataRequest request, StreamObserver<DataBatch> out) {
-        try {
-            DataBatch.Builder batch = DataBatch.newBuilder();
-            int batchBytes = 0;
-            for (var k : request.getKeysList()) {
-                TaskKey key = WireCodec.key(k);
-                byte[] bytes;
-                ValueCodec codec;
-                try {
-                    bytes = store.bytes(key);
-                    codec = store.codec(key);
-                } catch (java.util.NoSuchElementException e) {
-                    batch.addChunks(DataChunk.newBuilder().setKey(k).setMissing(true).setLast(true));
-                    continue;
-                }
-                int off = 0;
-                do {
-                    int n = Math.min(CHUNK - batchBytes, bytes.length - off);
-                    DataChunk.Builder c = DataChunk.newBuilder().setKey(k).setData(ByteString.copyFrom(bytes, off, n));
-                    if (off == 0) {
-                        c.setTotal(bytes.length).setSession(codec.session());
-                    }
-                    off += n;
-                    batch.addChunks(c.setLast(off >= bytes.length));
-                    batchBytes += n;
-                    if (batchBytes >= CHUNK) {
-                        out.onNext(batch.build());
-                        batch = DataBatch.newBuilder();
-                        batchBytes = 0;
-                    }
-                } while (off < bytes.length);
-            }
-            if (batch.getChunksCount() > 0) {
-                out.onNext(batch.build());
-            }
-            out.onCompleted();
-        } catch (RuntimeException e) {
-            out.onError(io.grpc.Status.INTERNAL.withDescription("cannot send results: " + e).asException());
-        }
     }
 
     // ---------------------------------------------------------------- heartbeats and shutdown
