@@ -100,12 +100,16 @@ final class ObjectStore implements AutoCloseable {
     private final Map<TaskKey, Entry> entries = new HashMap<>();
     /** In-memory entries that may be spilled, least recently used first. */
     private final LinkedHashMap<TaskKey, Entry> resident = new LinkedHashMap<>();
-    private long memoryBytes;
+    /*
+     * The figures below are written only under the lock; they are volatile so that readers (the
+     * executor loop asks paused() before every task, heartbeats read the rest) need not take it.
+     */
+    private volatile long memoryBytes;
     /** Part of {@link #memoryBytes} already chosen for spilling, so no one chooses more than needed. */
     private long spillingBytes;
-    private long spilledBytes;
-    private long spillCount;
-    private long totalSpilledBytes;
+    private volatile long spilledBytes;
+    private volatile long spillCount;
+    private volatile long totalSpilledBytes;
     private boolean warnedSpillFailure;
     private boolean closed;
     private volatile boolean createdSpillDir;
@@ -380,42 +384,22 @@ final class ObjectStore implements AutoCloseable {
 
     /** Bytes of results held in memory: size estimates, or byte lengths for results received as bytes. */
     long memoryBytes() {
-        lock.lock();
-        try {
-            return memoryBytes;
-        } finally {
-            lock.unlock();
-        }
+        return memoryBytes;
     }
 
     /** Bytes of spill files currently on disk. */
     long spilledBytes() {
-        lock.lock();
-        try {
-            return spilledBytes;
-        } finally {
-            lock.unlock();
-        }
+        return spilledBytes;
     }
 
     /** Results written to disk since start (a result spilled twice counts twice). */
     long spillCount() {
-        lock.lock();
-        try {
-            return spillCount;
-        } finally {
-            lock.unlock();
-        }
+        return spillCount;
     }
 
     /** Bytes written to disk since start, for the usage ledger. */
     long totalSpilledBytes() {
-        lock.lock();
-        try {
-            return totalSpilledBytes;
-        } finally {
-            lock.unlock();
-        }
+        return totalSpilledBytes;
     }
 
     /**
@@ -423,12 +407,7 @@ final class ObjectStore implements AutoCloseable {
      * is (spills failing, or values that cannot be encoded), the worker should take no new tasks.
      */
     boolean paused() {
-        lock.lock();
-        try {
-            return memoryBytes > pauseThreshold;
-        } finally {
-            lock.unlock();
-        }
+        return memoryBytes > pauseThreshold;
     }
 
     long memoryLimit() {
