@@ -1,6 +1,13 @@
 package dev.burst;
 
+import dev.burst.internal.adaptive.AdaptiveSettings;
+import dev.burst.internal.cluster.AdaptiveController;
+import dev.burst.internal.cluster.ClusterManager;
+import dev.burst.internal.cluster.InProcessWorkers;
 import dev.burst.internal.core.ResourceAmounts;
+import dev.burst.internal.runtime.SchedulerLoop;
+import dev.burst.internal.usage.UsageTotals;
+import java.time.Duration;
 import dev.burst.internal.local.InProcessCluster;
 import dev.burst.internal.node.MemorySize;
 import dev.burst.internal.node.ProcessCluster;
@@ -27,24 +34,35 @@ import java.util.Objects;
  * }</pre>
  */
 public final class LocalCluster extends Cluster {
+    /** Local workers are back in a fraction of a second, so idle ones are retired almost at once. */
+    private static final AdaptiveSettings ADAPTIVE_DEFAULTS = new AdaptiveSettings(0, 1,
+            5_000_000_000L, 250_000_000L, 250_000_000L, 1_000_000_000L, 60_000_000_000L, 60_000_000_000L);
+
     private final InProcessCluster engine;
     private final ProcessCluster processes;
+    private final ClusterManager manager;
+    private final boolean recordUsage;
 
     private LocalCluster(Builder b) {
         SchedulerConfig config = SchedulerConfig.defaults().withAllowedFailures(b.allowedFailures);
         if (b.processes) {
             this.engine = null;
             try {
+                // A cluster that starts empty will scale up: keep two warm spares so that the first
+                // workers join in a fraction of a second; a fixed-size one keeps one for replacements.
                 this.processes = new ProcessCluster(new ProcessCluster.Settings(b.workers, b.threadsPerWorker,
-                        ResourceAmounts.of(b.resources.asMap()), b.memoryPerWorker, config, b.workerClasspath, true));
+                        ResourceAmounts.of(b.resources.asMap()), b.memoryPerWorker, config, b.workerClasspath, true,
+                        b.workers == 0 ? 2 : 1, b.jobName));
             } catch (IOException e) {
                 throw new BurstException("cannot start a cluster of worker processes: " + e.getMessage(), e);
             }
         } else {
             this.processes = null;
             this.engine = new InProcessCluster(b.workers, b.threadsPerWorker,
-                    ResourceAmounts.of(b.resources.asMap()), config);
+                    ResourceAmounts.of(b.resources.asMap()), config, b.jobName);
         }
+        this.manager = processes != null ? processes : new InProcessWorkers(engine);
+        this.recordUsage = b.recordUsage;
     }
 
     public static Builder builder() {
@@ -97,17 +115,62 @@ public final class LocalCluster extends Cluster {
     }
 
     @Override
+    SchedulerLoop schedulerLoop() {
+        return processes != null ? processes.scheduler().loop() : engine.loop();
+    }
+
+    @Override
+    ClusterManager manager() {
+        return manager;
+    }
+
+    @Override
+    AdaptiveSettings adaptiveDefaults() {
+        return ADAPTIVE_DEFAULTS;
+    }
+
+    @Override
+    Duration adaptiveInterval() {
+        return Duration.ofMillis(100);
+    }
+
+    @Override
+    void becomingElastic(AdaptiveController controller) {
+        if (processes != null) {
+            processes.manageBy(controller); // dead workers are the controller's to replace now
+        }
+    }
+
+    @Override
+    String name() {
+        return processes != null ? processes.name() : engine.name();
+    }
+
+    @Override
+    boolean isClosed() {
+        return processes != null ? processes.isClosed() : engine.isClosed();
+    }
+
+    @Override
     public ClusterUsage usage() {
-        InProcessCluster.UsageFigures u = processes != null ? processes.usage() : engine.usage();
-        return new ClusterUsage(u.cores(), u.allocatedNanos() / 1e9, u.busyNanos() / 1e9, u.cpuNanos() / 1e9, u.tasks());
+        return ClusterUsage.of(usageTotals(), processes != null ? processes.cores() : engine.cores());
+    }
+
+    private UsageTotals usageTotals() {
+        return processes != null ? processes.usage() : engine.usage();
     }
 
     @Override
     public void close() {
+        stopAdapting();
+        boolean wasOpen = !isClosed();
         if (processes != null) {
             processes.close();
         } else {
             engine.close();
+        }
+        if (wasOpen && recordUsage) {
+            UsageRecorder.record(usageTotals());
         }
     }
 
@@ -125,8 +188,28 @@ public final class LocalCluster extends Cluster {
         private boolean processes;
         private long memoryPerWorker = 2L << 30;
         private List<Path> workerClasspath;
+        private String jobName = "session";
+        private boolean recordUsage = true;
 
         private Builder() {
+        }
+
+        /**
+         * The job this cluster's usage is accounted to in the ledger ({@code burst usage}); default
+         * {@code "session"}.
+         */
+        public Builder jobName(String job) {
+            this.jobName = UsageRecorder.checkedLabel(job, "jobName");
+            return this;
+        }
+
+        /**
+         * Whether to append this cluster's usage to the local ledger file when it closes (default
+         * true; {@code ~/.burst/usage/ledger.jsonl}, under {@code $BURST_HOME} if set).
+         */
+        public Builder recordUsage(boolean record) {
+            this.recordUsage = record;
+            return this;
         }
 
         /**
@@ -154,10 +237,13 @@ public final class LocalCluster extends Cluster {
             return this;
         }
 
-        /** How many workers; default one per available core. */
+        /**
+         * How many workers to start with; default one per available core. 0 starts none: tasks
+         * wait until {@link LocalCluster#adapt(int, int) adapt} starts workers.
+         */
         public Builder workers(int workers) {
-            if (workers < 1) {
-                throw new IllegalArgumentException("workers must be >= 1, got " + workers);
+            if (workers < 0) {
+                throw new IllegalArgumentException("workers must be >= 0, got " + workers);
             }
             this.workers = workers;
             return this;

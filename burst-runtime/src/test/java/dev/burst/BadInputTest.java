@@ -13,9 +13,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class BadInputTest {
 
     @Test
-    void zeroWorkers() {
-        assertThatThrownBy(() -> LocalCluster.builder().workers(0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("workers must be >= 1, got 0");
+    void negativeWorkersAndBadAdaptiveBounds() {
+        assertThatThrownBy(() -> LocalCluster.builder().workers(-1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("workers must be >= 0, got -1");
+        try (LocalCluster cluster = LocalCluster.builder().workers(0).build()) {
+            assertThatThrownBy(() -> cluster.adapt(3, 2))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessage("maximum (2) must be >= minimum (3)");
+            assertThatThrownBy(() -> cluster.adapt(-1, 2))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessage("minimum must be >= 0, got -1");
+            assertThatThrownBy(() -> cluster.adapt(0, 0))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessage("maximum must be >= 1, got 0");
+        }
         assertThatThrownBy(() -> LocalCluster.builder().threadsPerWorker(-1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("threadsPerWorker");
     }

@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code bin/burst}: the command line entry point. */
 @Command(name = "burst", mixinStandardHelpOptions = true, version = "burst 0.1.0-SNAPSHOT",
         description = "Elastic parallel compute for the JVM.",
-        subcommands = {DemoCommand.class, SchedulerServeCommand.class, WorkerServeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, UsageCommand.class, SchedulerServeCommand.class, WorkerServeCommand.class,
+                CommandLine.HelpCommand.class})
 public final class BurstCli implements Runnable {
 
     public static void main(String[] args) {

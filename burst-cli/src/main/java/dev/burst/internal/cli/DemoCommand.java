@@ -98,7 +98,7 @@ final class DemoCommand implements Callable<Integer> {
             out.printf("cluster: the workers of the scheduler at %s%n", scheduler);
         } else {
             out.printf("starting %d %s x 1 thread...%n", workers, processes ? "worker processes" : "in-process workers");
-            cluster = LocalCluster.builder().workers(workers).threadsPerWorker(1).processes(processes).build();
+            cluster = LocalCluster.builder().workers(workers).threadsPerWorker(1).processes(processes).jobName("demo").build();
             try {
                 client = Client.connect(cluster);
             } catch (RuntimeException e) {
@@ -138,6 +138,7 @@ final class DemoCommand implements Callable<Integer> {
         if (usage != null) {
             out.printf("efficiency:  %.3f = %.1f busy core-seconds / %.1f allocated core-seconds%n",
                     usage.efficiency(), usage.busyCoreSeconds(), usage.allocatedCoreSeconds());
+            out.printf("usage:       %s%n             recorded in the local ledger: see `burst usage`%n", usage);
         }
         return 0;
     }

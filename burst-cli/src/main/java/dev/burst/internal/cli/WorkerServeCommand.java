@@ -2,6 +2,7 @@ package dev.burst.internal.cli;
 
 import dev.burst.internal.node.BurstAddress;
 import dev.burst.internal.node.ClusterCredentials;
+import dev.burst.internal.node.GpuDetection;
 import dev.burst.internal.node.MemorySize;
 import dev.burst.internal.node.WorkerMain;
 import dev.burst.internal.node.WorkerNode;
@@ -35,6 +36,11 @@ final class WorkerServeCommand implements Callable<Integer> {
     @Option(names = "--resources", description = "Other resources it offers, e.g. gpu=1,ssd=1.")
     String resources = "";
 
+    @Option(names = "--gpus", description = "GPU devices handed to tasks that hold gpu, e.g. 0,1; or auto (detect with "
+            + "CUDA_VISIBLE_DEVICES or nvidia-smi) or none. Advertises gpu=N unless --resources gives gpu, which must agree "
+            + "(default: auto, trusting --resources gpu=N).")
+    String gpus;
+
     @Option(names = "--host", description = "Address this worker serves results on, and is known by to peers and clients: "
             + "this machine's name or IP for a cluster across machines (default: ${DEFAULT-VALUE}).")
     String host = "127.0.0.1";
@@ -50,10 +56,11 @@ final class WorkerServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         BurstAddress address;
         long memoryBytes;
+        GpuDetection.WorkerGpus workerGpus;
         try {
             address = BurstAddress.parse(scheduler);
             memoryBytes = MemorySize.parse(memory, "--memory");
-            WorkerMain.parseResources(resources);
+            workerGpus = GpuDetection.resolve(gpus, WorkerMain.parseResources(resources), GpuDetection::detect);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -70,7 +77,7 @@ final class WorkerServeCommand implements Callable<Integer> {
                 : ClusterCredentials.forAddress(address);
         Path work = Files.createTempDirectory("burst-worker-");
         WorkerNode node = new WorkerNode(new WorkerNode.Settings(address, credentials, threads, memoryBytes,
-                WorkerMain.parseResources(resources), host, name, work, null, null));
+                workerGpus.resources(), host, name, work, null, null, workerGpus.devices()));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();
             WorkerMain.deleteTree(work);

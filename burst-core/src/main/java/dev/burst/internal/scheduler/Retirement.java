@@ -177,7 +177,9 @@ final class Retirement {
                     continue;
                 }
                 if (staying.isEmpty() || failures(t) >= MAX_COPY_ATTEMPTS) {
-                    lost.add(t);
+                    if (!t.heldByClientsOnly()) { // one its clients hold already is not recomputed: nothing to warn about
+                        lost.add(t);
+                    }
                     continue;
                 }
                 waits = true;

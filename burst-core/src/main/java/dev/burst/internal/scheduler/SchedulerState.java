@@ -129,6 +129,12 @@ public final class SchedulerState {
         return t == null ? FORGOTTEN : t.state;
     }
 
+    /** True when every client wanting the result holds it already and no unfinished task needs it. */
+    public boolean heldByClientsOnly(TaskKey key) {
+        SchedulerTask t = tasks.get(key);
+        return t != null && t.heldByClientsOnly();
+    }
+
     public List<WorkerId> whoHas(TaskKey key) {
         SchedulerTask t = tasks.get(key);
         return t == null || t.whoHas == null ? List.of() : t.whoHas.stream().map(w -> w.id).toList();
@@ -168,6 +174,11 @@ public final class SchedulerState {
 
     public double expectedDurationNanos(String prefix) {
         return durations.expectedNanos(prefix);
+    }
+
+    /** What the adaptive policy decides from; costs O(workers + stored results + waiting tasks). */
+    public dev.burst.internal.adaptive.ClusterSnapshot adaptiveSnapshot() {
+        return AdaptiveView.snapshot(workers.values(), queued, noWorker, durations);
     }
 
     // ---------------------------------------------------------------- workers

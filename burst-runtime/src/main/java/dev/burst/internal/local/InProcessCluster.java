@@ -10,6 +10,8 @@ import dev.burst.internal.runtime.ClientListener;
 import dev.burst.internal.runtime.SchedulerEndpoint;
 import dev.burst.internal.runtime.SchedulerLoop;
 import dev.burst.internal.scheduler.TaskSpec;
+import dev.burst.internal.usage.UsageLedger;
+import dev.burst.internal.usage.UsageTotals;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import dev.burst.internal.scheduler.SchedulerConfig;
@@ -40,6 +42,7 @@ public final class InProcessCluster implements SchedulerEndpoint {
     /** Every worker still known to the scheduler loop, for reading results by holder. */
     private final Map<WorkerId, InProcessWorker> byId = new ConcurrentHashMap<>();
     private final int threadsPerWorker;
+    private final UsageLedger ledger;
     private final ResourceAmounts workerResources;
     private final int storyCapacity;
     private final AtomicInteger workerNumbers = new AtomicInteger();
@@ -50,7 +53,17 @@ public final class InProcessCluster implements SchedulerEndpoint {
      */
     public InProcessCluster(int workerCount, int threadsPerWorker, ResourceAmounts extraResources,
                             SchedulerConfig config) {
+        this(workerCount, threadsPerWorker, extraResources, config, "session");
+    }
+
+    /**
+     * @param job the job label of this cluster's usage ledger
+     */
+    public InProcessCluster(int workerCount, int threadsPerWorker, ResourceAmounts extraResources,
+                            SchedulerConfig config, String job) {
         this.name = "burst-" + CLUSTERS.incrementAndGet();
+        this.ledger = UsageLedger.forRun(System.getProperty("user.name", "unknown"), name, job,
+                System.currentTimeMillis(), System.nanoTime());
         this.threadsPerWorker = threadsPerWorker;
         Map<String, Double> offered = new HashMap<>(extraResources.amounts());
         offered.put(ResourceAmounts.CPU, (double) threadsPerWorker); // one cpu per executor thread
@@ -65,10 +78,24 @@ public final class InProcessCluster implements SchedulerEndpoint {
 
     /** Starts one more worker and tells the scheduler. */
     public WorkerId addWorker() {
-        WorkerId id = new WorkerId(name + "-worker-" + workerNumbers.incrementAndGet());
+        return addWorker(nextWorkerName());
+    }
+
+    /** A fresh worker name of this cluster. */
+    public String nextWorkerName() {
+        return name + "-worker-" + workerNumbers.incrementAndGet();
+    }
+
+    /** Starts one more worker under {@code workerName} and tells the scheduler. */
+    public synchronized WorkerId addWorker(String workerName) {
+        if (closed) {
+            throw new IllegalStateException("cluster " + name + " is closed");
+        }
+        WorkerId id = new WorkerId(workerName);
         InProcessWorker w = new InProcessWorker(id, workerResources, threadsPerWorker, scheduler, this, storyCapacity);
         workers.add(w);
         byId.put(id, w);
+        ledger.workerStarted(workerName, threadsPerWorker, (int) Math.floor(workerResources.get("gpu")), System.nanoTime());
         w.start();
         scheduler.addWorker(id, workerResources, w);
         return id;
@@ -89,11 +116,32 @@ public final class InProcessCluster implements SchedulerEndpoint {
         stop(id);
     }
 
+    /** Stops the named worker if it still runs (a worker the scheduler retired has stopped already). */
+    public void stopWorker(WorkerId id) {
+        stop(id);
+    }
+
+    /** The loop that owns this cluster's scheduler state. */
+    public SchedulerLoop loop() {
+        return scheduler;
+    }
+
+    /** Executor threads of each worker. */
+    public int threadsPerWorker() {
+        return threadsPerWorker;
+    }
+
+    /** What each worker offers, {@code cpu} included. */
+    public ResourceAmounts workerResources() {
+        return workerResources;
+    }
+
     /** Stops the worker's threads and tells the scheduler it left; false if there is no such worker. */
     private boolean stop(WorkerId id) {
         for (InProcessWorker w : workers) {
             if (w.id().equals(id) && workers.remove(w)) { // remove: only one caller stops it
                 w.close();
+                ledger.workerStopped(id.name(), System.nanoTime());
                 retired.add(w);
                 scheduler.removeWorker(id);
                 return true;
@@ -233,28 +281,23 @@ public final class InProcessCluster implements SchedulerEndpoint {
         return n;
     }
 
-    public UsageFigures usage() {
-        long allocated = 0;
-        long busy = 0;
-        long cpu = 0;
-        long tasks = 0;
-        int cores = 0;
+    /** The usage ledger so far, with every worker's counters read now. */
+    public UsageTotals usage() {
         for (List<InProcessWorker> group : List.of(workers, retired)) {
             for (InProcessWorker w : group) {
-                allocated += w.allocatedNanos();
-                busy += w.busyNanos();
-                cpu += w.cpuNanos();
-                tasks += w.tasksRun();
+                ledger.workerFigures(w.id().name(), w.busyNanos(), w.gpuBusyNanos(), w.cpuNanos(), w.tasksRun(), 0);
             }
         }
+        return ledger.totals(System.nanoTime());
+    }
+
+    /** Executor threads of the workers running now. */
+    public int cores() {
+        int cores = 0;
         for (InProcessWorker w : workers) {
             cores += w.threadCount();
         }
-        return new UsageFigures(cores, allocated, busy, cpu, tasks);
-    }
-
-    /** Raw usage counters, in nanoseconds. */
-    public record UsageFigures(int cores, long allocatedNanos, long busyNanos, long cpuNanos, long tasks) {
+        return cores;
     }
 
     @Override
@@ -274,6 +317,8 @@ public final class InProcessCluster implements SchedulerEndpoint {
             retired.add(w);
         }
         workers.clear();
+        usage(); // the final counters
+        ledger.allWorkersStopped(System.nanoTime());
         for (InProcessWorker w : retired) {
             w.dropStore();
         }

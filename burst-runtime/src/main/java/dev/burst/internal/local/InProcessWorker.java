@@ -5,6 +5,7 @@ import dev.burst.internal.core.StimulusId;
 import dev.burst.internal.core.TaskError;
 import dev.burst.internal.core.TaskKey;
 import dev.burst.internal.core.WorkerId;
+import dev.burst.internal.runtime.ExecutorThreadContext;
 import dev.burst.internal.runtime.TaskCall;
 import dev.burst.internal.runtime.SchedulerLoop;
 import dev.burst.internal.runtime.SizeEstimate;
@@ -12,6 +13,7 @@ import dev.burst.internal.runtime.WorkerLink;
 import dev.burst.internal.scheduler.SchedulerCommand;
 import dev.burst.internal.scheduler.SchedulerEvent;
 import dev.burst.internal.worker.WorkerCommand;
+import dev.burst.internal.worker.GpuSlots;
 import dev.burst.internal.worker.WorkerEvent;
 import dev.burst.internal.worker.WorkerState;
 
@@ -44,6 +46,8 @@ final class InProcessWorker implements WorkerLink {
     private final WorkerId id;
     private final ResourceAmounts resources;
     private final WorkerState state;
+    /** Devices 0..gpu-1 of the cluster's {@code gpu} resource, handed to tasks that hold gpu. */
+    private final GpuSlots gpuSlots;
     private final SchedulerLoop scheduler;
     private final InProcessCluster cluster;
     private final Map<TaskKey, Object> store = new ConcurrentHashMap<>();
@@ -75,6 +79,7 @@ final class InProcessWorker implements WorkerLink {
         this.id = id;
         this.resources = resources;
         this.state = new WorkerState(id, resources, storyCapacity);
+        this.gpuSlots = GpuSlots.firstDevices(resources.get(GpuSlots.GPU));
         this.scheduler = scheduler;
         this.cluster = cluster;
         this.busyNanos = new AtomicLong[threadCount];
@@ -241,6 +246,7 @@ final class InProcessWorker implements WorkerLink {
 
     private void executorLoop(int slot) {
         AtomicLong busy = busyNanos[slot];
+        ExecutorThreadContext.install(id.name(), gpuSlots);
         WorkerCommand.Execute next = null;
         try {
             while (true) {
@@ -284,7 +290,9 @@ final class InProcessWorker implements WorkerLink {
         Object value = null;
         Throwable error = null;
         long t0 = System.nanoTime();
+        ExecutorThreadContext context = ExecutorThreadContext.current();
         try {
+            context.taskStarting(x.resources());
             Object[] inputs = new Object[x.dependencies().size()];
             for (int i = 0; i < inputs.length; i++) {
                 Object v = store.get(x.dependencies().get(i));
@@ -296,6 +304,8 @@ final class InProcessWorker implements WorkerLink {
             value = ((TaskCall) x.payload()).invoke(inputs);
         } catch (Throwable t) {
             error = t;
+        } finally {
+            context.taskEnded(); // devices back before the state frees the task's gpu amount
         }
         long duration = System.nanoTime() - t0;
         busy.lazySet(busy.get() + duration);
@@ -388,6 +398,11 @@ final class InProcessWorker implements WorkerLink {
     }
 
     /** CPU time of the executor threads: the CPU the tasks used, plus a little bookkeeping. */
+    /** GPU-nanoseconds of tasks that held GPUs (duration × GPUs held); not measured yet: 0. */
+    long gpuBusyNanos() {
+        return 0;
+    }
+
     long cpuNanos() {
         long sum = cpuNanosOfEndedThreads.get();
         for (Thread t : threads) {

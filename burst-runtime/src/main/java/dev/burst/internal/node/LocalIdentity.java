@@ -14,12 +14,12 @@ import java.nio.file.StandardOpenOption;
  * each cluster's directory; every cluster still gets a fresh token of its own, so a token never
  * opens another cluster.
  */
-final class LocalIdentity {
+public final class LocalIdentity {
     private LocalIdentity() {
     }
 
     /** Credentials for a new local cluster whose files live in {@code clusterDir}. */
-    static synchronized ClusterCredentials credentials(Path clusterDir) throws IOException {
+    public static synchronized ClusterCredentials credentials(Path clusterDir) throws IOException {
         // synchronized: two clusters of one JVM would otherwise both take the file lock (an error)
         Path shared = Path.of(System.getProperty("user.home"), ".burst", "local-identity");
         Files.createDirectories(shared);

@@ -81,6 +81,8 @@ public final class SchedulerNode implements AutoCloseable {
     private final Map<WorkerId, Connection> workers = new ConcurrentHashMap<>();
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final Map<WorkerId, WorkerFigures> figures = new ConcurrentHashMap<>();
+    /** The names workers that ever connected gave themselves (kept after they leave, like their figures). */
+    private final Map<WorkerId, String> names = new ConcurrentHashMap<>();
     /** Key ranges handed to clients (client ids come from the loop; ranges need only be distinct). */
     private final AtomicLong keyRanges = new AtomicLong();
     private volatile boolean closed;
@@ -108,6 +110,11 @@ public final class SchedulerNode implements AutoCloseable {
         log.info("scheduler listening at {}", address);
     }
 
+    /** The loop that owns the scheduler state (for an adaptive controller in this JVM). */
+    public SchedulerLoop loop() {
+        return loop;
+    }
+
     public BurstAddress address() {
         return address;
     }
@@ -119,6 +126,11 @@ public final class SchedulerNode implements AutoCloseable {
     /** The ids of the workers connected now. */
     public List<WorkerId> workerIds() {
         return List.copyOf(workers.keySet());
+    }
+
+    /** The name a worker that connected gave itself, or its id's name. */
+    public String workerName(WorkerId id) {
+        return names.getOrDefault(id, id.name());
     }
 
     /** The last heartbeat figures of every worker that ever connected (for usage). */
@@ -384,10 +396,13 @@ public final class SchedulerNode implements AutoCloseable {
                     return;
                 }
                 figures.put(worker, new WorkerFigures(worker, hello.getThreads(), 0, 0, false, 0, 0, 0, 0, 0, 0, 0));
+                if (!hello.getName().isEmpty()) {
+                    names.put(worker, hello.getName());
+                }
                 role = Role.ROLE_WORKER;
                 sender.send(Message.newBuilder().setWelcome(Welcome.newBuilder()
                         .setProtocolVersion(WireCodec.PROTOCOL_VERSION).setId(worker.name())).build());
-                loop.addWorker(worker, ResourceAmounts.of(hello.getResourcesMap()), this);
+                loop.addWorker(worker, ResourceAmounts.of(hello.getResourcesMap()), this, hello.getName());
                 log.info("worker {} joined ({} threads, resources {}, memory limit {} MiB){}", worker, hello.getThreads(),
                         hello.getResourcesMap(), hello.getMemoryLimit() >> 20,
                         hello.getName().isEmpty() ? "" : ", named " + hello.getName());

@@ -11,7 +11,9 @@ import java.util.Map;
  * Entry point of a worker process started by a cluster of local processes (the command line's
  * {@code burst worker} has its own, with help and validation). Arguments:
  * {@code --scheduler burst://host:port --token-file F --threads N --memory BYTES [--resources a=1,b=2]
- * [--name NAME] [--host BIND_HOST] [--work-dir DIR] [--key-store-dir DIR] [--standby true]}.
+ * [--gpus 0,1|auto|none] [--name NAME] [--host BIND_HOST] [--work-dir DIR] [--key-store-dir DIR] [--standby true]}.
+ * {@code --gpus} names the GPU devices handed to tasks; without it they are detected, and a
+ * {@code --resources gpu=N} with no devices found means devices {@code 0..N-1} (see {@link GpuDetection}).
  * {@code --key-store-dir} names where the cluster's TLS identity is, so the worker need not ask the
  * scheduler for it; {@code --standby} makes a warm spare that joins when a line arrives on stdin.
  */
@@ -51,10 +53,12 @@ public final class WorkerMain {
         };
         WorkerNode node;
         try {
+            GpuDetection.WorkerGpus gpus = GpuDetection.resolve(opts.get("gpus"),
+                    parseResources(opts.getOrDefault("resources", "")), GpuDetection::detect);
             node = new WorkerNode(new WorkerNode.Settings(scheduler, credentials,
                     Integer.parseInt(required(opts, "threads")), Long.parseLong(required(opts, "memory")),
-                    parseResources(opts.getOrDefault("resources", "")), opts.getOrDefault("host", "127.0.0.1"),
-                    opts.getOrDefault("name", ""), workDir, serving, gate));
+                    gpus.resources(), opts.getOrDefault("host", "127.0.0.1"),
+                    opts.getOrDefault("name", ""), workDir, serving, gate, gpus.devices()));
         } catch (Exception e) {
             if (!opts.containsKey("work-dir")) {
                 deleteTree(workDir);

@@ -20,9 +20,11 @@ import dev.burst.internal.protocol.wire.Role;
 import dev.burst.internal.protocol.wire.SchedulerGrpc;
 import dev.burst.internal.protocol.wire.WorkerGrpc;
 import dev.burst.internal.runtime.SizeEstimate;
+import dev.burst.internal.runtime.ExecutorThreadContext;
 import dev.burst.internal.runtime.TaskCall;
 import dev.burst.internal.runtime.TaskCall.TaskArguments;
 import dev.burst.internal.worker.WorkerCommand;
+import dev.burst.internal.worker.GpuSlots;
 import dev.burst.internal.worker.WorkerEvent;
 import dev.burst.internal.worker.WorkerState;
 import io.grpc.ManagedChannel;
@@ -68,11 +70,19 @@ public final class WorkerNode implements AutoCloseable {
     /**
      * How to start a worker. {@code memoryLimit} in bytes; {@code name} is for logs only;
      * {@code serving} is the cluster's TLS identity when the worker can read it locally (worker
-     * processes of a local cluster), null to ask the scheduler for it.
+     * processes of a local cluster), null to ask the scheduler for it. {@code gpuDevices} are the
+     * GPU device indices handed to tasks that hold {@code gpu} (see {@link GpuDetection}).
      */
     public record Settings(BurstAddress scheduler, ClusterCredentials credentials, int threads, long memoryLimit,
                            ResourceAmounts extraResources, String bindHost, String name, Path workDir,
-                           ClusterCredentials serving, BeforeJoin beforeJoin) {
+                           ClusterCredentials serving, BeforeJoin beforeJoin, List<Integer> gpuDevices) {
+        /** Settings whose GPU devices are 0..gpu-1 of {@code extraResources}' {@code gpu}. */
+        public Settings(BurstAddress scheduler, ClusterCredentials credentials, int threads, long memoryLimit,
+                        ResourceAmounts extraResources, String bindHost, String name, Path workDir,
+                        ClusterCredentials serving, BeforeJoin beforeJoin) {
+            this(scheduler, credentials, threads, memoryLimit, extraResources, bindHost, name, workDir, serving, beforeJoin,
+                    GpuSlots.firstDevices(extraResources.get(GpuSlots.GPU)).devices());
+        }
     }
 
     /**
@@ -91,6 +101,7 @@ public final class WorkerNode implements AutoCloseable {
     private final WorkerId id;
     private final ResourceAmounts resources;
     private final WorkerState state;
+    private final GpuSlots gpuSlots;
     private final ObjectStore store;
     private final SessionLoaders loaders;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
@@ -188,6 +199,7 @@ public final class WorkerNode implements AutoCloseable {
         offered.put(ResourceAmounts.CPU, (double) settings.threads());
         this.resources = ResourceAmounts.of(offered);
         this.state = new WorkerState(id, resources, 10_000);
+        this.gpuSlots = new GpuSlots(settings.gpuDevices());
         try {
             this.loaders = new SessionLoaders(settings.workDir().resolve("blobs"),
                     ClasspathOffer.ofThisJvm(settings.workDir().resolve("classpath")),
@@ -480,6 +492,7 @@ public final class WorkerNode implements AutoCloseable {
     // ---------------------------------------------------------------- execution
 
     private void executorLoop(int slot) {
+        ExecutorThreadContext.install(id.name(), gpuSlots);
         WorkerCommand.Execute next = null;
         try {
             while (true) {
@@ -528,7 +541,9 @@ public final class WorkerNode implements AutoCloseable {
         long t0 = System.nanoTime();
         Thread me = Thread.currentThread();
         ClassLoader before = me.getContextClassLoader();
+        ExecutorThreadContext context = ExecutorThreadContext.current();
         try {
+            context.taskStarting(x.resources());
             RemotePayload p = (RemotePayload) x.payload();
             session = sessions.get(p.session());
             if (session == null) {
@@ -552,6 +567,7 @@ public final class WorkerNode implements AutoCloseable {
         } catch (Throwable t) {
             error = t;
         } finally {
+            context.taskEnded(); // devices back before the state frees the task's gpu amount
             me.setContextClassLoader(before);
         }
         long duration = System.nanoTime() - t0;

@@ -43,6 +43,8 @@ public final class SchedulerLoop {
     private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
     private final Map<WorkerId, WorkerLink> workers = new ConcurrentHashMap<>();
     private final Map<ClientId, ClientLink> clients = new ConcurrentHashMap<>();
+    /** Workers' own names where they differ from their ids. */
+    private final Map<WorkerId, String> names = new ConcurrentHashMap<>();
     /** Links given something since the last flush; loop thread only. */
     private final Set<WorkerLink> dirtyWorkers = new LinkedHashSet<>();
     private final Set<ClientLink> dirtyClients = new LinkedHashSet<>();
@@ -54,6 +56,7 @@ public final class SchedulerLoop {
     private volatile boolean parked;
     private volatile boolean closed;
     private volatile Throwable crashed;
+    private volatile Runnable workSubmitted;
 
     /** A request to run code on the loop thread (used for queries and orderly shutdown). */
     private record OnLoop(Runnable action) {
@@ -75,10 +78,26 @@ public final class SchedulerLoop {
 
     /** Adds a worker; commands for it go to {@code link}. */
     public void addWorker(WorkerId id, ResourceAmounts resources, WorkerLink link) {
+        addWorker(id, resources, link, id.name());
+    }
+
+    /**
+     * Adds a worker that calls itself {@code name} (the name its cluster manager started it under;
+     * its id is where it serves results); commands for it go to {@code link}.
+     */
+    public void addWorker(WorkerId id, ResourceAmounts resources, WorkerLink link, String name) {
         if (workers.putIfAbsent(id, link) != null) {
             throw new IllegalArgumentException("a worker named " + id + " is already connected");
         }
+        if (!name.isEmpty() && !name.equals(id.name())) {
+            names.put(id, name);
+        }
         post(new SchedulerEvent.WorkerJoined(stimulus("worker-joined"), id, resources));
+    }
+
+    /** The name a worker gave itself, or its id's name when it gave none. */
+    public String workerName(WorkerId id) {
+        return names.getOrDefault(id, id.name());
     }
 
     /** The worker is gone (died, disconnected, or stopped); its link is told once this is handled. */
@@ -128,9 +147,21 @@ public final class SchedulerLoop {
     private record Retirement(List<WorkerId> workers, Set<WorkerId> waiting, CompletableFuture<List<WorkerId>> done) {
     }
 
+    /**
+     * Runs {@code hook} (on the posting thread; it must be quick) whenever a graph is submitted, so
+     * that an adaptive controller can ask for workers at once instead of at its next tick.
+     */
+    public void onWorkSubmitted(Runnable hook) {
+        this.workSubmitted = hook;
+    }
+
     /** Posts an event for the loop thread. Safe from any thread; never blocks. */
     public void post(SchedulerEvent event) {
         inbox.add(event);
+        Runnable hook = workSubmitted;
+        if (hook != null && event instanceof SchedulerEvent.GraphSubmitted) {
+            hook.run();
+        }
         if (parked) {
             LockSupport.unpark(thread);
         }
@@ -219,6 +250,7 @@ public final class SchedulerLoop {
         if (event instanceof SchedulerEvent.WorkerLeft left) {
             // Only now: reports handled before this event may still read the worker's results.
             WorkerLink gone = workers.remove(left.worker());
+            names.remove(left.worker());
             if (gone != null) {
                 dirtyWorkers.remove(gone);
                 gone.removed();

@@ -1,0 +1,38 @@
+package dev.burst;
+
+import dev.burst.internal.usage.UsageStore;
+import dev.burst.internal.usage.UsageTotals;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+
+/** Appends a closed cluster's usage to the local ledger file; a failure to write is a warning, never an error. */
+final class UsageRecorder {
+    private static final Logger log = LoggerFactory.getLogger(UsageRecorder.class);
+
+    private UsageRecorder() {
+    }
+
+    static void record(UsageTotals totals) {
+        if (totals.workersStarted() == 0) {
+            return; // nothing was allocated: nothing to account
+        }
+        UsageStore store = UsageStore.atDefaultLocation();
+        try {
+            store.append(totals);
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not record this run's usage in {}: {}", store.file(), e.toString());
+        }
+    }
+
+    static String checkedLabel(String label, String what) {
+        if (label == null || label.isBlank()) {
+            throw new IllegalArgumentException(what + " must not be blank");
+        }
+        if (label.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException(what + " must not contain control characters: " + label.strip());
+        }
+        return label;
+    }
+}

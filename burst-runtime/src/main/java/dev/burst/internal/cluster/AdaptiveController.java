@@ -1,0 +1,222 @@
+package dev.burst.internal.cluster;
+
+import dev.burst.internal.adaptive.AdaptiveDecision;
+import dev.burst.internal.adaptive.AdaptivePolicy;
+import dev.burst.internal.adaptive.AdaptiveSettings;
+import dev.burst.internal.adaptive.ClusterSnapshot;
+import dev.burst.internal.adaptive.PendingWorker;
+import dev.burst.internal.adaptive.WorkerView;
+import dev.burst.internal.core.WorkerId;
+import dev.burst.internal.runtime.SchedulerLoop;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The shell around {@link AdaptivePolicy}: on an interval (and at once when work is submitted) it
+ * takes a snapshot on the scheduler thread, adds the workers the {@link ClusterManager} was asked
+ * for and that have not joined, asks the policy, and carries the decision out: start workers,
+ * cancel requests, retire workers gracefully (the scheduler copies their sole results first) and
+ * stop them once they have left.
+ *
+ * <p>One thread runs the policy, so the policy needs no locks; the manager's listener and the
+ * scheduler's "work arrived" hook only post onto that thread. Workers whose lifetime is up (batch
+ * jobs with a walltime) are retired here too, one at a time, and the policy replaces them because
+ * the target has not changed.
+ */
+public final class AdaptiveController implements AutoCloseable, ClusterManager.Listener {
+    private static final Logger log = LoggerFactory.getLogger(AdaptiveController.class);
+
+    private final String clusterName;
+    private final SchedulerLoop scheduler;
+    private final ClusterManager manager;
+    private final AdaptivePolicy policy;
+    private final AdaptiveSettings settings;
+    private final long intervalNanos;
+    private final ScheduledExecutorService thread;
+    private final ScheduledFuture<?> ticks;
+    /** Workers asked to retire and not yet stopped; controller thread only. */
+    private final Set<String> retiring = new HashSet<>();
+    private final AtomicBoolean tickQueued = new AtomicBoolean();
+    private volatile boolean closed;
+    private volatile String lastReason = "";
+    private volatile int lastTarget;
+
+    public AdaptiveController(String clusterName, SchedulerLoop scheduler, ClusterManager manager,
+                              AdaptiveSettings settings, Duration interval) {
+        this.clusterName = clusterName;
+        this.scheduler = scheduler;
+        this.manager = manager;
+        this.settings = settings;
+        this.policy = new AdaptivePolicy(settings, manager.shape().threads());
+        this.intervalNanos = interval.toNanos();
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, clusterName + "-adaptive");
+            t.setDaemon(true);
+            return t;
+        });
+        this.ticks = thread.scheduleWithFixedDelay(this::tickSafely, 0, intervalNanos, TimeUnit.NANOSECONDS);
+    }
+
+    public AdaptiveSettings settings() {
+        return settings;
+    }
+
+    /** The target of the last decision. */
+    public int target() {
+        return lastTarget;
+    }
+
+    /** Why the last decision was taken. */
+    public String lastReason() {
+        return lastReason;
+    }
+
+    /** Decide again now (work was submitted): the first worker should not wait for the next tick. */
+    public void poke() {
+        if (!closed && tickQueued.compareAndSet(false, true)) {
+            thread.execute(this::tickSafely);
+        }
+    }
+
+    @Override
+    public void startFailed(String worker, String reason) {
+        log.warn("{}: worker {} did not start: {}", clusterName, worker, reason);
+        if (!closed) {
+            thread.execute(() -> policy.startFailed(worker, reason, System.nanoTime()));
+        }
+    }
+
+    @Override
+    public void workerEnded(String worker, String reason) {
+        log.warn("{}: worker {} ended: {}", clusterName, worker, reason);
+        poke();
+    }
+
+    private void tickSafely() {
+        tickQueued.set(false);
+        if (closed) {
+            return;
+        }
+        try {
+            tick();
+        } catch (RuntimeException e) {
+            log.error("{}: adaptive scaling step failed; trying again in {} ms", clusterName, intervalNanos / 1_000_000, e);
+        }
+    }
+
+    private void tick() {
+        if (scheduler.isClosed()) {
+            return;
+        }
+        // Workers are known to the scheduler by id (where they serve results) and to the manager by
+        // the name it started them under: the policy sees names, the scheduler is told ids.
+        Map<String, WorkerId> idsByName = new java.util.HashMap<>();
+        CompletableFuture<ClusterSnapshot> taken = new CompletableFuture<>();
+        scheduler.onLoop(() -> {
+            ClusterSnapshot byId = scheduler.state().adaptiveSnapshot();
+            List<WorkerView> named = new ArrayList<>();
+            for (WorkerView w : byId.workers()) {
+                WorkerId id = new WorkerId(w.name());
+                String name = scheduler.workerName(id);
+                idsByName.put(name, id);
+                named.add(new WorkerView(name, w.threads(), w.processingTasks(), w.processingWorkNanos(),
+                        w.storedBytes(), w.soleNeededResults(), w.retiring()));
+            }
+            taken.complete(new ClusterSnapshot(named, byId.waitingTasks(), byId.waitingWorkNanos()));
+        });
+        ClusterSnapshot snapshot;
+        try {
+            snapshot = taken.get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            if (!closed && !scheduler.isClosed()) {
+                log.warn("{}: no scheduler snapshot within 10 s; skipping a scaling step", clusterName);
+            }
+            return;
+        }
+        long now = System.nanoTime();
+        Set<String> connected = new HashSet<>();
+        for (WorkerView w : snapshot.workers()) {
+            connected.add(w.name());
+        }
+        retiring.retainAll(connected);
+        List<PendingWorker> pending = new ArrayList<>();
+        for (ManagedWorker m : manager.workers()) {
+            if (!connected.contains(m.name()) && m.state() != ManagedWorker.State.STOPPING) {
+                pending.add(new PendingWorker(m.name(), m.requestedAtNanos()));
+            }
+        }
+        AdaptiveDecision d = policy.decide(snapshot, pending, now);
+        lastTarget = d.target();
+        if (!d.reason().equals(lastReason) && (d.start() > 0 || !d.retire().isEmpty() || !d.cancel().isEmpty())) {
+            log.info("{}: {}", clusterName, d.reason());
+        }
+        lastReason = d.reason();
+        if (!d.cancel().isEmpty()) {
+            manager.stop(d.cancel());
+        }
+        if (d.start() > 0) {
+            manager.start(d.start());
+        }
+        List<String> retire = new ArrayList<>(d.retire());
+        if (d.start() == 0 && retire.isEmpty() && retiring.isEmpty()) {
+            expired(snapshot, now).ifPresent(retire::add);
+        }
+        retire.removeAll(retiring);
+        if (!retire.isEmpty()) {
+            retiring.addAll(retire);
+            List<WorkerId> ids = retire.stream().map(n -> idsByName.getOrDefault(n, new WorkerId(n))).toList();
+            scheduler.retireWorkers(ids).whenComplete((left, err) -> {
+                if (err == null && !left.isEmpty()) {
+                    manager.stop(retire);
+                }
+            });
+        }
+    }
+
+    /**
+     * The worker longest past its lifetime, if any (batch jobs); one at a time, so replacements
+     * stagger and the cluster never loses more than one worker's capacity to lifetimes at once.
+     */
+    private java.util.Optional<String> expired(ClusterSnapshot snapshot, long now) {
+        String due = null;
+        long dueAt = Long.MAX_VALUE;
+        for (WorkerView w : snapshot.workers()) {
+            java.util.OptionalLong at = manager.retireAfterNanos(w.name());
+            if (!w.retiring() && at.isPresent() && now >= at.getAsLong() && at.getAsLong() < dueAt) {
+                due = w.name();
+                dueAt = at.getAsLong();
+            }
+        }
+        if (due != null) {
+            log.info("{}: worker {} reached its lifetime; retiring it (a new one replaces it)", clusterName, due);
+        }
+        return java.util.Optional.ofNullable(due);
+    }
+
+    /** Stops deciding; the cluster stops its workers itself. Idempotent. */
+    @Override
+    public void close() {
+        closed = true;
+        ticks.cancel(false);
+        thread.shutdownNow();
+        try {
+            thread.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
