@@ -44,7 +44,8 @@ public final class LocalCluster extends Cluster {
     private final boolean recordUsage;
 
     private LocalCluster(Builder b) {
-        SchedulerConfig config = SchedulerConfig.defaults().withAllowedFailures(b.allowedFailures);
+        SchedulerConfig config = SchedulerConfig.defaults().withAllowedFailures(b.allowedFailures)
+                .withSaturation(b.workerSaturation);
         if (b.processes) {
             this.engine = null;
             try {
@@ -190,6 +191,7 @@ public final class LocalCluster extends Cluster {
         private List<Path> workerClasspath;
         private String jobName = "session";
         private boolean recordUsage = true;
+        private double workerSaturation = SchedulerConfig.defaults().saturation();
 
         private Builder() {
         }
@@ -200,6 +202,22 @@ public final class LocalCluster extends Cluster {
          */
         public Builder jobName(String job) {
             this.jobName = UsageRecorder.checkedLabel(job, "jobName");
+            return this;
+        }
+
+        /**
+         * Root-task queuing (Dask's {@code worker-saturation}): a worker is given at most
+         * {@code ceil(saturation × threads)} tasks without inputs at once; the rest wait in the
+         * scheduler for whichever worker frees a thread first. Default 1.1 (a one-thread worker holds
+         * a second task so that it never waits for the next one). For a few long tasks, 1.0 keeps
+         * every waiting task available to the next free thread, including workers that are still
+         * starting (what {@code burst map} uses).
+         */
+        public Builder workerSaturation(double saturation) {
+            if (!(saturation >= 1.0) || Double.isInfinite(saturation)) {
+                throw new IllegalArgumentException("workerSaturation must be a finite number >= 1.0, got " + saturation);
+            }
+            this.workerSaturation = saturation;
             return this;
         }
 

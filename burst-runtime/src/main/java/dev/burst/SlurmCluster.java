@@ -87,7 +87,8 @@ public final class SlurmCluster extends Cluster {
             ClusterCredentials credentials = LocalIdentity.credentials(workDir);
             this.tokenFile = credentials.tokenFile();
             String host = b.schedulerHost != null ? b.schedulerHost : InetAddress.getLocalHost().getCanonicalHostName();
-            node = new SchedulerNode(host, 0, credentials, SchedulerConfig.defaults(), workDir.resolve("scheduler"));
+            node = new SchedulerNode(host, 0, credentials, SchedulerConfig.defaults().withSaturation(b.workerSaturation),
+                    workDir.resolve("scheduler"));
             SlurmSettings.Builder s = SlurmSettings.builder(name, node.address(), tokenFile)
                     .partition(b.partition).account(b.account).walltime(b.walltime).workDir(workDir.resolve("jobs"))
                     .keyStoreDir(tokenFile.getParent());
@@ -299,6 +300,7 @@ public final class SlurmCluster extends Cluster {
         private Path slurmBin;
         private String jobName = "session";
         private boolean recordUsage = true;
+        private double workerSaturation = SchedulerConfig.defaults().saturation();
 
         private Builder() {
         }
@@ -387,6 +389,15 @@ public final class SlurmCluster extends Cluster {
         /** The job this cluster's usage is accounted to in the ledger; default {@code "session"}. */
         public Builder jobName(String job) {
             this.jobName = UsageRecorder.checkedLabel(job, "jobName");
+            return this;
+        }
+
+        /** Root-task queuing, as {@link LocalCluster.Builder#workerSaturation(double)}; default 1.1. */
+        public Builder workerSaturation(double saturation) {
+            if (!(saturation >= 1.0) || Double.isInfinite(saturation)) {
+                throw new IllegalArgumentException("workerSaturation must be a finite number >= 1.0, got " + saturation);
+            }
+            this.workerSaturation = saturation;
             return this;
         }
 

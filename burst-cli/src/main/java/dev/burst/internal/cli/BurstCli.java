@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code bin/burst}: the command line entry point. */
 @Command(name = "burst", mixinStandardHelpOptions = true, version = "burst 0.1.0-SNAPSHOT",
         description = "Elastic parallel compute for the JVM.",
-        subcommands = {DemoCommand.class, UsageCommand.class, SchedulerServeCommand.class, WorkerServeCommand.class,
+        subcommands = {DemoCommand.class, MapCommand.class, UsageCommand.class, SchedulerServeCommand.class, WorkerServeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class BurstCli implements Runnable {
 
@@ -16,7 +16,11 @@ public final class BurstCli implements Runnable {
 
     /** Runs the command line and returns its exit code (tests call this instead of main). */
     public static int run(String... args) {
-        return new CommandLine(new BurstCli())
+        CommandLine cli = new CommandLine(new BurstCli());
+        // burst map, like GNU parallel: the first word that is not an option starts the command, so the
+        // command's own options (echo -n {}) and inputs (::: -x) are not taken for burst's.
+        cli.getSubcommands().get("map").setStopAtPositional(true);
+        return cli
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     // Infrastructure and input problems are messages, not stack traces.
                     if (e instanceof dev.burst.BurstException || e instanceof java.io.IOException

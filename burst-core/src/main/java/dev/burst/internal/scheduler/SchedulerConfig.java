@@ -45,6 +45,11 @@ public record SchedulerConfig(int allowedFailures, double saturation, long laten
                 defaultDurationNanos, bandwidthBytesPerSecond, storyCapacity);
     }
 
+    public SchedulerConfig withSaturation(double saturation) {
+        return new SchedulerConfig(allowedFailures, saturation, latencyHidingNanos, maxTasksPerThread,
+                defaultDurationNanos, bandwidthBytesPerSecond, storyCapacity);
+    }
+
     public SchedulerConfig withAllowedFailures(int n) {
         return new SchedulerConfig(n, saturation, latencyHidingNanos, maxTasksPerThread,
                 defaultDurationNanos, bandwidthBytesPerSecond, storyCapacity);

@@ -54,6 +54,7 @@ public final class AdaptiveController implements AutoCloseable, ClusterManager.L
     private volatile boolean closed;
     private volatile String lastReason = "";
     private volatile int lastTarget;
+    private volatile String lastStartFailure = "";
 
     public AdaptiveController(String clusterName, SchedulerLoop scheduler, ClusterManager manager,
                               AdaptiveSettings settings, Duration interval) {
@@ -92,8 +93,14 @@ public final class AdaptiveController implements AutoCloseable, ClusterManager.L
         }
     }
 
+    /** The last reason a requested worker did not start, or empty. */
+    public String lastStartFailure() {
+        return lastStartFailure;
+    }
+
     @Override
     public void startFailed(String worker, String reason) {
+        lastStartFailure = "worker " + worker + " did not start: " + reason;
         log.warn("{}: worker {} did not start: {}", clusterName, worker, reason);
         if (!closed) {
             thread.execute(() -> policy.startFailed(worker, reason, System.nanoTime()));

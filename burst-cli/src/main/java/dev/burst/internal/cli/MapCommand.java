@@ -1,0 +1,570 @@
+package dev.burst.internal.cli;
+
+import dev.burst.AdaptiveOptions;
+import dev.burst.BurstException;
+import dev.burst.Client;
+import dev.burst.Cluster;
+import dev.burst.ClusterUsage;
+import dev.burst.CommandResult;
+import dev.burst.LocalCluster;
+import dev.burst.Resources;
+import dev.burst.SlurmCluster;
+import dev.burst.TaskFuture;
+import dev.burst.TaskOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code burst map}: GNU-parallel-like, each command a task on an elastic cluster.
+ *
+ * <p>Design note. The positional words are the command template and its inputs
+ * ({@link MapArguments}, {@link CommandTemplate}); each input becomes one {@link dev.burst.Command}
+ * task that holds {@code cpu=--cpus-per-task} and {@code gpu=--gpus-per-task}. The cluster starts
+ * with no workers and adapts between 0 and {@code --max-workers}, so workers exist only while
+ * commands are queued or running. Each task's completion is put on a queue by the future's callback;
+ * this thread alone takes from the queue, decides on retries, and prints, so outputs are whole
+ * blocks and never interleave, in completion order or (with {@code --keep-order}) in input order,
+ * holding back what finished early. {@code --retries} is done here, by submitting a failed command
+ * again: {@link TaskOptions#retries} re-runs only a task that throws, and a command that exits
+ * non-zero returns its exit code as data. Closing the client and the cluster (at the end, on an
+ * error, or from the shutdown hook on Ctrl-C) interrupts the running tasks, and
+ * {@link dev.burst.Command} then stops each program with its descendants.
+ *
+ * <p>Local workers are in-process by default: the commands are OS processes of their own anyway, so
+ * worker JVMs would only add about two seconds of start-up per worker; {@code --processes} isolates
+ * the workers from this JVM when wanted.
+ */
+@Command(name = "map", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+                "Run a command once per input, each run a task on an elastic cluster (GNU-parallel-like).",
+                "Inputs come after ::: (several ::: groups give every combination) or from standard input, one per line.",
+                "In the command, {} is the input, {.} without extension, {/} basename, {//} directory, {/.} basename "
+                        + "without extension, {#} job number, {n} the value of the n-th ::: group. Without any of these "
+                        + "the input is appended as the last argument.",
+                "Each command's stdout and stderr are printed as a whole once it ends, in completion order "
+                        + "(in input order with --keep-order). Failed commands are listed at the end with their exit code "
+                        + "and last lines of stderr; the exit code is 0 when all succeeded, 1 when any failed, 2 for a usage error."},
+        footer = {"", "Examples:",
+                "  burst map --max-workers 8 -- gzip -k {} ::: data/*.csv",
+                "  find data -name '*.csv' | burst map -- python3 process.py {}",
+                "  burst map --gpus-per-task 1 -- ./train.sh {} ::: configs/*.yaml",
+                "  burst map --cluster slurm --partition debug --max-workers 50 -- ./simulate {} ::: $(seq 1000)"})
+final class MapCommand implements Callable<Integer> {
+    /** Failed commands listed one by one in the report; the rest are counted. */
+    private static final int FAILURES_LISTED = 10;
+    /** Lines of stderr shown per failed command. */
+    private static final int STDERR_TAIL_LINES = 5;
+    /** Tests give standard input here instead of replacing System.in (see {@link #runWithStdin}). */
+    private static final ThreadLocal<InputStream> INJECTED_STDIN = new ThreadLocal<>();
+
+    /** Where the workers run. */
+    enum ClusterKind { local, slurm }
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--cluster", paramLabel = "local|slurm",
+            description = "Where commands run: local (this machine, the default) or slurm (batch jobs).")
+    ClusterKind cluster = ClusterKind.local;
+
+    @Option(names = "--max-workers", paramLabel = "N",
+            description = "Most workers at once (default: local: cores / cpus-per-task; slurm: 10). Workers start "
+                    + "when commands are queued and stop when idle.")
+    Integer maxWorkers;
+
+    @Option(names = "--cpus-per-task", paramLabel = "N", description = "Cores each command holds (default: ${DEFAULT-VALUE}).")
+    int cpusPerTask = 1;
+
+    @Option(names = "--gpus-per-task", paramLabel = "N",
+            description = "GPUs each command holds, given to it as CUDA_VISIBLE_DEVICES (default: ${DEFAULT-VALUE}).")
+    int gpusPerTask;
+
+    @Option(names = "--gpus", paramLabel = "N|LIST",
+            description = "GPUs this machine offers (local): a count, or device indices like 0,1 (default: detected "
+                    + "with nvidia-smi when --gpus-per-task > 0).")
+    String gpus;
+
+    @Option(names = {"-k", "--keep-order"}, description = "Print outputs in input order instead of as commands finish.")
+    boolean keepOrder;
+
+    @Option(names = "--retries", paramLabel = "N",
+            description = "Run a failed command (non-zero exit) up to N more times (default: ${DEFAULT-VALUE}).")
+    int retries;
+
+    @Option(names = "--no-progress", description = "Do not draw the progress bar (it is drawn only when stderr is a terminal).")
+    boolean noProgress;
+
+    @Option(names = "--processes",
+            description = "Local: run each worker in a JVM of its own. By default workers are threads of this JVM: the "
+                    + "commands are processes of their own anyway, and worker JVMs take about 2 s each to start.")
+    boolean processes;
+
+    @Option(names = "--partition", paramLabel = "NAME", description = "Slurm partition.")
+    String partition;
+
+    @Option(names = "--account", paramLabel = "NAME", description = "Slurm account to charge.")
+    String account;
+
+    @Option(names = "--walltime", paramLabel = "HH:MM:SS", description = "Slurm: wall time of each worker job (default: 01:00:00).")
+    String walltime = "01:00:00";
+
+    @Option(names = "--memory-per-worker", paramLabel = "SIZE", description = "Slurm: memory of each worker, like 2g (default: 2g).")
+    String memoryPerWorker = "2g";
+
+    @Parameters(paramLabel = "COMMAND", arity = "0..*",
+            description = "The command template, then ::: and inputs. Put -- before the command when it has options.")
+    List<String> words = new ArrayList<>();
+
+    /** Runs {@code burst map args} with {@code stdin} as its standard input (for tests). */
+    static int runWithStdin(InputStream stdin, String... args) {
+        INJECTED_STDIN.set(stdin);
+        try {
+            return BurstCli.run(args);
+        } finally {
+            INJECTED_STDIN.remove();
+        }
+    }
+
+    /** A command that ended, after its last attempt. */
+    private record JobOutcome(JobInput input, List<String> argv, CommandResult result, String error, String stderrTail, int attempts) {
+        boolean failed() {
+            return result == null || !result.succeeded();
+        }
+
+        /** One line: why it failed. */
+        String reason() {
+            if (result == null) {
+                return "could not run: " + error;
+            }
+            String firstLine = result.stderr().lines().findFirst().orElse("");
+            if (result.exitCode() == 127 && firstLine.startsWith("command not found")) {
+                return "exit 127, " + firstLine;
+            }
+            if (result.exitCode() == 126 && firstLine.startsWith("permission denied")) {
+                return "exit 126, " + firstLine + " (not executable)";
+            }
+            return "exit " + result.exitCode();
+        }
+    }
+
+    /** One submitted attempt of job {@code index}, put on the completion queue when it ends. */
+    private record Attempt(int index, int attempt, TaskFuture<CommandResult> future) {
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        checkOptions();
+        MapArguments arguments;
+        try {
+            arguments = MapArguments.parse(words);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        List<JobInput> inputs = readInputs(arguments);
+        try {
+            arguments.template().checkGroupReferences(Math.max(1, arguments.groups().size()));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        int machineGpus = cluster == ClusterKind.local ? localGpus() : 0;
+        int workersAtMost = maxWorkers != null ? maxWorkers
+                : cluster == ClusterKind.slurm ? 10 : Math.max(1, Runtime.getRuntime().availableProcessors() / cpusPerTask);
+
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        long t0 = System.nanoTime();
+        Cluster c = cluster == ClusterKind.slurm ? startSlurmCluster(workersAtMost) : startLocalCluster(workersAtMost, machineGpus);
+        ClusterCloser closer = new ClusterCloser(c);
+        Thread hook = Thread.ofPlatform().unstarted(closer::close); // Ctrl-C: stop the commands, not only this JVM
+        Runtime.getRuntime().addShutdownHook(hook);
+        List<JobOutcome> outcomes;
+        int retried;
+        ClusterUsage usage;
+        try (ProgressConsole console = new ProgressConsole(out, err, inputs.size(), !noProgress && isTerminal(2))) {
+            closer.client = Client.connect(c);
+            int[] retriedCount = new int[1];
+            outcomes = runAll(closer.client, arguments.template(), inputs, console, retriedCount);
+            retried = retriedCount[0];
+        } finally {
+            closer.closeClient();
+            usage = c.usage(); // before close: the figures of the run, with the last idle workers still counted
+            closer.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down: the hook runs anyway and finds the cluster closed
+            }
+        }
+        double wall = (System.nanoTime() - t0) / 1e9;
+        report(err, outcomes, retried, wall, usage);
+        return outcomes.stream().anyMatch(JobOutcome::failed) ? 1 : 0;
+    }
+
+    private void checkOptions() {
+        if (maxWorkers != null && maxWorkers < 1) {
+            throw new ParameterException(spec.commandLine(), "--max-workers must be >= 1, got " + maxWorkers);
+        }
+        if (cpusPerTask < 1) {
+            throw new ParameterException(spec.commandLine(), "--cpus-per-task must be >= 1, got " + cpusPerTask);
+        }
+        if (gpusPerTask < 0) {
+            throw new ParameterException(spec.commandLine(), "--gpus-per-task must be >= 0, got " + gpusPerTask);
+        }
+        if (retries < 0) {
+            throw new ParameterException(spec.commandLine(), "--retries must be >= 0, got " + retries);
+        }
+        if (cluster == ClusterKind.local) {
+            for (String[] slurmOnly : new String[][] {{"--partition", partition}, {"--account", account}}) {
+                if (slurmOnly[1] != null) {
+                    throw new ParameterException(spec.commandLine(), slurmOnly[0] + " is for --cluster slurm; this run is local");
+                }
+            }
+        } else if (gpus != null) {
+            throw new ParameterException(spec.commandLine(), "--gpus is for --cluster local; Slurm workers get the GPUs of their node");
+        }
+    }
+
+    private List<JobInput> readInputs(MapArguments arguments) throws IOException {
+        List<JobInput> inputs;
+        if (arguments.inputsOnCommandLine()) {
+            inputs = arguments.commandLineInputs();
+        } else {
+            InputStream injected = INJECTED_STDIN.get();
+            if (injected == null && isTerminal(0)) {
+                throw new ParameterException(spec.commandLine(), "no inputs: give them after ::: or on standard input "
+                        + "(standard input is a terminal)");
+            }
+            inputs = MapArguments.linesOf(injected != null ? injected : System.in);
+        }
+        if (inputs.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "no inputs: give them after ::: or on standard input"
+                    + (arguments.inputsOnCommandLine() ? " (a ::: group is empty; did a glob match nothing?)" : ""));
+        }
+        return inputs;
+    }
+
+    /**
+     * Submits every command, waits for each, resubmits failures up to {@code --retries} times, and
+     * prints each final output block. Returns the outcomes in input order.
+     */
+    private List<JobOutcome> runAll(Client client, CommandTemplate template, List<JobInput> inputs,
+                                    ProgressConsole console, int[] retriedCount) throws InterruptedException {
+        Resources held = Resources.of("cpu", cpusPerTask);
+        TaskOptions options = TaskOptions.builder()
+                .resources(gpusPerTask > 0 ? held.and("gpu", gpusPerTask) : held)
+                .name(taskName(template))
+                .build();
+        List<dev.burst.Command> commands = new ArrayList<>(inputs.size());
+        List<List<String>> argvs = new ArrayList<>(inputs.size());
+        for (JobInput input : inputs) {
+            List<String> argv = template.expand(input);
+            argvs.add(argv);
+            try {
+                commands.add(dev.burst.Command.builder(argv).build());
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "input " + input.number() + " ('" + input.display() + "'): " + e.getMessage());
+            }
+        }
+        BlockingQueue<Attempt> ended = new LinkedBlockingQueue<>();
+        for (int i = 0; i < commands.size(); i++) {
+            submit(client, commands.get(i), options, i, 1, ended);
+        }
+        JobOutcome[] outcomes = new JobOutcome[inputs.size()];
+        int nextToPrint = 0; // --keep-order: the first job not printed yet
+        int finished = 0;
+        int failed = 0;
+        while (finished < inputs.size()) {
+            Attempt a = ended.take();
+            CommandResult result = null;
+            String error = null;
+            try {
+                result = a.future().get();
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                error = cause.getClass().getSimpleName() + ": " + cause.getMessage();
+            } catch (CancellationException e) {
+                error = "cancelled";
+            }
+            boolean ok = result != null && result.succeeded();
+            if (!ok && a.attempt() <= retries) {
+                retriedCount[0]++;
+                console.note("burst map: retrying input '" + inputs.get(a.index()).display() + "' (attempt " + (a.attempt() + 1)
+                        + " of " + (retries + 1) + ") after " + (result != null ? "exit " + result.exitCode() : error));
+                deleteSpills(result);
+                submit(client, commands.get(a.index()), options, a.index(), a.attempt() + 1, ended);
+                continue;
+            }
+            String tail = result == null ? "" : result.stderrTail(STDERR_TAIL_LINES);
+            outcomes[a.index()] = new JobOutcome(inputs.get(a.index()), argvs.get(a.index()), result, error, tail, a.attempt());
+            finished++;
+            if (!ok) {
+                failed++;
+            }
+            if (keepOrder) {
+                while (nextToPrint < outcomes.length && outcomes[nextToPrint] != null) {
+                    print(console, outcomes[nextToPrint++]);
+                }
+            } else {
+                print(console, outcomes[a.index()]);
+            }
+            console.step(failed);
+        }
+        return List.of(outcomes);
+    }
+
+    private static void submit(Client client, dev.burst.Command command, TaskOptions options, int index, int attempt,
+                               BlockingQueue<Attempt> ended) {
+        TaskFuture<CommandResult> f = client.submit(command, options);
+        Attempt a = new Attempt(index, attempt, f);
+        f.toCompletableFuture().whenComplete((r, e) -> ended.add(a));
+    }
+
+    private static void print(ProgressConsole console, JobOutcome o) {
+        if (o.result() != null) {
+            console.printBlock(o.result().stdout(), o.result().stdoutSpill(), o.result().stderr(), o.result().stderrSpill());
+            deleteSpills(o.result());
+        }
+    }
+
+    /** Spill files are on this machine only for a local cluster; elsewhere there is nothing to delete here. */
+    private static void deleteSpills(CommandResult r) {
+        if (r == null) {
+            return;
+        }
+        for (Path p : new Path[] {r.stdoutSpill(), r.stderrSpill()}) {
+            if (p != null) {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    // left in the per-user temp directory; harmless
+                }
+            }
+        }
+    }
+
+    /** The summary on stderr: counts, each failed command (up to 10) with its stderr tail, then usage. */
+    private void report(PrintStream err, List<JobOutcome> outcomes, int retried, double wall, ClusterUsage usage) {
+        List<JobOutcome> failures = outcomes.stream().filter(JobOutcome::failed).toList();
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%nburst map: %d command%s in %.2f s: %d succeeded, %d failed%s%n",
+                outcomes.size(), outcomes.size() == 1 ? "" : "s", wall, outcomes.size() - failures.size(), failures.size(),
+                retried == 0 ? "" : " (" + retried + " retr" + (retried == 1 ? "y" : "ies") + ")"));
+        for (JobOutcome f : failures.subList(0, Math.min(FAILURES_LISTED, failures.size()))) {
+            sb.append("  FAILED input '").append(f.input().display()).append("': ").append(f.reason())
+                    .append(f.attempts() > 1 ? " (after " + f.attempts() + " attempts)" : "").append('\n');
+            sb.append("    command: ").append(String.join(" ", f.argv())).append('\n');
+            if (!f.stderrTail().isEmpty()) {
+                sb.append("    stderr (last lines):\n");
+                f.stderrTail().lines().forEach(l -> sb.append("      | ").append(l).append('\n'));
+            }
+        }
+        if (failures.size() > FAILURES_LISTED) {
+            sb.append("  ... and ").append(failures.size() - FAILURES_LISTED).append(" more failed\n");
+        }
+        if (!failures.isEmpty() && failures.stream().allMatch(f -> f.result() != null && f.result().exitCode() == 127)) {
+            sb.append("  every failure is exit 127: the program was not found on the workers; check its name and PATH\n");
+        }
+        sb.append(String.format(Locale.ROOT, "cluster usage: %.1f core-s allocated, %.1f core-s busy, efficiency %.2f (%d tasks)%n",
+                usage.allocatedCoreSeconds(), usage.busyCoreSeconds(), usage.efficiency(), usage.tasks()));
+        err.print(sb);
+        err.flush();
+    }
+
+    /** The task name (key prefix, which groups learned durations): the program's file name. */
+    private static String taskName(CommandTemplate template) {
+        String program = CommandTemplate.basename(template.words().get(0)).replaceAll("[^A-Za-z0-9._-]", "_");
+        return program.isEmpty() ? "command" : program.length() > 40 ? program.substring(0, 40) : program;
+    }
+
+    // ---------------------------------------------------------------- clusters
+
+    /**
+     * A local cluster that starts empty and adapts to the queue. Without GPUs: up to
+     * {@code workersAtMost} workers of {@code cpus-per-task} threads each. With GPUs: one worker
+     * offering all of them, with threads for as many commands as the GPUs allow — each worker
+     * numbers its devices from 0, so two workers sharing a machine would hand out the same device.
+     */
+    private Cluster startLocalCluster(int workersAtMost, int machineGpus) {
+        if (gpusPerTask == 0) {
+            LocalCluster c = LocalCluster.builder().processes(processes).workers(0).threadsPerWorker(cpusPerTask)
+                    .workerSaturation(1.0).jobName("map").build();
+            c.adapt(asManyAsQueued(workersAtMost));
+            return c;
+        }
+        int concurrent = Math.min(workersAtMost, machineGpus / gpusPerTask);
+        LocalCluster c = LocalCluster.builder().processes(processes).workers(0).threadsPerWorker(concurrent * cpusPerTask)
+                .resources(Resources.of("gpu", machineGpus)).workerSaturation(1.0).jobName("map").build();
+        c.adapt(asManyAsQueued(1));
+        return c;
+    }
+
+    /**
+     * A worker thread per queued command, up to {@code maximum} workers, as GNU parallel runs -j jobs
+     * at once: the default target (queued work done in about 5 s) would run a handful of short
+     * commands one after another on one worker. Local workers cost next to nothing to start and are
+     * retired within a second of being idle, so asking for many costs no idle core-seconds.
+     */
+    private static AdaptiveOptions asManyAsQueued(int maximum) {
+        return AdaptiveOptions.builder().minimum(0).maximum(maximum).targetDuration(Duration.ofMillis(1)).build();
+    }
+
+    /**
+     * A Slurm cluster that starts empty: one batch job per worker of {@code cpus-per-task} cores,
+     * adapting between 0 and {@code workersAtMost}; jobs are cancelled when the run ends.
+     */
+    private Cluster startSlurmCluster(int workersAtMost) {
+        SlurmCluster.Builder b = SlurmCluster.builder().coresPerWorker(cpusPerTask).memoryPerWorker(memoryPerWorker)
+                .walltime(walltime).jobName("map").workerSaturation(1.0);
+        if (partition != null) {
+            b.partition(partition);
+        }
+        if (account != null) {
+            b.account(account);
+        }
+        SlurmCluster c = b.build();
+        try {
+            c.adapt(0, workersAtMost);
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    /**
+     * GPUs this machine offers: {@code --gpus}, else nvidia-smi's count when a command needs GPUs.
+     * Fails fast when commands need more GPUs than there are: they would wait forever.
+     */
+    private int localGpus() {
+        int count;
+        if (gpus != null) {
+            count = parseGpus(gpus);
+        } else if (gpusPerTask > 0) {
+            count = detectGpus();
+        } else {
+            return 0;
+        }
+        if (gpusPerTask > count) {
+            throw new ParameterException(spec.commandLine(), "--gpus-per-task " + gpusPerTask + " needs " + gpusPerTask + " GPU"
+                    + (gpusPerTask == 1 ? "" : "s") + ", but this machine offers " + count
+                    + (gpus != null ? " (--gpus " + gpus + ")" : " (nvidia-smi found " + count + "; give --gpus N if that is wrong)")
+                    + ": the commands would wait forever");
+        }
+        return count;
+    }
+
+    private int parseGpus(String value) {
+        String v = value.strip();
+        try {
+            if (!v.contains(",") && v.length() < 4) {
+                int n = Integer.parseInt(v);
+                if (n < 0) {
+                    throw new NumberFormatException();
+                }
+                // A single number is a count; "--gpus 1" meaning "device 1 only" is ambiguous, and a count is what GNU-style users give.
+                return n;
+            }
+            List<Integer> devices = new ArrayList<>();
+            for (String part : v.split(",")) {
+                devices.add(Integer.parseInt(part.strip()));
+            }
+            for (int i = 0; i < devices.size(); i++) {
+                if (devices.get(i) != i) {
+                    throw new ParameterException(spec.commandLine(), "--gpus " + value + ": only devices 0.." + (devices.size() - 1)
+                            + " can be given for now (workers number their devices from 0); give a count, or set "
+                            + "CUDA_VISIBLE_DEVICES before running burst");
+                }
+            }
+            return devices.size();
+        } catch (NumberFormatException e) {
+            throw new ParameterException(spec.commandLine(), "--gpus must be a count like 2 or device indices like 0,1; got '" + value + "'");
+        }
+    }
+
+    /** Devices listed by nvidia-smi; 0 when it is missing or fails. */
+    private static int detectGpus() {
+        try {
+            Process p = new ProcessBuilder("nvidia-smi", "--query-gpu=index", "--format=csv,noheader")
+                    .redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                return 0;
+            }
+            return (int) text.lines().map(String::strip).filter(l -> l.matches("\\d+")).count();
+        } catch (IOException e) {
+            return 0; // not installed: no NVIDIA GPUs here
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
+    }
+
+    /**
+     * True when file descriptor {@code fd} of this process is a terminal. Linux: where /proc says it
+     * points; elsewhere false (standard input is then read, as GNU parallel does).
+     */
+    static boolean isTerminal(int fd) {
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Closes the client and the cluster exactly once, from whichever thread comes first: the command
+     * at its end or the shutdown hook on Ctrl-C. Synchronized so that the hook waits until a close in
+     * progress has stopped the commands before the JVM exits.
+     */
+    private static final class ClusterCloser {
+        private final Cluster cluster;
+        volatile Client client;
+        private boolean closed;
+
+        ClusterCloser(Cluster cluster) {
+            this.cluster = cluster;
+        }
+
+        synchronized void closeClient() {
+            if (client != null) {
+                client.close();
+            }
+        }
+
+        synchronized void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                closeClient();
+            } finally {
+                cluster.close();
+            }
+        }
+    }
+}
