@@ -8,6 +8,7 @@ import dev.burst.internal.cluster.SlurmSettings;
 import dev.burst.internal.cluster.SlurmWorkers;
 import dev.burst.internal.cluster.WorkerShape;
 import dev.burst.internal.core.ResourceAmounts;
+import dev.burst.internal.node.ClassDataArchive;
 import dev.burst.internal.node.ClusterCredentials;
 import dev.burst.internal.node.LocalIdentity;
 import dev.burst.internal.node.MemorySize;
@@ -91,11 +92,21 @@ public final class SlurmCluster extends Cluster {
                     workDir.resolve("scheduler"));
             SlurmSettings.Builder s = SlurmSettings.builder(name, node.address(), tokenFile)
                     .partition(b.partition).account(b.account).walltime(b.walltime).workDir(workDir.resolve("jobs"))
-                    .keyStoreDir(tokenFile.getParent());
+                    .keyStoreDir(tokenFile.getParent())
+                    .classpath(absoluteClasspath()); // the job may start in another directory
             if (b.lifetime != null) {
                 s.lifetime(b.lifetime);
             }
             b.extraDirectives.forEach(s::extraDirective);
+            String javaCommand = ProcessHandle.current().info().command()
+                    .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            ClassDataArchive.jvmOptions(javaCommand, absoluteClasspath()).forEach(s::javaOption); // ~1 s less per worker start
+            String javaOpts = System.getenv("BURST_WORKER_JAVA_OPTS"); // as for local worker processes
+            if (javaOpts != null && !javaOpts.isBlank()) {
+                for (String o : javaOpts.trim().split("\\s+")) {
+                    s.javaOption(o);
+                }
+            }
             if (b.slurmBin != null) {
                 s.commands(b.slurmBin.resolve("sbatch").toString(), b.slurmBin.resolve("squeue").toString(),
                         b.slurmBin.resolve("scancel").toString());
@@ -137,6 +148,14 @@ public final class SlurmCluster extends Cluster {
             return t;
         });
         ledgerSync.scheduleWithFixedDelay(this::syncLedger, 250, 250, TimeUnit.MILLISECONDS);
+    }
+
+    private static String absoluteClasspath() {
+        String sep = java.io.File.pathSeparator;
+        return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.util.regex.Pattern.quote(sep)))
+                .filter(e -> !e.isBlank())
+                .map(e -> Path.of(e).toAbsolutePath().toString())
+                .collect(java.util.stream.Collectors.joining(sep));
     }
 
     public static Builder builder() {

@@ -265,9 +265,12 @@ public final class ProcessCluster implements ClusterManager {
             }
             names.add(wp.name());
         }
-        if (!names.isEmpty() && spares.size() < spareTarget) {
+        if (!names.isEmpty() && listener == null) {
+            // Fixed size: a dead worker was replaced; warm the next spare once the recovery is over.
             startSpareLater(SPARE_DELAY_MS);
         }
+        // Elastic: the spares are warmed again when workers retire (refillSpares), not now: warming a
+        // JVM costs ~5 CPU-seconds, which would slow the very burst the spares were promoted for.
         return names;
     }
 
@@ -325,6 +328,16 @@ public final class ProcessCluster implements ClusterManager {
         CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS).execute(this::startSpare);
     }
 
+    /**
+     * Elastic mode: warms spares up to the target once a worker retired (cores are free again), so
+     * the next burst finds them ready.
+     */
+    private void refillSpares() {
+        for (int i = 0; i < spareTarget; i++) {
+            startSpareLater(SPARE_DELAY_MS / 10 + i * 1000L); // one after the other: each start takes the CPU for a while
+        }
+    }
+
     private synchronized WorkerProcess startSpare() {
         if (closed || spares.size() >= spareTarget) {
             return null;
@@ -377,6 +390,7 @@ public final class ProcessCluster implements ClusterManager {
         cmd.add("-XX:+UseParallelGC");
         cmd.add("--add-opens=java.base/java.lang.invoke=ALL-UNNAMED");
         cmd.add("--enable-native-access=ALL-UNNAMED");
+        cmd.addAll(ClassDataArchive.jvmOptions(cmd.get(0), classpath));
         String extra = System.getenv("BURST_WORKER_JAVA_OPTS"); // e.g. a profiler or GC flags
         if (extra != null && !extra.isBlank()) {
             cmd.addAll(List.of(extra.trim().replace("{n}", String.valueOf(number)).split("\\s+")));
@@ -423,6 +437,9 @@ public final class ProcessCluster implements ClusterManager {
         int code = wp.process().exitValue();
         if (code == 0 || wp.stopRequested) {
             log.info("worker process {} of {} stopped ({})", wp.number(), name, code == 0 ? "retired" : "asked to stop");
+            if (listener != null && spares.size() < spareTarget) {
+                refillSpares();
+            }
             return; // asked to stop: not replaced
         }
         boolean young = wp.endedNanos - wp.startedNanos() < TimeUnit.SECONDS.toNanos(10);

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+#
+# bench/slurm.sh: P8, a SlurmCluster adapting from 0 workers on a real single-node Slurm
+# (bin/slurm-local start): time from submitting a task to it running, beside Slurm's own
+# sbatch-to-running time on the same machine. Dask's counterpart, dask-jobqueue, is not packaged
+# in Debian 12 (and PyPI is out of reach here), so it is not run.
+#
+#   bench/slurm.sh [--repeats N]
+set -euo pipefail
+cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
+repeats=5
+while (($#)); do
+  case $1 in
+    --repeats) repeats=$2; shift 2 ;;
+    *) echo "usage: bench/slurm.sh [--repeats N]" >&2; exit 2 ;;
+  esac
+done
+command -v sbatch >/dev/null 2>&1 || { echo "bench: no sbatch on PATH; start a local Slurm with: bin/slurm-local start" >&2; exit 1; }
+bin/slurm-local status >/dev/null 2>&1 || { echo "bench: Slurm is not up; run: bin/slurm-local start" >&2; exit 1; }
+# shellcheck source=../bin/lib/find-jdk.sh
+source bin/lib/find-jdk.sh
+burst_find_jdk
+burst_maven_opts
+jar=burst-bench/target/burst-bench.jar
+if [[ ! -f $jar || -n $(find pom.xml burst-*/pom.xml burst-*/src/main -newer "$jar" -print -quit 2>/dev/null) ]]; then
+  echo "bench: building burst-bench..." >&2
+  mvn -q -B -ntp -Dmaven.test.skip=true -pl burst-bench -am package
+fi
+exec "$JAVA_HOME/bin/java" --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --enable-native-access=ALL-UNNAMED \
+  -cp "$PWD/$jar:$PWD/burst-bench/target/lib/*" dev.burst.bench.SlurmBench "$repeats"
