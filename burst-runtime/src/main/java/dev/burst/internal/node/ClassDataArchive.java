@@ -23,12 +23,21 @@ public final class ClassDataArchive {
 
     /** The options for a worker JVM started from {@code java} with {@code classpath}; empty if disabled. */
     public static List<String> jvmOptions(String java, String classpath) {
-        if ("0".equals(System.getenv("BURST_WORKER_CDS"))) {
-            return List.of();
+        if ("0".equals(System.getenv("BURST_WORKER_CDS")) || hasDirectory(classpath)) {
+            return List.of(); // the JVM archives jars only: a directory on the class path makes the dump fail
         }
         Path archive = Path.of(System.getProperty("user.home"), ".burst", "cache", "cds", key(java, classpath) + ".jsa");
         archive.getParent().toFile().mkdirs();
         return List.of("-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
+    }
+
+    private static boolean hasDirectory(String classpath) {
+        for (String entry : classpath.split(java.io.File.pathSeparator)) {
+            if (!entry.isBlank() && java.nio.file.Files.isDirectory(Path.of(entry))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String key(String java, String classpath) {

@@ -63,7 +63,7 @@ public final class WorkerMain {
             if (!opts.containsKey("work-dir")) {
                 deleteTree(workDir);
             }
-            if (standby) {
+            if (standby && WorkerNode.NOT_JOINING.equals(e.getMessage())) {
                 System.exit(0); // a spare the cluster let go
             }
             System.err.println("burst worker: " + e.getMessage());
