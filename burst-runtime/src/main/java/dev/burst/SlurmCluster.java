@@ -258,7 +258,7 @@ public final class SlurmCluster extends Cluster {
             for (SchedulerNode.WorkerFigures f : scheduler.workerFigures()) {
                 String w = scheduler.workerName(f.worker());
                 if (ledger.knows(w)) {
-                    ledger.workerFigures(w, f.busyNanos(), 0, f.cpuNanos(), f.tasksRun(), f.spilledBytes());
+                    ledger.workerFigures(w, f.busyNanos(), f.gpuBusyNanos(), f.cpuNanos(), f.tasksRun(), f.spilledBytes());
                 }
             }
         } catch (RuntimeException e) {

@@ -75,6 +75,10 @@ class GpuAssignmentTest {
             List<Run> runs = runSix(client);
             assertNoSharing(runs);
             assertThat(runs).extracting(Run::devices).contains("0", "1"); // both used
+            // the ledger: six commands held one device for >= 0.3 s each; the worker's 2 devices were allocated throughout
+            ClusterUsage usage = cluster.usage();
+            assertThat(usage.busyGpuSeconds()).isGreaterThanOrEqualTo(6 * 0.3);
+            assertThat(usage.allocatedGpuSeconds()).isGreaterThanOrEqualTo(usage.busyGpuSeconds());
 
             // a command without gpu on a GPU worker sees no device
             CommandResult none = client.submit(Command.of("/bin/sh", "-c", "echo \"[${CUDA_VISIBLE_DEVICES-unset}]\"")).get();
@@ -133,6 +137,9 @@ class GpuAssignmentTest {
             assertThat(runs).extracting(Run::devices).contains("0", "1");
             assertThat(client.submit(() -> TaskContext.gpus(), TaskOptions.builder().resources(Resources.of("gpu", 2)).build())
                     .get(60, TimeUnit.SECONDS)).containsExactly(0, 1);
+            // GPU-seconds travel in the heartbeats (one a second)
+            await().atMost(Duration.ofSeconds(10)).until(() -> cluster.usage().busyGpuSeconds() >= 4 * 0.3);
+            assertThat(cluster.usage().allocatedGpuSeconds()).isGreaterThanOrEqualTo(cluster.usage().busyGpuSeconds());
         }
     }
 }

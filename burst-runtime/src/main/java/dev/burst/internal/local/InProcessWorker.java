@@ -48,6 +48,7 @@ final class InProcessWorker implements WorkerLink {
     private final WorkerState state;
     /** Devices 0..gpu-1 of the cluster's {@code gpu} resource, handed to tasks that hold gpu. */
     private final GpuSlots gpuSlots;
+    private final AtomicLong gpuBusyNanos = new AtomicLong();
     private final SchedulerLoop scheduler;
     private final InProcessCluster cluster;
     private final Map<TaskKey, Object> store = new ConcurrentHashMap<>();
@@ -246,7 +247,7 @@ final class InProcessWorker implements WorkerLink {
 
     private void executorLoop(int slot) {
         AtomicLong busy = busyNanos[slot];
-        ExecutorThreadContext.install(id.name(), gpuSlots);
+        ExecutorThreadContext.install(id.name(), gpuSlots, gpuBusyNanos);
         WorkerCommand.Execute next = null;
         try {
             while (true) {
@@ -398,9 +399,9 @@ final class InProcessWorker implements WorkerLink {
     }
 
     /** CPU time of the executor threads: the CPU the tasks used, plus a little bookkeeping. */
-    /** GPU-nanoseconds of tasks that held GPUs (duration × GPUs held); not measured yet: 0. */
+    /** GPU-nanoseconds of tasks that held GPUs (duration × GPUs held). */
     long gpuBusyNanos() {
-        return 0;
+        return gpuBusyNanos.get();
     }
 
     long cpuNanos() {

@@ -520,7 +520,7 @@ public final class ProcessCluster implements ClusterManager {
         for (SchedulerNode.WorkerFigures f : scheduler.workerFigures()) {
             String worker = scheduler.workerName(f.worker());
             if (ledger.knows(worker)) { // a worker started by hand against this scheduler is not ours to account
-                ledger.workerFigures(worker, f.busyNanos(), 0, f.cpuNanos(), f.tasksRun(), f.spilledBytes());
+                ledger.workerFigures(worker, f.busyNanos(), f.gpuBusyNanos(), f.cpuNanos(), f.tasksRun(), f.spilledBytes());
             }
         }
         return ledger.totals(System.nanoTime());

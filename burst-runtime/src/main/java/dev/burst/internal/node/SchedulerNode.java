@@ -174,7 +174,7 @@ public final class SchedulerNode implements AutoCloseable {
      */
     public record WorkerFigures(WorkerId worker, int threads, long memoryBytes, long spilledBytes, boolean paused,
                                 long reportedBusyNanos, long reportedTasks, long keysFetched, long spillCount, long cpuNanos,
-                                long finishedNanos, long finishedTasks) {
+                                long finishedNanos, long finishedTasks, long gpuBusyNanos) {
         /** Time spent running tasks: the larger of the two counts (both only grow). */
         public long busyNanos() {
             return Math.max(reportedBusyNanos, finishedNanos);
@@ -311,7 +311,7 @@ public final class SchedulerNode implements AutoCloseable {
                     long nanos = m.getTaskFinished().getDurationNanos();
                     figures.computeIfPresent(worker, (w, f) -> new WorkerFigures(w, f.threads(), f.memoryBytes(),
                             f.spilledBytes(), f.paused(), f.reportedBusyNanos(), f.reportedTasks(), f.keysFetched(),
-                            f.spillCount(), f.cpuNanos(), f.finishedNanos() + nanos, f.finishedTasks() + 1));
+                            f.spillCount(), f.cpuNanos(), f.finishedNanos() + nanos, f.finishedTasks() + 1, f.gpuBusyNanos()));
                     TaskKey key = WireCodec.key(m.getTaskFinished().getKey());
                     loop.post(WireCodec.decode(m.getTaskFinished(), worker));
                     if (awaitingHolders.containsKey(key)) {
@@ -333,7 +333,7 @@ public final class SchedulerNode implements AutoCloseable {
                     var h = m.getHeartbeat();
                     figures.computeIfPresent(worker, (w, f) -> new WorkerFigures(w, f.threads(), h.getMemoryBytes(),
                             h.getSpilledBytes(), h.getPaused(), h.getBusyNanos(), h.getTasksRun(), h.getKeysFetched(),
-                            h.getSpillCount(), h.getCpuNanos(), f.finishedNanos(), f.finishedTasks()));
+                            h.getSpillCount(), h.getCpuNanos(), f.finishedNanos(), f.finishedTasks(), h.getGpuBusyNanos()));
                 }
                 case SUBMIT_GRAPH -> {
                     if (functions.size() > 1024) {
@@ -395,7 +395,7 @@ public final class SchedulerNode implements AutoCloseable {
                     refuse("a worker at " + worker + " is already connected");
                     return;
                 }
-                figures.put(worker, new WorkerFigures(worker, hello.getThreads(), 0, 0, false, 0, 0, 0, 0, 0, 0, 0));
+                figures.put(worker, new WorkerFigures(worker, hello.getThreads(), 0, 0, false, 0, 0, 0, 0, 0, 0, 0, 0));
                 if (!hello.getName().isEmpty()) {
                     names.put(worker, hello.getName());
                 }

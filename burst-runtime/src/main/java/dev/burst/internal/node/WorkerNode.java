@@ -102,6 +102,7 @@ public final class WorkerNode implements AutoCloseable {
     private final ResourceAmounts resources;
     private final WorkerState state;
     private final GpuSlots gpuSlots;
+    private final AtomicLong gpuBusyNanos = new AtomicLong();
     private final ObjectStore store;
     private final SessionLoaders loaders;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
@@ -503,7 +504,7 @@ public final class WorkerNode implements AutoCloseable {
     // ---------------------------------------------------------------- execution
 
     private void executorLoop(int slot) {
-        ExecutorThreadContext.install(id.name(), gpuSlots);
+        ExecutorThreadContext.install(id.name(), gpuSlots, gpuBusyNanos);
         WorkerCommand.Execute next = null;
         try {
             while (true) {
@@ -723,7 +724,7 @@ public final class WorkerNode implements AutoCloseable {
         toScheduler.send(Message.newBuilder().setHeartbeat(Heartbeat.newBuilder()
                 .setMemoryBytes(store.memoryBytes()).setSpilledBytes(store.spilledBytes()).setPaused(store.paused())
                 .setBusyNanos(busyNanos.get()).setTasksRun(tasksRun.get()).setKeysFetched(keysFetched.get())
-                .setSpillCount(store.spillCount()).setCpuNanos(executorCpuNanos())).build());
+                .setSpillCount(store.spillCount()).setCpuNanos(executorCpuNanos()).setGpuBusyNanos(gpuBusyNanos.get())).build());
     }
 
     private long executorCpuNanos() {
