@@ -19,6 +19,8 @@ import java.time.Duration;
  */
 public abstract class Cluster implements AutoCloseable {
     private AdaptiveController adaptive;
+    /** Set when closing starts, so that an adapt() racing with close() cannot leave a controller running. */
+    private boolean closing;
 
     Cluster() {
     }
@@ -60,7 +62,7 @@ public abstract class Cluster implements AutoCloseable {
     /** Scales as {@code options} say from now on; replaces earlier settings. */
     public final synchronized void adapt(AdaptiveOptions options) {
         java.util.Objects.requireNonNull(options, "options must not be null");
-        if (isClosed()) {
+        if (closing || isClosed()) {
             throw new IllegalStateException(name() + " is closed");
         }
         AdaptiveSettings settings = options.toSettings(adaptiveDefaults());
@@ -80,6 +82,8 @@ public abstract class Cluster implements AutoCloseable {
 
     /** Stops adapting (before the cluster closes its workers). */
     final synchronized void stopAdapting() {
+        closing = true;
+        schedulerLoop().onWorkSubmitted(null);
         if (adaptive != null) {
             adaptive.close();
             adaptive = null;

@@ -18,11 +18,15 @@ final class UsageRecorder {
         if (totals.workersStarted() == 0) {
             return; // nothing was allocated: nothing to account
         }
-        UsageStore store = UsageStore.atDefaultLocation();
         try {
-            store.append(totals);
-        } catch (IOException | RuntimeException e) {
-            log.warn("could not record this run's usage in {}: {}", store.file(), e.toString());
+            UsageStore store = UsageStore.atDefaultLocation();
+            try {
+                store.append(totals);
+            } catch (IOException e) {
+                log.warn("could not record this run's usage in {}: {}", store.file(), e.toString());
+            }
+        } catch (RuntimeException e) { // no home directory, a bad $BURST_HOME: a warning, never an error at close
+            log.warn("could not record this run's usage: {}", e.toString());
         }
     }
 

@@ -442,6 +442,9 @@ final class MapCommand implements Callable<Integer> {
         if (account != null) {
             b.account(account);
         }
+        if (gpusPerTask > 0) {
+            b.gpusPerWorker(gpusPerTask); // one command per worker job, with its GPUs asked of Slurm (--gres)
+        }
         SlurmCluster c = b.build();
         try {
             c.adapt(0, workersAtMost);
@@ -502,24 +505,9 @@ final class MapCommand implements Callable<Integer> {
         }
     }
 
-    /** Devices listed by nvidia-smi; 0 when it is missing or fails. */
+    /** Devices this process may use: CUDA_VISIBLE_DEVICES when it lists indices, else nvidia-smi's; 0 when none. */
     private static int detectGpus() {
-        try {
-            Process p = new ProcessBuilder("nvidia-smi", "--query-gpu=index", "--format=csv,noheader")
-                    .redirectErrorStream(true).start();
-            p.getOutputStream().close();
-            String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                p.destroyForcibly();
-                return 0;
-            }
-            return (int) text.lines().map(String::strip).filter(l -> l.matches("\\d+")).count();
-        } catch (IOException e) {
-            return 0; // not installed: no NVIDIA GPUs here
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 0;
-        }
+        return dev.burst.internal.node.GpuDetection.detect().size();
     }
 
     /**

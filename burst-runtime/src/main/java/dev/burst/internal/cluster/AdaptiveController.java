@@ -48,6 +48,8 @@ public final class AdaptiveController implements AutoCloseable, ClusterManager.L
     private final long intervalNanos;
     private final ScheduledExecutorService thread;
     private final ScheduledFuture<?> ticks;
+    /** Managed workers seen connected at least once; controller thread only. */
+    private final Set<String> everConnected = new HashSet<>();
     /** Workers asked to retire and not yet stopped; controller thread only. */
     private final Set<String> retiring = new HashSet<>();
     private final AtomicBoolean tickQueued = new AtomicBoolean();
@@ -89,7 +91,11 @@ public final class AdaptiveController implements AutoCloseable, ClusterManager.L
     /** Decide again now (work was submitted): the first worker should not wait for the next tick. */
     public void poke() {
         if (!closed && tickQueued.compareAndSet(false, true)) {
-            thread.execute(this::tickSafely);
+            try {
+                thread.execute(this::tickSafely);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closed meanwhile: nothing to decide any more (never fail the submit that poked)
+            }
         }
     }
 
@@ -103,7 +109,11 @@ public final class AdaptiveController implements AutoCloseable, ClusterManager.L
         lastStartFailure = "worker " + worker + " did not start: " + reason;
         log.warn("{}: worker {} did not start: {}", clusterName, worker, reason);
         if (!closed) {
-            thread.execute(() -> policy.startFailed(worker, reason, System.nanoTime()));
+            try {
+                thread.execute(() -> policy.startFailed(worker, reason, System.nanoTime()));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closed meanwhile
+            }
         }
     }
 
@@ -134,38 +144,64 @@ public final class AdaptiveController implements AutoCloseable, ClusterManager.L
         Map<String, WorkerId> idsByName = new java.util.HashMap<>();
         CompletableFuture<ClusterSnapshot> taken = new CompletableFuture<>();
         scheduler.onLoop(() -> {
-            ClusterSnapshot byId = scheduler.state().adaptiveSnapshot();
-            List<WorkerView> named = new ArrayList<>();
-            for (WorkerView w : byId.workers()) {
-                WorkerId id = new WorkerId(w.name());
-                String name = scheduler.workerName(id);
-                idsByName.put(name, id);
-                named.add(new WorkerView(name, w.threads(), w.processingTasks(), w.processingWorkNanos(),
-                        w.storedBytes(), w.soleNeededResults(), w.retiring()));
+            try {
+                taken.complete(namedSnapshot(idsByName));
+            } catch (RuntimeException e) { // never let a scaling step stop the scheduler loop
+                taken.completeExceptionally(e);
             }
-            taken.complete(new ClusterSnapshot(named, byId.waitingTasks(), byId.waitingWorkNanos()));
         });
         ClusterSnapshot snapshot;
         try {
             snapshot = taken.get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            log.error("{}: taking a scheduler snapshot failed; skipping a scaling step", clusterName, e.getCause());
+            return;
         } catch (Exception e) {
             if (!closed && !scheduler.isClosed()) {
                 log.warn("{}: no scheduler snapshot within 10 s; skipping a scaling step", clusterName);
             }
             return;
         }
+        decideAndAct(snapshot, idsByName);
+    }
+
+    /** The snapshot with workers named as their manager started them; on the scheduler thread. */
+    private ClusterSnapshot namedSnapshot(Map<String, WorkerId> idsByName) {
+        ClusterSnapshot byId = scheduler.state().adaptiveSnapshot();
+        List<WorkerView> named = new ArrayList<>();
+        for (WorkerView w : byId.workers()) {
+            WorkerId id = new WorkerId(w.name());
+            String name = scheduler.workerName(id);
+            idsByName.put(name, id);
+            named.add(new WorkerView(name, w.threads(), w.processingTasks(), w.processingWorkNanos(),
+                    w.storedBytes(), w.soleNeededResults(), w.retiring()));
+        }
+        return new ClusterSnapshot(named, byId.waitingTasks(), byId.waitingWorkNanos());
+    }
+
+    private void decideAndAct(ClusterSnapshot snapshot, Map<String, WorkerId> idsByName) {
         long now = System.nanoTime();
         Set<String> connected = new HashSet<>();
         for (WorkerView w : snapshot.workers()) {
             connected.add(w.name());
         }
         retiring.retainAll(connected);
+        everConnected.addAll(connected);
         List<PendingWorker> pending = new ArrayList<>();
+        Set<String> managed = new HashSet<>();
         for (ManagedWorker m : manager.workers()) {
-            if (!connected.contains(m.name()) && m.state() != ManagedWorker.State.STOPPING) {
-                pending.add(new PendingWorker(m.name(), m.requestedAtNanos()));
+            managed.add(m.name());
+            // A worker that was connected and is gone is ending (its listener reports why), not pending.
+            if (connected.contains(m.name()) || everConnected.contains(m.name()) || m.state() == ManagedWorker.State.STOPPING) {
+                continue;
             }
+            // The arrival timeout counts from when its process runs: a job waiting in a batch queue is
+            // not late (cancelling it would lose its place in the queue).
+            long since = m.state() == ManagedWorker.State.PENDING ? now
+                    : manager.runningSinceNanos(m.name()).orElse(m.requestedAtNanos());
+            pending.add(new PendingWorker(m.name(), since));
         }
+        everConnected.retainAll(managed);
         AdaptiveDecision d = policy.decide(snapshot, pending, now);
         lastTarget = d.target();
         if (!d.reason().equals(lastReason) && (d.start() > 0 || !d.retire().isEmpty() || !d.cancel().isEmpty())) {
@@ -201,9 +237,13 @@ public final class AdaptiveController implements AutoCloseable, ClusterManager.L
     private java.util.Optional<String> expired(ClusterSnapshot snapshot, long now) {
         String due = null;
         long dueAt = Long.MAX_VALUE;
+        long staying = snapshot.workers().stream().filter(w -> !w.retiring()).count();
         for (WorkerView w : snapshot.workers()) {
             java.util.OptionalLong at = manager.retireAfterNanos(w.name());
-            if (!w.retiring() && at.isPresent() && now >= at.getAsLong() && at.getAsLong() < dueAt) {
+            // The last worker holding results no one else has waits until another worker is there
+            // to take them (the policy starts one when work needs it) or they are fetched.
+            boolean canLeave = staying > 1 || w.soleNeededResults() == 0;
+            if (!w.retiring() && canLeave && at.isPresent() && now >= at.getAsLong() && at.getAsLong() < dueAt) {
                 due = w.name();
                 dueAt = at.getAsLong();
             }

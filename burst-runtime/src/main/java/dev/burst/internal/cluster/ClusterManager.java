@@ -49,6 +49,14 @@ public interface ClusterManager extends AutoCloseable {
         return java.util.OptionalLong.empty();
     }
 
+    /**
+     * When the worker's process started running ({@link System#nanoTime()}), for backends where
+     * that can be long after it was asked for (a batch queue); empty to use the request time.
+     */
+    default java.util.OptionalLong runningSinceNanos(String worker) {
+        return java.util.OptionalLong.empty();
+    }
+
     /** Stops every worker it started and waits (bounded) until they are gone; idempotent. */
     @Override
     void close();

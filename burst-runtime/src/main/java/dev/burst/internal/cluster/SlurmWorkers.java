@@ -280,6 +280,11 @@ public final class SlurmWorkers implements ClusterManager {
         return out;
     }
 
+    @Override
+    public OptionalLong runningSinceNanos(String worker) {
+        return runningSince(worker);
+    }
+
     /** When the worker's job started running ({@link System#nanoTime()}), or empty if it does not run (yet). */
     public synchronized OptionalLong runningSince(String worker) {
         TrackedJob job = jobs.get(worker);

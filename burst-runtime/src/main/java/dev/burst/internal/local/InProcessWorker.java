@@ -80,7 +80,7 @@ final class InProcessWorker implements WorkerLink {
         this.id = id;
         this.resources = resources;
         this.state = new WorkerState(id, resources, storyCapacity);
-        this.gpuSlots = GpuSlots.firstDevices(resources.get(GpuSlots.GPU));
+        this.gpuSlots = new GpuSlots(dev.burst.internal.node.GpuDetection.inProcessDevices(resources.get(GpuSlots.GPU)));
         this.scheduler = scheduler;
         this.cluster = cluster;
         this.busyNanos = new AtomicLong[threadCount];

@@ -133,6 +133,21 @@ public final class GpuDetection {
      * Device indices from a {@code CUDA_VISIBLE_DEVICES} value: empty for {@code ""} or a value
      * starting with {@code -1} (CUDA's "none"), null when it holds something other than indices (UUIDs).
      */
+    /**
+     * The devices of an in-process worker offering {@code gpuAmount} GPUs: the first of those
+     * CUDA_VISIBLE_DEVICES lists when it lists enough (so a user given devices 4,5 gets 4 and 5,
+     * not 0 and 1), else 0..n-1.
+     */
+    public static List<Integer> inProcessDevices(double gpuAmount) {
+        int n = (int) Math.floor(gpuAmount + 1e-9);
+        String visible = System.getenv("CUDA_VISIBLE_DEVICES");
+        List<Integer> listed = visible == null ? null : parseVisibleDevices(visible);
+        if (listed != null && listed.size() >= n) {
+            return List.copyOf(listed.subList(0, n));
+        }
+        return dev.burst.internal.worker.GpuSlots.firstDevices(gpuAmount).devices();
+    }
+
     static List<Integer> parseVisibleDevices(String value) {
         String v = value.strip();
         if (v.isEmpty() || v.startsWith("-1") || v.equalsIgnoreCase("NoDevFiles")) {

@@ -127,7 +127,9 @@ public final class ProcessCluster implements ClusterManager {
     public ProcessCluster(Settings settings) throws IOException {
         this.name = "burst-processes-" + CLUSTERS.incrementAndGet();
         this.settings = settings;
-        this.spareTarget = settings.restartDeadWorkers() || settings.spares() > 0 ? Math.max(1, settings.spares()) : 0;
+        // No spares for GPU workers: a spare would hold devices while it waits (or get ones that do not exist).
+        this.spareTarget = settings.resources().get("gpu") >= 1 ? 0
+                : settings.restartDeadWorkers() || settings.spares() > 0 ? Math.max(1, settings.spares()) : 0;
         Map<String, Double> extra = new java.util.HashMap<>(settings.resources().amounts());
         extra.remove(ResourceAmounts.CPU);
         this.shape = new WorkerShape(settings.threadsPerWorker(), settings.memoryPerWorker(), ResourceAmounts.of(extra));

@@ -721,6 +721,11 @@ public final class WorkerNode implements AutoCloseable {
         if (closed) {
             return;
         }
+        sendHeartbeat();
+    }
+
+    /** Sends the figures now (also once more at close, so the ledger gets the last second's). */
+    private void sendHeartbeat() {
         toScheduler.send(Message.newBuilder().setHeartbeat(Heartbeat.newBuilder()
                 .setMemoryBytes(store.memoryBytes()).setSpilledBytes(store.spilledBytes()).setPaused(store.paused())
                 .setBusyNanos(busyNanos.get()).setTasksRun(tasksRun.get()).setKeysFetched(keysFetched.get())
@@ -774,6 +779,13 @@ public final class WorkerNode implements AutoCloseable {
             heartbeats.shutdownNow();
         }
         if (toScheduler != null) {
+            try {
+                if (welcomed.getCount() == 0 && refusal == null) { // only a worker that joined has figures to tell
+                    sendHeartbeat();
+                }
+            } catch (RuntimeException e) {
+                log.debug("worker {}: no last heartbeat: {}", id, e.toString());
+            }
             toScheduler.complete();
         }
         for (Thread t : threads) {
