@@ -185,6 +185,7 @@ public final class ProcessCluster implements ClusterManager {
         return RemoteEndpoint.open(scheduler.address(), ClusterCredentials.fromTokenFile(tokenFile), workDir.resolve("client"));
     }
 
+    /** Worker processes that have not exited (spares excluded). */
     public List<WorkerProcess> workerProcesses() {
         return List.copyOf(processes);
     }
@@ -433,6 +434,7 @@ public final class ProcessCluster implements ClusterManager {
     private synchronized void exited(WorkerProcess wp) {
         wp.endedNanos = System.nanoTime();
         ledger.workerStopped(wp.name(), wp.endedNanos);
+        processes.remove(wp); // the ledger keeps its account; an elastic cluster would otherwise collect every worker it ever ran
         if (closed || !started) {
             return;
         }

@@ -45,11 +45,21 @@ public final class WorkerMain {
         // codecs) and then waits until the cluster needs a worker (a line on stdin) or is closed (end
         // of input), so that joining costs a hello, not a JVM start.
         boolean standby = opts.containsKey("standby");
-        WorkerNode.BeforeJoin gate = !standby ? null : () -> {
-            warmUpCodecs();
-            System.out.println(STANDBY_READY);
-            System.out.flush();
-            return new java.io.BufferedReader(new java.io.InputStreamReader(System.in)).readLine() != null;
+        WorkerNode.BeforeJoin gate = !standby ? null : new WorkerNode.BeforeJoin() {
+            @Override
+            public boolean await() throws java.io.IOException {
+                warmUpCodecs();
+                System.out.println(STANDBY_READY);
+                System.out.flush();
+                return new java.io.BufferedReader(new java.io.InputStreamReader(System.in)).readLine() != null;
+            }
+
+            @Override
+            public void abandoned(String why) {
+                // Exit now rather than be promoted later and fail then: the cluster sees the spare gone.
+                System.err.println("burst: spare worker exits: " + why);
+                Runtime.getRuntime().halt(3);
+            }
         };
         WorkerNode node;
         try {

@@ -92,6 +92,13 @@ public final class WorkerNode implements AutoCloseable {
     @FunctionalInterface
     public interface BeforeJoin {
         boolean await() throws IOException;
+
+        /**
+         * The stream opened before waiting broke while waiting: this spare can never join. Called
+         * from a network thread; a process-level spare exits, so its cluster stops counting on it.
+         */
+        default void abandoned(String why) {
+        }
     }
 
     private final Settings settings;
@@ -132,6 +139,8 @@ public final class WorkerNode implements AutoCloseable {
     private final CountDownLatch welcomed = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile String refusal;
+    /** Whether the hello went out; before that, a spare's broken stream means it can never join. */
+    private volatile boolean helloSent;
     private volatile boolean closed;
 
     /** A client session: its class loader, codec, and functions decoded so far. */
@@ -250,6 +259,7 @@ public final class WorkerNode implements AutoCloseable {
                         + " closed while this spare waited" + (refusal == null ? "" : ": " + refusal));
             }
         }
+        helloSent = true;
         toScheduler.send(hello);
         try {
             if (!welcomed.await(30, TimeUnit.SECONDS)) {
@@ -314,6 +324,9 @@ public final class WorkerNode implements AutoCloseable {
         public void onError(Throwable t) {
             refusal = describe(t);
             welcomed.countDown();
+            if (!helloSent && settings.beforeJoin() != null) {
+                settings.beforeJoin().abandoned("lost the scheduler at " + settings.scheduler() + " (" + refusal + ")");
+            }
             if (!closed) {
                 log.warn("worker {}: lost the scheduler at {} ({}); stopping", id, settings.scheduler(), refusal);
                 Thread.ofPlatform().daemon().start(WorkerNode.this::close);
@@ -323,6 +336,9 @@ public final class WorkerNode implements AutoCloseable {
         @Override
         public void onCompleted() {
             welcomed.countDown();
+            if (!helloSent && settings.beforeJoin() != null) {
+                settings.beforeJoin().abandoned("the scheduler at " + settings.scheduler() + " closed the connection");
+            }
             if (!closed) {
                 log.info("worker {}: the scheduler closed the connection; stopping", id);
                 Thread.ofPlatform().daemon().start(WorkerNode.this::close);
