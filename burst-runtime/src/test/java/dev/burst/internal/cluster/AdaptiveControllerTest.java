@@ -1,0 +1,176 @@
+package dev.burst.internal.cluster;
+
+import dev.burst.internal.adaptive.AdaptiveSettings;
+import dev.burst.internal.core.ClientId;
+import dev.burst.internal.core.ResourceAmounts;
+import dev.burst.internal.core.TaskError;
+import dev.burst.internal.core.TaskKey;
+import dev.burst.internal.core.TaskPriority;
+import dev.burst.internal.core.WorkerId;
+import dev.burst.internal.runtime.ClientLink;
+import dev.burst.internal.runtime.SchedulerLoop;
+import dev.burst.internal.scheduler.SchedulerConfig;
+import dev.burst.internal.scheduler.SchedulerEvent;
+import dev.burst.internal.scheduler.SchedulerState;
+import dev.burst.internal.scheduler.TaskSpec;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The adaptive controller against a real scheduler loop and a scripted backend whose workers never
+ * join: what it asks the backend for when starts fail and when requested workers wait in a queue.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class AdaptiveControllerTest {
+    private final SchedulerLoop loop = new SchedulerLoop(new SchedulerState(SchedulerConfig.defaults()), "test");
+    private AdaptiveController controller;
+
+    /** A backend whose workers never join; each start is recorded, and may fail at once. */
+    private static final class ScriptedBackend implements ClusterManager {
+        final List<String> started = new CopyOnWriteArrayList<>();
+        final List<String> stopped = new CopyOnWriteArrayList<>();
+        final boolean failStarts;
+        final ManagedWorker.State state;
+        volatile Listener listener;
+        final AtomicInteger numbers = new AtomicInteger();
+
+        ScriptedBackend(boolean failStarts, ManagedWorker.State state) {
+            this.failStarts = failStarts;
+            this.state = state;
+        }
+
+        @Override
+        public WorkerShape shape() {
+            return new WorkerShape(1, 1 << 30, ResourceAmounts.NONE);
+        }
+
+        @Override
+        public List<String> start(int n) {
+            List<String> names = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                String name = "w" + numbers.incrementAndGet();
+                names.add(name);
+                if (failStarts) {
+                    listener.startFailed(name, "sbatch refused the job (partition nope): invalid partition specified");
+                } else {
+                    started.add(name);
+                }
+            }
+            return names;
+        }
+
+        @Override
+        public void stop(Collection<String> workers) {
+            stopped.addAll(workers);
+            started.removeAll(workers);
+        }
+
+        @Override
+        public List<ManagedWorker> workers() {
+            return started.stream().map(n -> new ManagedWorker(n, state, 0L, "")).toList();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private static final ClientLink NO_CLIENT = new ClientLink() {
+        @Override
+        public void done(TaskKey key, List<WorkerId> holders) {
+        }
+
+        @Override
+        public void erred(TaskKey key, TaskError error) {
+        }
+
+        @Override
+        public void stalled(TaskKey key, String reason) {
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void clusterClosed(String reason) {
+        }
+    };
+
+    private void submit(int tasks) {
+        ClientId client = loop.addClient(NO_CLIENT);
+        List<TaskSpec> specs = IntStream.range(0, tasks).mapToObj(i -> new TaskSpec(new TaskKey("work", i), List.of(),
+                ResourceAmounts.NONE, TaskPriority.DEFAULT, 0, "fn")).toList();
+        loop.post(new SchedulerEvent.GraphSubmitted(loop.stimulus("submit"), client, specs,
+                specs.stream().map(TaskSpec::key).toList()));
+    }
+
+    private static AdaptiveSettings settings(long arrivalTimeoutMs) {
+        return new AdaptiveSettings(0, 4, 5_000_000_000L, 250_000_000L, 250_000_000L,
+                1_000_000_000L, 60_000_000_000L, arrivalTimeoutMs * 1_000_000L);
+    }
+
+    @AfterEach
+    void stop() {
+        if (controller != null) {
+            controller.close();
+        }
+        loop.close("test over");
+    }
+
+    @Test
+    void failedStartsBackOffInsteadOfATightLoop() throws Exception {
+        loop.start();
+        ScriptedBackend backend = new ScriptedBackend(true, ManagedWorker.State.RUNNING);
+        controller = new AdaptiveController("t", loop, backend, settings(60_000), Duration.ofMillis(20));
+        backend.listener = controller;
+        loop.onWorkSubmitted(controller::poke);
+        submit(40);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !controller.lastStartFailure().isEmpty());
+        assertThat(controller.lastStartFailure()).contains("invalid partition").contains("partition nope");
+        int afterFirst = backend.numbers.get();
+        Thread.sleep(2_500); // 125 ticks of 20 ms: without a back-off each would ask again
+        // back-off 1 s, then 2 s: at most two more rounds of starts in 2.5 s
+        assertThat(backend.numbers.get()).isLessThanOrEqualTo(afterFirst * 3);
+        assertThat(backend.numbers.get()).isGreaterThan(afterFirst); // it does try again
+    }
+
+    @Test
+    void workersQueuedInTheBackendAreNotCancelledAsLate() throws Exception {
+        loop.start();
+        ScriptedBackend backend = new ScriptedBackend(false, ManagedWorker.State.PENDING);
+        controller = new AdaptiveController("t", loop, backend, settings(200), Duration.ofMillis(20));
+        backend.listener = controller;
+        loop.onWorkSubmitted(controller::poke);
+        submit(40);
+        await().atMost(Duration.ofSeconds(5)).until(() -> backend.started.size() == 4);
+        Thread.sleep(1_000); // five times the arrival timeout
+        assertThat(backend.stopped).as("queued jobs keep their place").isEmpty();
+        assertThat(backend.numbers.get()).as("and are not asked for twice").isEqualTo(4);
+    }
+
+    @Test
+    void runningWorkersThatNeverJoinAreCancelledAfterTheArrivalTimeout() throws Exception {
+        loop.start();
+        ScriptedBackend backend = new ScriptedBackend(false, ManagedWorker.State.RUNNING);
+        controller = new AdaptiveController("t", loop, backend, settings(200), Duration.ofMillis(20));
+        backend.listener = controller;
+        loop.onWorkSubmitted(controller::poke);
+        submit(40);
+        await().atMost(Duration.ofSeconds(5)).until(() -> backend.stopped.size() >= 4);
+        assertThat(backend.stopped).startsWith("w1");
+    }
+}
