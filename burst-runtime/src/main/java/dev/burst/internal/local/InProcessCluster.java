@@ -258,7 +258,13 @@ public final class InProcessCluster implements SchedulerEndpoint {
 
     /** The scheduler has handled the worker's departure; nobody reads its store any more. */
     void forget(WorkerId id) {
-        byId.remove(id);
+        InProcessWorker gone = byId.remove(id);
+        if (gone != null && retired.remove(gone)) {
+            // Its figures go to the ledger one last time; then nothing refers to it, so an embedded
+            // cluster that adapts does not collect every worker it ever ran.
+            ledger.workerFigures(id.name(), gone.busyNanos(), gone.gpuBusyNanos(), gone.cpuNanos(), gone.tasksRun(), 0);
+            gone.dropStore();
+        }
     }
 
     /** Raw store entry of {@code key} on worker {@code id}: null when that worker does not hold it. */
