@@ -75,6 +75,18 @@ public abstract class Cluster implements AutoCloseable {
         adaptive = c;
     }
 
+    /**
+     * Why this adaptive cluster cannot get workers, when {@code attempts} starts in a row have failed
+     * since a worker last joined (a Slurm that is not reachable, a refused job, workers dying before
+     * they join): the last failure's cause; empty otherwise, and for a cluster of fixed size.
+     */
+    public final synchronized java.util.Optional<String> startProblem(int attempts) {
+        if (adaptive == null || adaptive.startFailuresInARow() < attempts || adaptive.lastStartFailure().isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(adaptive.lastStartFailure());
+    }
+
     /** The adaptive controller, or null when the cluster has a fixed size. */
     final synchronized AdaptiveController adaptive() {
         return adaptive;

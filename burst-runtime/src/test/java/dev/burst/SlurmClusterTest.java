@@ -97,6 +97,10 @@ class SlurmClusterTest {
             await().atMost(Duration.ofSeconds(60)).until(() -> !cluster.adaptive().lastStartFailure().isEmpty());
             assertThat(cluster.adaptive().lastStartFailure()).contains("sbatch refused").contains("nosuchpartition");
             assertThatThrownBy(() -> f.get(200, TimeUnit.MILLISECONDS)).isInstanceOf(java.util.concurrent.TimeoutException.class);
+            // it backs off between attempts (2 s, 4 s), and says why it cannot get workers
+            await().atMost(Duration.ofSeconds(40)).until(() -> cluster.startProblem(3).isPresent());
+            assertThat(cluster.startProblem(3).orElseThrow()).contains("nosuchpartition");
+            assertThat(cluster.startProblem(100)).isEmpty();
         }
         assertThat(queued()).isEqualTo(before);
     }

@@ -73,6 +73,10 @@ import java.util.concurrent.TimeUnit;
 final class MapCommand implements Callable<Integer> {
     /** Failed commands listed one by one in the report; the rest are counted. */
     private static final int FAILURES_LISTED = 10;
+    /** Worker starts that may fail in a row (with the controller's back-off between them) before the run gives up. */
+    static final int STARTS_BEFORE_GIVING_UP = 3;
+    /** The cluster of the run in progress, for its start problems. */
+    private volatile Cluster runningCluster;
     /** Lines of stderr shown per failed command. */
     private static final int STDERR_TAIL_LINES = 5;
     /** Tests give standard input here instead of replacing System.in (see {@link #runWithStdin}). */
@@ -203,6 +207,7 @@ final class MapCommand implements Callable<Integer> {
         ClusterUsage usage;
         try (ProgressConsole console = new ProgressConsole(out, err, inputs.size(), !noProgress && isTerminal(2))) {
             closer.client = Client.connect(c);
+            runningCluster = c;
             int[] retriedCount = new int[1];
             outcomes = runAll(closer.client, arguments.template(), inputs, console, retriedCount);
             retried = retriedCount[0];
@@ -295,7 +300,18 @@ final class MapCommand implements Callable<Integer> {
         int finished = 0;
         int failed = 0;
         while (finished < inputs.size()) {
-            Attempt a = ended.take();
+            Attempt a = ended.poll(1, TimeUnit.SECONDS);
+            if (a == null) {
+                // Nothing finished for a second: if no worker can start at all, say why and stop
+                // instead of waiting forever (the controller backs off between attempts).
+                java.util.Optional<String> problem = runningCluster == null ? java.util.Optional.empty()
+                        : runningCluster.startProblem(STARTS_BEFORE_GIVING_UP);
+                if (problem.isPresent()) {
+                    throw new BurstException("no worker could start (" + STARTS_BEFORE_GIVING_UP
+                            + " attempts in a row failed); the last: " + problem.get());
+                }
+                continue;
+            }
             CommandResult result = null;
             String error = null;
             try {

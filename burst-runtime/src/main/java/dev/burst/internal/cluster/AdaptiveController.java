@@ -57,6 +57,7 @@ public final class AdaptiveController implements AutoCloseable, ClusterManager.L
     private volatile String lastReason = "";
     private volatile int lastTarget;
     private volatile String lastStartFailure = "";
+    private final java.util.concurrent.atomic.AtomicInteger startFailuresInARow = new java.util.concurrent.atomic.AtomicInteger();
 
     public AdaptiveController(String clusterName, SchedulerLoop scheduler, ClusterManager manager,
                               AdaptiveSettings settings, Duration interval) {
@@ -104,8 +105,14 @@ public final class AdaptiveController implements AutoCloseable, ClusterManager.L
         return lastStartFailure;
     }
 
+    /** Workers that failed to start since a worker last joined (0 once one joins). */
+    public int startFailuresInARow() {
+        return startFailuresInARow.get();
+    }
+
     @Override
     public void startFailed(String worker, String reason) {
+        startFailuresInARow.incrementAndGet();
         lastStartFailure = "worker " + worker + " did not start: " + reason;
         log.warn("{}: worker {} did not start: {}", clusterName, worker, reason);
         if (!closed) {
@@ -186,6 +193,9 @@ public final class AdaptiveController implements AutoCloseable, ClusterManager.L
             connected.add(w.name());
         }
         retiring.retainAll(connected);
+        if (!everConnected.containsAll(connected)) {
+            startFailuresInARow.set(0); // a worker arrived: starts work
+        }
         everConnected.addAll(connected);
         List<PendingWorker> pending = new ArrayList<>();
         Set<String> managed = new HashSet<>();
