@@ -173,4 +173,76 @@ class AdaptiveControllerTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> backend.stopped.size() >= 4);
         assertThat(backend.stopped).startsWith("w1");
     }
+
+    /** In-process workers whose life is limited, like batch jobs with a walltime. */
+    private static final class ShortLivedWorkers implements ClusterManager {
+        final InProcessWorkers inner;
+        final java.util.Map<String, Long> startedAt = new java.util.concurrent.ConcurrentHashMap<>();
+        final long lifetimeNanos;
+
+        ShortLivedWorkers(dev.burst.internal.local.InProcessCluster cluster, long lifetimeNanos) {
+            this.inner = new InProcessWorkers(cluster);
+            this.lifetimeNanos = lifetimeNanos;
+        }
+
+        @Override
+        public WorkerShape shape() {
+            return inner.shape();
+        }
+
+        @Override
+        public List<String> start(int n) {
+            List<String> names = inner.start(n);
+            names.forEach(w -> startedAt.put(w, System.nanoTime()));
+            return names;
+        }
+
+        @Override
+        public void stop(Collection<String> workers) {
+            inner.stop(workers);
+        }
+
+        @Override
+        public List<ManagedWorker> workers() {
+            return inner.workers();
+        }
+
+        @Override
+        public java.util.OptionalLong retireAfterNanos(String worker) {
+            Long at = startedAt.get(worker);
+            return at == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(at + lifetimeNanos);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    void workersPastTheirLifetimeAreReplacedOneAtATime() throws Exception {
+        loop.start(); // unused here, but stopped after each test
+        dev.burst.internal.local.InProcessCluster cluster = new dev.burst.internal.local.InProcessCluster(0, 1,
+                ResourceAmounts.NONE, SchedulerConfig.defaults());
+        try {
+            ShortLivedWorkers backend = new ShortLivedWorkers(cluster, 300_000_000L);
+            AdaptiveSettings two = new AdaptiveSettings(2, 2, 5_000_000_000L, 250_000_000L, 250_000_000L,
+                    1_000_000_000L, 60_000_000_000L, 60_000_000_000L);
+            AdaptiveController c = new AdaptiveController("t", cluster.loop(), backend, two, Duration.ofMillis(20));
+            try {
+                await().atMost(Duration.ofSeconds(5)).until(() -> cluster.workerIds().size() == 2);
+                long until = System.nanoTime() + 2_000_000_000L;
+                int fewest = 2;
+                while (System.nanoTime() < until) {
+                    fewest = Math.min(fewest, cluster.workerIds().size());
+                    Thread.sleep(2);
+                }
+                assertThat(backend.startedAt.size()).as("workers started: the first two and replacements").isGreaterThanOrEqualTo(5);
+                assertThat(fewest).as("never both gone at once: lifetimes retire one worker at a time").isGreaterThanOrEqualTo(1);
+            } finally {
+                c.close();
+            }
+        } finally {
+            cluster.close();
+        }
+    }
 }
