@@ -41,16 +41,9 @@ done
 case $only in both|burst|dask) ;; *) echo "$usage" >&2; exit 2 ;; esac
 
 if [[ $only != dask ]]; then
-  # shellcheck source=../bin/lib/find-jdk.sh
-  source bin/lib/find-jdk.sh
-  burst_find_jdk
-  burst_maven_opts
-  jar=burst-bench/target/burst-bench.jar
-  # Build when the jar is missing or any module's sources or poms are newer than it.
-  if [[ ! -f $jar || -n $(find pom.xml burst-*/pom.xml burst-*/src/main -newer "$jar" -print -quit 2>/dev/null) ]]; then
-    echo "bench: building burst-bench..." >&2
-    mvn -q -B -ntp -Dmaven.test.skip=true -pl burst-bench -am package
-  fi
+  # shellcheck source=lib-build.sh
+  source bench/lib-build.sh
+  burst_bench_build
 fi
 if [[ $only != burst ]] && ! /usr/bin/python3 -c 'import distributed' 2>/dev/null; then
   echo "bench: Dask distributed is not installed for /usr/bin/python3; run: apt-get install -y python3-dask python3-distributed" >&2
@@ -62,9 +55,7 @@ trap 'rm -f "$out"' EXIT
 status=0
 if [[ $only != dask ]]; then
   echo "bench: p5: Burst (adapt 0..2 worker processes x 1 thread, $repeats repeats)..." >&2
-  "$JAVA_HOME/bin/java" --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --enable-native-access=ALL-UNNAMED \
-    -cp "burst-bench/target/burst-bench.jar:burst-bench/target/lib/*" \
-    dev.burst.bench.AdaptiveBench --repeats "$repeats" ${timeline[@]+"${timeline[@]}"} | tee -a "$out" || status=1
+  "${BURST_BENCH_JAVA[@]}" dev.burst.bench.AdaptiveBench --repeats "$repeats" ${timeline[@]+"${timeline[@]}"} | tee -a "$out" || status=1
 fi
 if [[ $only != burst ]]; then
   echo "bench: p5: Dask LocalCluster(n_workers=0).adapt(0, 2), default then tuned ($repeats repeats each)..." >&2

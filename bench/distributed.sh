@@ -39,16 +39,9 @@ esac
 case $only in both|burst|dask) ;; *) echo "$usage" >&2; exit 2 ;; esac
 
 if [[ $only != dask ]]; then
-  # shellcheck source=../bin/lib/find-jdk.sh
-  source bin/lib/find-jdk.sh
-  burst_find_jdk
-  burst_maven_opts
-  jar=burst-bench/target/burst-bench.jar
-  # Build when the jar is missing or any module's sources or poms are newer than it.
-  if [[ ! -f $jar || -n $(find pom.xml burst-*/pom.xml burst-*/src/main -newer "$jar" -print -quit 2>/dev/null) ]]; then
-    echo "bench: building burst-bench..." >&2
-    mvn -q -B -ntp -Dmaven.test.skip=true -pl burst-bench -am package
-  fi
+  # shellcheck source=lib-build.sh
+  source bench/lib-build.sh
+  burst_bench_build
 fi
 if [[ $only != burst ]] && ! /usr/bin/python3 -c 'import distributed' 2>/dev/null; then
   echo "bench: Dask distributed is not installed for /usr/bin/python3; run: apt-get install -y python3-dask python3-distributed" >&2
@@ -61,9 +54,7 @@ status=0
 for w in "${workloads[@]}"; do
   if [[ $only != dask ]]; then
     echo "bench: $w: Burst (2 worker processes x 1 thread, $repeats repeats)..." >&2
-    "$JAVA_HOME/bin/java" --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --enable-native-access=ALL-UNNAMED \
-      -cp "burst-bench/target/burst-bench.jar:burst-bench/target/lib/*" \
-      dev.burst.bench.DistributedBench --workload "$w" --repeats "$repeats" | tee -a "$out" || status=1
+    "${BURST_BENCH_JAVA[@]}" dev.burst.bench.DistributedBench --workload "$w" --repeats "$repeats" | tee -a "$out" || status=1
   fi
   if [[ $only != burst ]]; then
     echo "bench: $w: Dask LocalCluster(n_workers=2, threads_per_worker=1) ($repeats repeats per variant)..." >&2

@@ -17,14 +17,7 @@ while (($#)); do
 done
 command -v sbatch >/dev/null 2>&1 || { echo "bench: no sbatch on PATH; start a local Slurm with: bin/slurm-local start" >&2; exit 1; }
 bin/slurm-local status >/dev/null 2>&1 || { echo "bench: Slurm is not up; run: bin/slurm-local start" >&2; exit 1; }
-# shellcheck source=../bin/lib/find-jdk.sh
-source bin/lib/find-jdk.sh
-burst_find_jdk
-burst_maven_opts
-jar=burst-bench/target/burst-bench.jar
-if [[ ! -f $jar || -n $(find pom.xml burst-*/pom.xml burst-*/src/main -newer "$jar" -print -quit 2>/dev/null) ]]; then
-  echo "bench: building burst-bench..." >&2
-  mvn -q -B -ntp -Dmaven.test.skip=true -pl burst-bench -am package
-fi
-exec "$JAVA_HOME/bin/java" --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --enable-native-access=ALL-UNNAMED \
-  -cp "$PWD/$jar:$PWD/burst-bench/target/lib/*" dev.burst.bench.SlurmBench "$repeats"
+# shellcheck source=lib-build.sh
+source bench/lib-build.sh
+burst_bench_build
+exec "${BURST_BENCH_JAVA[@]}" dev.burst.bench.SlurmBench "$repeats"

@@ -8,7 +8,6 @@ import dev.burst.internal.cluster.SlurmSettings;
 import dev.burst.internal.cluster.SlurmWorkers;
 import dev.burst.internal.cluster.WorkerShape;
 import dev.burst.internal.core.ResourceAmounts;
-import dev.burst.internal.node.ClassDataArchive;
 import dev.burst.internal.node.ClusterCredentials;
 import dev.burst.internal.node.LocalIdentity;
 import dev.burst.internal.node.MemorySize;
@@ -98,15 +97,6 @@ public final class SlurmCluster extends Cluster {
                 s.lifetime(b.lifetime);
             }
             b.extraDirectives.forEach(s::extraDirective);
-            String javaCommand = ProcessHandle.current().info().command()
-                    .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            ClassDataArchive.jvmOptions(javaCommand, absoluteClasspath()).forEach(s::javaOption); // ~1 s less per worker start
-            String javaOpts = System.getenv("BURST_WORKER_JAVA_OPTS"); // as for local worker processes
-            if (javaOpts != null && !javaOpts.isBlank()) {
-                for (String o : javaOpts.trim().split("\\s+")) {
-                    s.javaOption(o);
-                }
-            }
             if (b.slurmBin != null) {
                 s.commands(b.slurmBin.resolve("sbatch").toString(), b.slurmBin.resolve("squeue").toString(),
                         b.slurmBin.resolve("scancel").toString());
@@ -255,12 +245,7 @@ public final class SlurmCluster extends Cluster {
                     it.remove();
                 }
             }
-            for (SchedulerNode.WorkerFigures f : scheduler.workerFigures()) {
-                String w = scheduler.workerName(f.worker());
-                if (ledger.knows(w)) {
-                    ledger.workerFigures(w, f.busyNanos(), f.gpuBusyNanos(), f.cpuNanos(), f.tasksRun(), f.spilledBytes());
-                }
-            }
+            scheduler.reportFigures(ledger);
         } catch (RuntimeException e) {
             org.slf4j.LoggerFactory.getLogger(SlurmCluster.class).warn("{}: usage ledger update failed: {}", name, e.toString());
         }

@@ -1,6 +1,7 @@
 package dev.burst.internal.cluster;
 
 import dev.burst.internal.core.ResourceAmounts;
+import dev.burst.internal.node.WorkerJvm;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,9 +57,9 @@ public record SlurmJobScript(String workerName, Path scriptFile, Path logFile, S
         return new SlurmJobScript(workerName, script, log, String.join("\n", lines) + "\n");
     }
 
-    /** The worker's heap in MB: twice its result memory, at least 512 MB more (as for local workers). */
+    /** The worker's heap in MB, as for local workers ({@link WorkerJvm#heapMb}). */
     public static long heapMb(long memoryBytes) {
-        return Math.max(2 * memoryBytes, memoryBytes + (512L << 20)) >> 20;
+        return WorkerJvm.heapMb(memoryBytes);
     }
 
     /** What the job asks Slurm for, in MB: the heap and a quarter more, at least 256 MB more. */
@@ -71,11 +72,7 @@ public record SlurmJobScript(String workerName, Path scriptFile, Path logFile, S
     static List<String> workerCommand(String workerName, SlurmSettings settings, WorkerShape shape) {
         List<String> cmd = new ArrayList<>();
         cmd.add(settings.javaCommand());
-        cmd.add("-Xmx" + heapMb(shape.memoryBytes()) + "m");
-        cmd.add("-XX:+UseParallelGC");
-        // Fory reads lambda internals; gRPC's Netty loads native transports
-        cmd.add("--add-opens=java.base/java.lang.invoke=ALL-UNNAMED");
-        cmd.add("--enable-native-access=ALL-UNNAMED");
+        cmd.addAll(WorkerJvm.options(settings.javaCommand(), settings.classpath(), shape.memoryBytes(), workerName));
         cmd.addAll(settings.javaOptions());
         cmd.add("-cp");
         cmd.add(settings.classpath());

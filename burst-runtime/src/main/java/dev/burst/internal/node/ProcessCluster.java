@@ -388,16 +388,7 @@ public final class ProcessCluster implements ClusterManager {
                 : settings.workerClasspath().stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator));
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        long heap = Math.max(2 * settings.memoryPerWorker(), settings.memoryPerWorker() + (512L << 20));
-        cmd.add("-Xmx" + (heap >> 20) + "m");
-        cmd.add("-XX:+UseParallelGC");
-        cmd.add("--add-opens=java.base/java.lang.invoke=ALL-UNNAMED");
-        cmd.add("--enable-native-access=ALL-UNNAMED");
-        cmd.addAll(ClassDataArchive.jvmOptions(cmd.get(0), classpath));
-        String extra = System.getenv("BURST_WORKER_JAVA_OPTS"); // e.g. a profiler or GC flags
-        if (extra != null && !extra.isBlank()) {
-            cmd.addAll(List.of(extra.trim().replace("{n}", String.valueOf(number)).split("\\s+")));
-        }
+        cmd.addAll(WorkerJvm.options(cmd.get(0), classpath, settings.memoryPerWorker(), String.valueOf(number)));
         cmd.add("-cp");
         cmd.add(classpath);
         cmd.add(WorkerMain.class.getName());
@@ -521,12 +512,7 @@ public final class ProcessCluster implements ClusterManager {
      * hold memory but no cores and are not counted.
      */
     public UsageTotals usage() {
-        for (SchedulerNode.WorkerFigures f : scheduler.workerFigures()) {
-            String worker = scheduler.workerName(f.worker());
-            if (ledger.knows(worker)) { // a worker started by hand against this scheduler is not ours to account
-                ledger.workerFigures(worker, f.busyNanos(), f.gpuBusyNanos(), f.cpuNanos(), f.tasksRun(), f.spilledBytes());
-            }
-        }
+        scheduler.reportFigures(ledger);
         return ledger.totals(System.nanoTime());
     }
 

@@ -133,6 +133,19 @@ public final class SchedulerNode implements AutoCloseable {
         return names.getOrDefault(id, id.name());
     }
 
+    /**
+     * Gives {@code ledger} the figures of every worker it accounts for (by the name the worker
+     * gave itself); workers started by hand against this scheduler are not its to account.
+     */
+    public void reportFigures(dev.burst.internal.usage.UsageLedger ledger) {
+        for (WorkerFigures f : figures.values()) {
+            String worker = workerName(f.worker());
+            if (ledger.knows(worker)) {
+                ledger.workerFigures(worker, f.busyNanos(), f.gpuBusyNanos(), f.cpuNanos(), f.tasksRun(), f.spilledBytes());
+            }
+        }
+    }
+
     /** The last heartbeat figures of every worker that ever connected (for usage). */
     public List<WorkerFigures> workerFigures() {
         return List.copyOf(figures.values());

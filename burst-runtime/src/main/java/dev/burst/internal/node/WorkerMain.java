@@ -45,7 +45,7 @@ public final class WorkerMain {
         // codecs) and then waits until the cluster needs a worker (a line on stdin) or is closed (end
         // of input), so that joining costs a hello, not a JVM start.
         boolean standby = opts.containsKey("standby");
-        WorkerNode.BeforeJoin gate = !standby ? null : new WorkerNode.BeforeJoin() {
+        BeforeJoin gate = !standby ? null : new BeforeJoin() {
             @Override
             public boolean await() throws java.io.IOException {
                 warmUpCodecs();
@@ -73,7 +73,7 @@ public final class WorkerMain {
             if (!opts.containsKey("work-dir")) {
                 deleteTree(workDir);
             }
-            if (standby && WorkerNode.NOT_JOINING.equals(e.getMessage())) {
+            if (standby && BeforeJoin.NOT_JOINING.equals(e.getMessage())) {
                 System.exit(0); // a spare the cluster let go
             }
             System.err.println("burst worker: " + e.getMessage());

@@ -76,29 +76,6 @@ public final class WorkerNode implements AutoCloseable {
     public record Settings(BurstAddress scheduler, ClusterCredentials credentials, int threads, long memoryLimit,
                            ResourceAmounts extraResources, String bindHost, String name, Path workDir,
                            ClusterCredentials serving, BeforeJoin beforeJoin, List<Integer> gpuDevices) {
-        /** Settings whose GPU devices are 0..gpu-1 of {@code extraResources}' {@code gpu}. */
-        public Settings(BurstAddress scheduler, ClusterCredentials credentials, int threads, long memoryLimit,
-                        ResourceAmounts extraResources, String bindHost, String name, Path workDir,
-                        ClusterCredentials serving, BeforeJoin beforeJoin) {
-            this(scheduler, credentials, threads, memoryLimit, extraResources, bindHost, name, workDir, serving, beforeJoin,
-                    GpuSlots.firstDevices(extraResources.get(GpuSlots.GPU)).devices());
-        }
-    }
-
-    /**
-     * Runs when the worker is ready in every way but has not joined: a warm spare waits here until
-     * its cluster needs it. Returns false to give up instead of joining.
-     */
-    @FunctionalInterface
-    public interface BeforeJoin {
-        boolean await() throws IOException;
-
-        /**
-         * The stream opened before waiting broke while waiting: this spare can never join. Called
-         * from a network thread; a process-level spare exits, so its cluster stops counting on it.
-         */
-        default void abandoned(String why) {
-        }
     }
 
     private final Settings settings;
@@ -115,8 +92,6 @@ public final class WorkerNode implements AutoCloseable {
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final Map<String, ManagedChannel> peers = new ConcurrentHashMap<>();
     private final EnvelopeSender toScheduler;
-    /** Why a spare that was not asked to join stops (its process then exits with 0). */
-    static final String NOT_JOINING = "not joining: the cluster no longer needs this spare";
     private final ScheduledExecutorService heartbeats;
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -252,7 +227,7 @@ public final class WorkerNode implements AutoCloseable {
             if (!join) {
                 toScheduler.complete();
                 closeUnjoined();
-                throw new IOException(NOT_JOINING);
+                throw new IOException(BeforeJoin.NOT_JOINING);
             }
             if (closed) { // the stream opened early broke while this spare waited
                 throw new IOException("the connection to the scheduler at " + settings.scheduler()
