@@ -1,53 +1,64 @@
 package dev.burst;
 
-import dev.burst.internal.adaptive.AdaptiveSettings;
 import dev.burst.internal.cluster.AdaptiveController;
-import dev.burst.internal.cluster.ClusterManager;
+import dev.burst.internal.cluster.ClusterRuntime;
 import dev.burst.internal.runtime.SchedulerEndpoint;
-import dev.burst.internal.runtime.SchedulerLoop;
+import dev.burst.spi.ClusterSpec;
 
-import java.time.Duration;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A set of workers and the scheduler that drives them. {@link Client#connect(Cluster)} connects to
- * one. Implementations are Burst's own: {@link LocalCluster} (threads or processes on this
- * machine) and {@link SlurmCluster} (batch jobs).
+ * one. Burst's own: {@link LocalCluster} (threads or processes on this machine) and, in
+ * {@code burst-slurm}, {@code dev.burst.slurm.SlurmCluster} (batch jobs); other backends plug in
+ * through the SPI ({@link dev.burst.spi.ClusterBackend}, {@link dev.burst.spi.BackendCluster}).
  *
- * <p>{@link #adapt(int, int)} makes the cluster elastic: workers are started when work is queued
- * and retired when they are idle, so the core-seconds allocated stay close to those used
- * ({@link #usage()}).
+ * <p>Every cluster shares one implementation of what is not the backend's: the scheduler, the
+ * adaptive controller ({@link #adapt(int, int)}: workers are started when work is queued and
+ * retired when idle, so the core-seconds allocated stay close to those used), the usage ledger
+ * ({@link #usage()}) and closing.
  */
 public abstract class Cluster implements AutoCloseable {
-    private AdaptiveController adaptive;
-    /** Set when closing starts, so that an adapt() racing with close() cannot leave a controller running. */
-    private boolean closing;
+    private final ClusterRuntime runtime;
 
-    Cluster() {
+    Cluster(ClusterRuntime runtime) {
+        this.runtime = runtime;
     }
 
-    /** The scheduler clients of this cluster talk to. */
-    abstract SchedulerEndpoint endpoint();
-
-    /** The loop owning the scheduler's state, for the adaptive controller. */
-    abstract SchedulerLoop schedulerLoop();
-
-    /** The backend that starts and stops this cluster's workers. */
-    abstract ClusterManager manager();
-
-    /** The backend's adaptive defaults (durations) and how often to decide. */
-    abstract AdaptiveSettings adaptiveDefaults();
-
-    abstract Duration adaptiveInterval();
-
-    /** Called once, when {@link #adapt} first makes the cluster elastic. */
-    void becomingElastic(AdaptiveController controller) {
+    /**
+     * A cluster whose scheduler runs in this JVM and whose workers come from the spec's pool: for
+     * backends ({@link dev.burst.spi.BackendCluster}).
+     */
+    protected Cluster(ClusterSpec spec) {
+        this(ClusterRuntime.start(Objects.requireNonNull(spec, "spec must not be null")));
     }
 
-    /** Name used in logs. */
-    abstract String name();
+    /** A new connection to the scheduler, for one client. */
+    final SchedulerEndpoint endpoint() {
+        return runtime.connectClient();
+    }
+
+    final ClusterRuntime runtime() {
+        return runtime;
+    }
+
+    /** The backend's pool of workers, for subclasses that add what is theirs. */
+    protected final dev.burst.spi.WorkerPool workerPool() {
+        return runtime.pool();
+    }
+
+    /** The cluster's name ({@code burst-<backend>-<pid>-<n>}), as in logs and the usage ledger. */
+    public final String name() {
+        return runtime.name();
+    }
 
     /** True once closed. */
-    abstract boolean isClosed();
+    public final boolean isClosed() {
+        return runtime.isClosed();
+    }
 
     /**
      * Scales between {@code minimum} and {@code maximum} workers from now on, with the backend's
@@ -60,19 +71,9 @@ public abstract class Cluster implements AutoCloseable {
     }
 
     /** Scales as {@code options} say from now on; replaces earlier settings. */
-    public final synchronized void adapt(AdaptiveOptions options) {
-        java.util.Objects.requireNonNull(options, "options must not be null");
-        if (closing || isClosed()) {
-            throw new IllegalStateException(name() + " is closed");
-        }
-        AdaptiveSettings settings = options.toSettings(adaptiveDefaults());
-        if (adaptive != null) {
-            adaptive.close();
-        }
-        AdaptiveController c = new AdaptiveController(name(), schedulerLoop(), manager(), settings, adaptiveInterval());
-        becomingElastic(c);
-        schedulerLoop().onWorkSubmitted(c::poke);
-        adaptive = c;
+    public final void adapt(AdaptiveOptions options) {
+        Objects.requireNonNull(options, "options must not be null");
+        runtime.adapt(options.toSettings(runtime.adaptiveDefaults()));
     }
 
     /**
@@ -80,32 +81,56 @@ public abstract class Cluster implements AutoCloseable {
      * since a worker last joined (a Slurm that is not reachable, a refused job, workers dying before
      * they join): the last failure's cause; empty otherwise, and for a cluster of fixed size.
      */
-    public final synchronized java.util.Optional<String> startProblem(int attempts) {
-        if (adaptive == null || adaptive.startFailuresInARow() < attempts || adaptive.lastStartFailure().isEmpty()) {
-            return java.util.Optional.empty();
-        }
-        return java.util.Optional.of(adaptive.lastStartFailure());
+    public final Optional<String> startProblem(int attempts) {
+        return runtime.startProblem(attempts);
     }
 
-    /** The adaptive controller, or null when the cluster has a fixed size. */
-    final synchronized AdaptiveController adaptive() {
-        return adaptive;
+    /** The adaptive controller, or null when the cluster has a fixed size; for tests. */
+    final AdaptiveController adaptive() {
+        return runtime.adaptive();
     }
 
-    /** Stops adapting (before the cluster closes its workers). */
-    final synchronized void stopAdapting() {
-        closing = true;
-        schedulerLoop().onWorkSubmitted(null);
-        if (adaptive != null) {
-            adaptive.close();
-            adaptive = null;
-        }
+    /** Number of workers connected now. */
+    public final int workerCount() {
+        return runtime.scheduler().workerIds().size();
     }
 
-    /** Resources used so far. */
-    public abstract ClusterUsage usage();
+    /** Names of the workers connected now (what {@link Client#retireWorkers} takes). */
+    public final List<String> workerNames() {
+        return runtime.workerNames();
+    }
 
-    /** Stops the workers and the scheduler; pending results are failed. Idempotent. */
+    /**
+     * The scheduler's address ({@code burst://host:port}), for clients in other processes
+     * ({@code Client.connect(address)} with {@code BURST_TOKEN_FILE} set to {@link #tokenFile()});
+     * empty for an embedded cluster.
+     */
+    public final Optional<String> address() {
+        return runtime.address().map(Object::toString);
+    }
+
+    /** The token file clients in other processes need; empty for an embedded cluster. */
+    public final Optional<Path> tokenFile() {
+        return runtime.tokenFile();
+    }
+
+    /** Resources used so far: allocated and busy core- and GPU-seconds, efficiency. */
+    public final ClusterUsage usage() {
+        return ClusterUsage.of(runtime.usage(), runtime.coresNow());
+    }
+
+    /**
+     * Stops adapting, then the scheduler and the workers; pending results are failed, the usage is
+     * recorded, the cluster's files are deleted. Idempotent.
+     */
     @Override
-    public abstract void close();
+    public void close() {
+        runtime.close();
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "{" + name() + address().map(a -> ", scheduler=" + a).orElse("")
+                + ", workers=" + workerCount() + "}";
+    }
 }

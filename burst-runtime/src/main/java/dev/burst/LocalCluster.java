@@ -1,20 +1,19 @@
 package dev.burst;
 
-import dev.burst.internal.adaptive.AdaptiveSettings;
-import dev.burst.internal.cluster.AdaptiveController;
-import dev.burst.internal.cluster.ClusterManager;
+import dev.burst.internal.cluster.ClusterRuntime;
 import dev.burst.internal.cluster.InProcessWorkers;
+import dev.burst.internal.cluster.NetworkScheduler;
+import dev.burst.internal.cluster.ProcessWorkers;
 import dev.burst.internal.core.ResourceAmounts;
-import dev.burst.internal.runtime.SchedulerLoop;
-import dev.burst.internal.usage.UsageTotals;
-import java.time.Duration;
 import dev.burst.internal.local.InProcessCluster;
 import dev.burst.internal.node.MemorySize;
-import dev.burst.internal.node.ProcessCluster;
-import dev.burst.internal.runtime.SchedulerEndpoint;
+import dev.burst.internal.node.SchedulerNode;
 import dev.burst.internal.scheduler.SchedulerConfig;
+import dev.burst.spi.AdaptiveDefaults;
+import dev.burst.spi.ClusterSpec;
+import dev.burst.spi.Ticker;
+import dev.burst.spi.WorkerShape;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -34,150 +33,55 @@ import java.util.Objects;
  * }</pre>
  */
 public final class LocalCluster extends Cluster {
-    /** Local workers are back in a fraction of a second, so idle ones are retired almost at once. */
-    private static final AdaptiveSettings ADAPTIVE_DEFAULTS = new AdaptiveSettings(0, 1,
-            5_000_000_000L, 250_000_000L, 250_000_000L, 1_000_000_000L, 60_000_000_000L, 60_000_000_000L);
-
-    private final InProcessCluster engine;
-    private final ProcessCluster processes;
-    private final ClusterManager manager;
-    private final boolean recordUsage;
-
-    private LocalCluster(Builder b) {
-        SchedulerConfig config = SchedulerConfig.defaults().withAllowedFailures(b.allowedFailures)
-                .withSaturation(b.workerSaturation);
-        if (b.processes) {
-            this.engine = null;
-            try {
-                // A cluster that starts empty will scale up: keep two warm spares so that the first
-                // workers join in a fraction of a second; a fixed-size one keeps one for replacements.
-                this.processes = new ProcessCluster(new ProcessCluster.Settings(b.workers, b.threadsPerWorker,
-                        ResourceAmounts.of(b.resources.asMap()), b.memoryPerWorker, config, b.workerClasspath, true,
-                        b.workers == 0 ? 2 : 1, b.jobName));
-            } catch (IOException e) {
-                throw new BurstException("cannot start a cluster of worker processes: " + e.getMessage(), e);
-            }
-        } else {
-            this.processes = null;
-            this.engine = new InProcessCluster(b.workers, b.threadsPerWorker,
-                    ResourceAmounts.of(b.resources.asMap()), config, b.jobName);
-        }
-        this.manager = processes != null ? processes : new InProcessWorkers(engine);
-        this.recordUsage = b.recordUsage;
+    private LocalCluster(ClusterRuntime runtime) {
+        super(runtime);
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Number of workers connected now. */
-    public int workerCount() {
-        return processes != null ? processes.workerIds().size() : engine.workerIds().size();
-    }
-
-    /** Names of the workers connected now (what {@link Client#retireWorkers} takes). */
-    public List<String> workerNames() {
-        List<dev.burst.internal.core.WorkerId> ids = processes != null ? processes.workerIds() : engine.workerIds();
-        return ids.stream().map(dev.burst.internal.core.WorkerId::name).sorted().toList();
-    }
-
-    /**
-     * The scheduler's address, for clients in other processes ({@code Client.connect(address)}
-     * with {@code BURST_TOKEN_FILE} set to {@link #tokenFile()}); empty for an embedded cluster.
-     */
-    public java.util.Optional<String> address() {
-        return processes == null ? java.util.Optional.empty() : java.util.Optional.of(processes.address().toString());
-    }
-
-    /** The token file of a cluster of processes; empty for an embedded cluster. */
-    public java.util.Optional<Path> tokenFile() {
-        return processes == null ? java.util.Optional.empty() : java.util.Optional.of(processes.tokenFile());
-    }
-
-    @Override
-    SchedulerEndpoint endpoint() {
-        if (processes != null) {
-            return processes.endpoint();
+    /** The one choice between the two engines, made here once: in this JVM, or worker processes. */
+    private static ClusterRuntime start(Builder b) {
+        if (!b.processes) {
+            ResourceAmounts extra = ResourceAmounts.of(b.resources.asMap());
+            SchedulerConfig config = SchedulerConfig.defaults().withAllowedFailures(b.allowedFailures)
+                    .withSaturation(b.workerSaturation);
+            String name = ClusterRuntime.newName("embedded");
+            WorkerShape shape = InProcessWorkers.shapeOf(b.threadsPerWorker, extra);
+            return ClusterRuntime.embedded(name, b.user, b.jobName, shape, Ticker.SYSTEM, b.recordUsage,
+                    (events, ledger) -> new InProcessCluster(name, b.threadsPerWorker, extra, config, ledger, events, Ticker.SYSTEM),
+                    scheduler -> new InProcessWorkers((InProcessCluster) scheduler, Ticker.SYSTEM), b.workers);
         }
-        if (engine.isClosed()) {
-            throw new IllegalStateException("cluster " + engine.name() + " is closed");
+        // A cluster that starts empty will scale up: keep two warm spares so that the first workers
+        // join in a fraction of a second; a fixed-size one keeps one for replacements.
+        ProcessWorkers.Settings pool = new ProcessWorkers.Settings(b.workers == 0 ? 2 : 1, true);
+        ClusterSpec.Builder spec = ClusterSpec.builder("processes",
+                        new WorkerShape(b.threadsPerWorker, b.memoryPerWorker, b.resources),
+                        context -> new ProcessWorkers(context, pool))
+                .adaptiveDefaults(AdaptiveDefaults.LOCAL).initialWorkers(b.workers).user(b.user).jobName(b.jobName)
+                .recordUsage(b.recordUsage).workerSaturation(b.workerSaturation).allowedFailures(b.allowedFailures);
+        if (b.workerClasspath != null) {
+            spec.workerClasspath(b.workerClasspath);
         }
-        return engine.endpoint();
+        ClusterRuntime runtime = ClusterRuntime.start(spec.build());
+        ((ProcessWorkers) runtime.pool()).awaitSparesWarm(); // so their start does not compete with the first tasks
+        return runtime;
     }
 
     /** The embedded engine, for tests in this package (killing workers, inspecting the scheduler); null for processes. */
     InProcessCluster engine() {
-        return engine;
+        return runtime().scheduler() instanceof InProcessCluster c ? c : null;
     }
 
-    /** The cluster of processes, for tests in this package; null when embedded. */
-    ProcessCluster processes() {
-        return processes;
+    /** The pool of worker processes, for tests in this package; null when embedded. */
+    ProcessWorkers processes() {
+        return runtime().pool() instanceof ProcessWorkers p ? p : null;
     }
 
-    @Override
-    SchedulerLoop schedulerLoop() {
-        return processes != null ? processes.scheduler().loop() : engine.loop();
-    }
-
-    @Override
-    ClusterManager manager() {
-        return manager;
-    }
-
-    @Override
-    AdaptiveSettings adaptiveDefaults() {
-        return ADAPTIVE_DEFAULTS;
-    }
-
-    @Override
-    Duration adaptiveInterval() {
-        return Duration.ofMillis(100);
-    }
-
-    @Override
-    void becomingElastic(AdaptiveController controller) {
-        if (processes != null) {
-            processes.manageBy(controller); // dead workers are the controller's to replace now
-        }
-    }
-
-    @Override
-    String name() {
-        return processes != null ? processes.name() : engine.name();
-    }
-
-    @Override
-    boolean isClosed() {
-        return processes != null ? processes.isClosed() : engine.isClosed();
-    }
-
-    @Override
-    public ClusterUsage usage() {
-        return ClusterUsage.of(usageTotals(), processes != null ? processes.cores() : engine.cores());
-    }
-
-    private UsageTotals usageTotals() {
-        return processes != null ? processes.usage() : engine.usage();
-    }
-
-    @Override
-    public void close() {
-        stopAdapting();
-        boolean wasOpen = !isClosed();
-        if (processes != null) {
-            processes.close();
-        } else {
-            engine.close();
-        }
-        if (wasOpen && recordUsage) {
-            UsageRecorder.record(usageTotals());
-        }
-    }
-
-    @Override
-    public String toString() {
-        return "LocalCluster{" + (processes != null ? processes.name() : engine.name()) + ", workers=" + workerCount() + "}";
+    /** The scheduler node of a cluster of processes, for tests in this package; null when embedded. */
+    SchedulerNode schedulerNode() {
+        return runtime().scheduler() instanceof NetworkScheduler n ? n.node() : null;
     }
 
     /** Builds a {@link LocalCluster}; each setter rejects a bad value at once, naming it. */
@@ -190,6 +94,7 @@ public final class LocalCluster extends Cluster {
         private long memoryPerWorker = 2L << 30;
         private List<Path> workerClasspath;
         private String jobName = "session";
+        private String user = System.getProperty("user.name", "unknown");
         private boolean recordUsage = true;
         private double workerSaturation = SchedulerConfig.defaults().saturation();
 
@@ -201,7 +106,7 @@ public final class LocalCluster extends Cluster {
          * {@code "session"}.
          */
         public Builder jobName(String job) {
-            this.jobName = UsageRecorder.checkedLabel(job, "jobName");
+            this.jobName = ClusterSpec.checkedLabel(job, "jobName");
             return this;
         }
 
@@ -301,8 +206,14 @@ public final class LocalCluster extends Cluster {
             return this;
         }
 
+        /** Who the cluster belongs to: its usage is accounted to them; default the OS user. */
+        public Builder user(String user) {
+            this.user = ClusterSpec.checkedLabel(user, "user");
+            return this;
+        }
+
         public LocalCluster build() {
-            return new LocalCluster(this);
+            return new LocalCluster(start(this));
         }
     }
 }

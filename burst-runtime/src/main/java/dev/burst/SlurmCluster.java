@@ -1,38 +1,24 @@
 package dev.burst;
 
-import dev.burst.internal.adaptive.AdaptiveSettings;
-import dev.burst.internal.cluster.AdaptiveController;
-import dev.burst.internal.cluster.ClusterManager;
-import dev.burst.internal.cluster.ManagedWorker;
 import dev.burst.internal.cluster.SlurmSettings;
 import dev.burst.internal.cluster.SlurmWorkers;
-import dev.burst.internal.cluster.WorkerShape;
-import dev.burst.internal.core.ResourceAmounts;
-import dev.burst.internal.node.ClusterCredentials;
-import dev.burst.internal.node.LocalIdentity;
+import dev.burst.internal.node.BurstAddress;
 import dev.burst.internal.node.MemorySize;
-import dev.burst.internal.node.RemoteEndpoint;
-import dev.burst.internal.node.SchedulerNode;
-import dev.burst.internal.node.WorkerMain;
-import dev.burst.internal.runtime.SchedulerEndpoint;
-import dev.burst.internal.runtime.SchedulerLoop;
 import dev.burst.internal.scheduler.SchedulerConfig;
-import dev.burst.internal.usage.UsageLedger;
-import dev.burst.internal.usage.UsageTotals;
+import dev.burst.spi.AdaptiveDefaults;
+import dev.burst.spi.BackendCluster;
+import dev.burst.spi.ClusterSpec;
+import dev.burst.spi.PoolContext;
+import dev.burst.spi.PoolWorker;
+import dev.burst.spi.WorkerShape;
 
-import java.io.IOException;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A cluster whose workers are Slurm batch jobs: a scheduler in this JVM and one {@code sbatch} job
@@ -56,237 +42,60 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }
  * }</pre>
  */
-public final class SlurmCluster extends Cluster {
-    /** A batch job takes seconds to start: keep idle workers longer than a local cluster does. */
-    private static final AdaptiveSettings ADAPTIVE_DEFAULTS = new AdaptiveSettings(0, 1,
-            5_000_000_000L, 10_000_000_000L, 5_000_000_000L, 2_000_000_000L, 120_000_000_000L, 600_000_000_000L);
-    private static final AtomicInteger CLUSTERS = new AtomicInteger();
-
-    private final String name;
-    private final SchedulerNode scheduler;
-    private final Path tokenFile;
-    private final Path workDir;
-    private final SlurmWorkers workers;
-    private final UsageLedger ledger;
-    private final boolean recordUsage;
-    private final ScheduledExecutorService ledgerSync;
-    /** Workers the ledger counts as alive; ledger-sync thread only. */
-    private final Set<String> counted = new HashSet<>();
-    private volatile ClusterManager.Listener controller;
-    private volatile boolean closed;
-
+public final class SlurmCluster extends BackendCluster {
     private SlurmCluster(Builder b) {
-        this.name = "burst-slurm-" + ProcessHandle.current().pid() + "-" + CLUSTERS.incrementAndGet();
-        this.workDir = b.workDir != null ? b.workDir.resolve(name) : SlurmSettings.defaultWorkDir(name);
-        this.ledger = UsageLedger.forRun(System.getProperty("user.name", "unknown"), name, b.jobName,
-                System.currentTimeMillis(), System.nanoTime());
-        this.recordUsage = b.recordUsage;
-        SchedulerNode node = null;
-        SlurmWorkers manager = null;
-        try {
-            ClusterCredentials credentials = LocalIdentity.credentials(workDir);
-            this.tokenFile = credentials.tokenFile();
-            String host = b.schedulerHost != null ? b.schedulerHost : InetAddress.getLocalHost().getCanonicalHostName();
-            node = new SchedulerNode(host, 0, credentials, SchedulerConfig.defaults().withSaturation(b.workerSaturation),
-                    workDir.resolve("scheduler"));
-            SlurmSettings.Builder s = SlurmSettings.builder(name, node.address(), tokenFile)
-                    .partition(b.partition).account(b.account).walltime(b.walltime).workDir(workDir.resolve("jobs"))
-                    .keyStoreDir(tokenFile.getParent())
-                    .classpath(absoluteClasspath()); // the job may start in another directory
-            if (b.lifetime != null) {
-                s.lifetime(b.lifetime);
-            }
-            b.extraDirectives.forEach(s::extraDirective);
-            if (b.slurmBin != null) {
-                s.commands(b.slurmBin.resolve("sbatch").toString(), b.slurmBin.resolve("squeue").toString(),
-                        b.slurmBin.resolve("scancel").toString());
-            }
-            WorkerShape shape = new WorkerShape(b.coresPerWorker, b.memoryPerWorker,
-                    b.gpusPerWorker > 0 ? ResourceAmounts.of(java.util.Map.of("gpu", (double) b.gpusPerWorker)) : ResourceAmounts.NONE);
-            manager = new SlurmWorkers(shape, s.build(), new ClusterManager.Listener() {
-                @Override
-                public void startFailed(String worker, String reason) {
-                    ClusterManager.Listener c = controller;
-                    if (c != null) {
-                        c.startFailed(worker, reason);
-                    }
-                }
-
-                @Override
-                public void workerEnded(String worker, String reason) {
-                    ClusterManager.Listener c = controller;
-                    if (c != null) {
-                        c.workerEnded(worker, reason);
-                    }
-                }
-            });
-        } catch (IOException | RuntimeException e) {
-            if (node != null) {
-                node.close();
-            }
-            WorkerMain.deleteTree(workDir);
-            if (e instanceof IllegalArgumentException iae) {
-                throw iae;
-            }
-            throw new BurstException("cannot start a Slurm cluster: " + e.getMessage(), e);
-        }
-        this.scheduler = node;
-        this.workers = manager;
-        this.ledgerSync = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, name + "-ledger");
-            t.setDaemon(true);
-            return t;
-        });
-        ledgerSync.scheduleWithFixedDelay(this::syncLedger, 250, 250, TimeUnit.MILLISECONDS);
+        super(spec(b));
     }
 
-    private static String absoluteClasspath() {
-        String sep = java.io.File.pathSeparator;
-        return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.util.regex.Pattern.quote(sep)))
-                .filter(e -> !e.isBlank())
-                .map(e -> Path.of(e).toAbsolutePath().toString())
-                .collect(java.util.stream.Collectors.joining(sep));
+    private static ClusterSpec spec(Builder b) {
+        WorkerShape shape = new WorkerShape(b.coresPerWorker, b.memoryPerWorker,
+                b.gpusPerWorker > 0 ? Resources.of("gpu", b.gpusPerWorker) : Resources.none());
+        String host;
+        try {
+            host = b.schedulerHost != null ? b.schedulerHost : InetAddress.getLocalHost().getCanonicalHostName();
+        } catch (UnknownHostException e) {
+            throw new BurstException("cannot start a Slurm cluster: this machine's host name does not resolve ("
+                    + e.getMessage() + "); give schedulerHost(...)", e);
+        }
+        return ClusterSpec.builder("slurm", shape, context -> pool(b, context))
+                .adaptiveDefaults(AdaptiveDefaults.BATCH)
+                .schedulerHost(host)
+                .workDirParent(b.workDir != null ? b.workDir : SlurmSettings.defaultWorkDirParent())
+                .user(b.user).jobName(b.jobName).recordUsage(b.recordUsage).workerSaturation(b.workerSaturation)
+                .build();
+    }
+
+    /** The Slurm pool: job scripts in the cluster's directory, which compute nodes must see. */
+    private static SlurmWorkers pool(Builder b, PoolContext context) {
+        SlurmSettings.Builder s = SlurmSettings.builder(context.clusterName(), BurstAddress.parse(context.launch().schedulerAddress()),
+                        context.launch().tokenFile())
+                .partition(b.partition).account(b.account).walltime(b.walltime).workDir(context.workDir())
+                .keyStoreDir(context.launch().tokenFile().getParent())
+                .classpath(context.launch().classpath()); // absolute: the job may start in another directory
+        if (b.lifetime != null) {
+            s.lifetime(b.lifetime);
+        }
+        b.extraDirectives.forEach(s::extraDirective);
+        if (b.slurmBin != null) {
+            s.commands(b.slurmBin.resolve("sbatch").toString(), b.slurmBin.resolve("squeue").toString(),
+                    b.slurmBin.resolve("scancel").toString());
+        }
+        return new SlurmWorkers(context.shape(), s.build(), context.events());
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The scheduler's address ({@code burst://host:port}), for clients in other processes. */
-    public String address() {
-        return scheduler.address().toString();
-    }
-
-    /** The token file clients in other processes need ({@code BURST_TOKEN_FILE}). */
-    public Path tokenFile() {
-        return tokenFile;
-    }
-
-    /** Workers connected now. */
-    public int workerCount() {
-        return scheduler.workerIds().size();
-    }
-
     /** Slurm job ids of the workers submitted and not ended. */
     public List<String> jobIds() {
         List<String> ids = new ArrayList<>();
-        for (ManagedWorker w : workers.workers()) {
+        for (PoolWorker w : workerPool().workers()) {
             if (!w.backendId().isEmpty()) {
                 ids.add(w.backendId());
             }
         }
         return ids;
-    }
-
-    @Override
-    SchedulerEndpoint endpoint() {
-        if (closed) {
-            throw new IllegalStateException("cluster " + name + " is closed");
-        }
-        return RemoteEndpoint.open(scheduler.address(), ClusterCredentials.fromTokenFile(tokenFile), workDir.resolve("client"));
-    }
-
-    @Override
-    SchedulerLoop schedulerLoop() {
-        return scheduler.loop();
-    }
-
-    @Override
-    ClusterManager manager() {
-        return workers;
-    }
-
-    @Override
-    AdaptiveSettings adaptiveDefaults() {
-        return ADAPTIVE_DEFAULTS;
-    }
-
-    @Override
-    Duration adaptiveInterval() {
-        return Duration.ofMillis(200);
-    }
-
-    @Override
-    void becomingElastic(AdaptiveController c) {
-        this.controller = c;
-    }
-
-    @Override
-    String name() {
-        return name;
-    }
-
-    @Override
-    boolean isClosed() {
-        return closed;
-    }
-
-    /**
-     * Brings the ledger up to date: a worker is allocated from the moment its job runs (the JVM's
-     * start is paid for) until its job is gone; busy time from its heartbeats.
-     */
-    private synchronized void syncLedger() {
-        try {
-            long now = System.nanoTime();
-            Set<String> running = new HashSet<>();
-            for (ManagedWorker w : workers.workers()) {
-                var since = workers.runningSince(w.name());
-                if (since.isPresent()) {
-                    running.add(w.name());
-                    if (counted.add(w.name())) {
-                        ledger.workerStarted(w.name(), workers.shape().threads(), workers.shape().gpus(), since.getAsLong());
-                    }
-                }
-            }
-            for (var it = counted.iterator(); it.hasNext(); ) {
-                String w = it.next();
-                if (!running.contains(w)) {
-                    ledger.workerStopped(w, now);
-                    it.remove();
-                }
-            }
-            scheduler.reportFigures(ledger);
-        } catch (RuntimeException e) {
-            org.slf4j.LoggerFactory.getLogger(SlurmCluster.class).warn("{}: usage ledger update failed: {}", name, e.toString());
-        }
-    }
-
-    private synchronized UsageTotals usageTotals() {
-        syncLedger();
-        return ledger.totals(System.nanoTime());
-    }
-
-    @Override
-    public ClusterUsage usage() {
-        return ClusterUsage.of(usageTotals(), workerCount() * workers.shape().threads());
-    }
-
-    /** Cancels every job of this cluster, waits until Slurm no longer lists them, stops the scheduler. Idempotent. */
-    @Override
-    public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-        }
-        stopAdapting();
-        syncLedger();
-        scheduler.close(); // workers are told to stop; their jobs end
-        workers.close();   // scancel what is left and wait for the queue to forget it
-        ledgerSync.shutdownNow();
-        synchronized (this) {
-            ledger.allWorkersStopped(System.nanoTime());
-        }
-        if (recordUsage) {
-            UsageRecorder.record(ledger.totals(System.nanoTime()));
-        }
-        WorkerMain.deleteTree(workDir);
-    }
-
-    @Override
-    public String toString() {
-        return "SlurmCluster{" + name + ", scheduler=" + scheduler.address() + ", workers=" + workerCount() + "}";
     }
 
     /** Builds a {@link SlurmCluster}; each setter rejects a bad value at once, naming it. */
@@ -303,6 +112,7 @@ public final class SlurmCluster extends Cluster {
         private Path workDir;
         private Path slurmBin;
         private String jobName = "session";
+        private String user = System.getProperty("user.name", "unknown");
         private boolean recordUsage = true;
         private double workerSaturation = SchedulerConfig.defaults().saturation();
 
@@ -392,7 +202,7 @@ public final class SlurmCluster extends Cluster {
 
         /** The job this cluster's usage is accounted to in the ledger; default {@code "session"}. */
         public Builder jobName(String job) {
-            this.jobName = UsageRecorder.checkedLabel(job, "jobName");
+            this.jobName = ClusterSpec.checkedLabel(job, "jobName");
             return this;
         }
 
@@ -402,6 +212,12 @@ public final class SlurmCluster extends Cluster {
                 throw new IllegalArgumentException("workerSaturation must be a finite number >= 1.0, got " + saturation);
             }
             this.workerSaturation = saturation;
+            return this;
+        }
+
+        /** Who the cluster belongs to: its usage is accounted to them; default the OS user. */
+        public Builder user(String user) {
+            this.user = ClusterSpec.checkedLabel(user, "user");
             return this;
         }
 

@@ -1,6 +1,6 @@
 package dev.burst;
 
-import dev.burst.internal.node.ProcessCluster;
+import dev.burst.internal.cluster.ProcessWorkers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -97,7 +97,7 @@ class AdaptiveClusterTest {
             assertThat(client.gather(fs)).containsExactlyElementsOf(IntStream.range(0, 12).mapToObj(i -> 200L + i).toList());
             assertThat(peak.get()).isEqualTo(2);
             assertThat(wall).as("two workers share the work").isLessThan(12 * 0.2);
-            seen.addAll(cluster.processes().workerProcesses().stream().map(ProcessCluster.WorkerProcess::process).toList());
+            seen.addAll(cluster.processes().workerProcesses().stream().map(ProcessWorkers.WorkerProcess::process).toList());
             client.release(fs);
             await().atMost(Duration.ofSeconds(15)).until(() -> cluster.workerCount() == 0);
             assertThat(cluster.usage().tasks()).isEqualTo(12);

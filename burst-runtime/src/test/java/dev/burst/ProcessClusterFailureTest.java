@@ -3,7 +3,7 @@ package dev.burst;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import dev.burst.internal.node.ProcessCluster;
+import dev.burst.internal.cluster.ProcessWorkers;
 import dev.burst.internal.node.SchedulerNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -42,7 +42,7 @@ class ProcessClusterFailureTest {
             }, inputs);
             // once work is under way on both, kill one worker process outright
             await().atMost(Duration.ofSeconds(60)).until(() -> futures.stream().filter(TaskFuture::isDone).count() >= 4);
-            ProcessCluster.WorkerProcess victim = cluster.processes().workerProcesses().get(0);
+            ProcessWorkers.WorkerProcess victim = cluster.processes().workerProcesses().get(0);
             victim.process().destroyForcibly(); // SIGKILL on Linux
             List<Integer> out = client.gather(futures, Duration.ofSeconds(120));
             for (int i = 0; i < inputs.size(); i++) {
@@ -68,7 +68,7 @@ class ProcessClusterFailureTest {
             // a dependent task reads spilled inputs back transparently
             TaskFuture<Long> sum = client.submit((byte[] a, byte[] b) -> (long) a.length + b.length, results.get(0), results.get(5));
             assertThat(client.gather(List.of(sum), Duration.ofSeconds(120))).containsExactly((long) (8 << 20) + (48 << 20));
-            SchedulerNode scheduler = cluster.processes().scheduler();
+            SchedulerNode scheduler = cluster.schedulerNode();
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                     assertThat(scheduler.workerFigures().get(0).spillCount()).as("results spilled").isGreaterThan(0));
             List<byte[]> out = client.gather(results, Duration.ofSeconds(120));
@@ -88,14 +88,15 @@ class ProcessClusterFailureTest {
         transportLog.addAppender(logs);
         schedulerLog.addAppender(logs);
         try (LocalCluster cluster = LocalCluster.builder().processes(true).workers(1).build()) {
-            ProcessCluster pc = cluster.processes();
-            String address = pc.address().toString();
-            int port = pc.address().port();
+            SchedulerNode pcScheduler = cluster.schedulerNode();
+            java.nio.file.Path pcTokenFile = cluster.tokenFile().orElseThrow();
+            String address = pcScheduler.address().toString();
+            int port = pcScheduler.address().port();
 
             // 1. the right address with another cluster's token
             Path wrong = Files.createTempFile("burst-wrong-token", "");
             try {
-                String file = Files.readString(pc.tokenFile()).replaceAll("token=.*", "token=not-the-token");
+                String file = Files.readString(pcTokenFile).replaceAll("token=.*", "token=not-the-token");
                 Files.writeString(wrong, file);
                 int before = logs.list.size();
                 assertThatThrownBy(() -> RemoteClients.connect(address, wrong))
@@ -121,7 +122,7 @@ class ProcessClusterFailureTest {
 
             // 3. another protocol version
             int before3 = logs.list.size();
-            assertThatThrownBy(() -> RemoteClients.helloWithVersion(address, pc.tokenFile(), 99))
+            assertThatThrownBy(() -> RemoteClients.helloWithVersion(address, pcTokenFile, 99))
                     .hasMessageContaining("protocol version 99");
             await().atMost(Duration.ofSeconds(10)).until(() -> logs.list.size() > before3);
             assertThat(logs.list.subList(before3, logs.list.size())).singleElement()
@@ -147,7 +148,7 @@ class ProcessClusterFailureTest {
             }
             List<TaskFuture<Integer>> futures = client.map(x -> x + 1000, inputs);
             client.gather(futures, Duration.ofSeconds(60));
-            SchedulerNode scheduler = cluster.processes().scheduler();
+            SchedulerNode scheduler = cluster.schedulerNode();
             await().atMost(Duration.ofSeconds(10)).until(() ->
                     scheduler.workerFigures().stream().mapToLong(SchedulerNode.WorkerFigures::tasksRun).sum() == 40);
             assertThat(scheduler.workerFigures()).allSatisfy(f -> assertThat(f.tasksRun()).isPositive());
@@ -175,8 +176,8 @@ class ProcessClusterFailureTest {
             Thread.sleep(60_000);
             return 1;
         });
-        List<Process> processes = cluster.processes().workerProcesses().stream().map(ProcessCluster.WorkerProcess::process).toList();
-        await().atMost(Duration.ofSeconds(30)).until(() -> cluster.processes().scheduler().workerFigures().size() == 1);
+        List<Process> processes = cluster.processes().workerProcesses().stream().map(ProcessWorkers.WorkerProcess::process).toList();
+        await().atMost(Duration.ofSeconds(30)).until(() -> cluster.schedulerNode().workerFigures().size() == 1);
         cluster.close();
         assertThatThrownBy(() -> slow.get(30, TimeUnit.SECONDS))
                 .isInstanceOf(java.util.concurrent.ExecutionException.class)

@@ -1,6 +1,6 @@
 package dev.burst;
 
-import dev.burst.internal.node.ProcessCluster;
+import dev.burst.internal.cluster.ProcessWorkers;
 import dev.burst.internal.node.SchedulerNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,14 +54,14 @@ class ProcessClusterTest {
         }
         if (cluster != null) {
             List<Process> processes = cluster.processes().workerProcesses().stream()
-                    .map(ProcessCluster.WorkerProcess::process).toList();
+                    .map(ProcessWorkers.WorkerProcess::process).toList();
             cluster.close();
             assertThat(processes).allSatisfy(p -> assertThat(p.isAlive()).as("worker process after close").isFalse());
         }
     }
 
     private static SchedulerNode scheduler() {
-        return cluster.processes().scheduler();
+        return cluster.schedulerNode();
     }
 
     @Test

@@ -94,8 +94,8 @@ class SlurmClusterTest {
              Client client = Client.connect(cluster)) {
             cluster.adapt(0, 1);
             TaskFuture<Integer> f = client.submit(() -> 1);
-            await().atMost(Duration.ofSeconds(60)).until(() -> !cluster.adaptive().lastStartFailure().isEmpty());
-            assertThat(cluster.adaptive().lastStartFailure()).contains("sbatch refused").contains("nosuchpartition");
+            await().atMost(Duration.ofSeconds(60)).until(() -> cluster.startProblem(1).isPresent());
+            assertThat(cluster.startProblem(1).orElseThrow()).contains("sbatch refused").contains("nosuchpartition");
             assertThatThrownBy(() -> f.get(200, TimeUnit.MILLISECONDS)).isInstanceOf(java.util.concurrent.TimeoutException.class);
             // it backs off between attempts (2 s, 4 s), and says why it cannot get workers
             await().atMost(Duration.ofSeconds(40)).until(() -> cluster.startProblem(3).isPresent());

@@ -6,11 +6,12 @@ import dev.burst.Client;
 import dev.burst.Cluster;
 import dev.burst.ClusterUsage;
 import dev.burst.CommandResult;
-import dev.burst.LocalCluster;
 import dev.burst.Resources;
-import dev.burst.SlurmCluster;
 import dev.burst.TaskFuture;
 import dev.burst.TaskOptions;
+import dev.burst.spi.BackendOptions;
+import dev.burst.spi.ClusterBackend;
+import dev.burst.spi.ClusterBackends;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -82,15 +83,17 @@ final class MapCommand implements Callable<Integer> {
     /** Tests give standard input here instead of replacing System.in (see {@link #runWithStdin}). */
     private static final ThreadLocal<InputStream> INJECTED_STDIN = new ThreadLocal<>();
 
-    /** Where the workers run. */
-    enum ClusterKind { local, slurm }
-
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--cluster", paramLabel = "local|slurm",
-            description = "Where commands run: local (this machine, the default) or slurm (batch jobs).")
-    ClusterKind cluster = ClusterKind.local;
+    @Option(names = "--cluster", paramLabel = "BACKEND",
+            description = "Where commands run: local (this machine, the default), slurm (batch jobs), or any backend on "
+                    + "the class path; an unknown name lists the known ones.")
+    String cluster = "local";
+
+    @Option(names = "--option", paramLabel = "KEY=VALUE",
+            description = "A setting of the backend (repeatable), e.g. --option partition=debug; an unknown key lists the backend's settings.")
+    java.util.Map<String, String> backendOptions = new java.util.LinkedHashMap<>();
 
     @Option(names = "--max-workers", paramLabel = "N",
             description = "Most workers at once (default: local: cores / cpus-per-task; slurm: 10). Workers start "
@@ -131,7 +134,7 @@ final class MapCommand implements Callable<Integer> {
     String account;
 
     @Option(names = "--walltime", paramLabel = "HH:MM:SS", description = "Slurm: wall time of each worker job (default: 01:00:00).")
-    String walltime = "01:00:00";
+    String walltime;
 
     @Option(names = "--memory-per-worker", paramLabel = "SIZE", description = "Slurm: memory of each worker, like 2g (default: 2g).")
     String memoryPerWorker = "2g";
@@ -191,14 +194,25 @@ final class MapCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        int machineGpus = cluster == ClusterKind.local ? localGpus() : 0;
+        ClusterBackend backend;
+        try {
+            backend = ClusterBackends.require(cluster);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--cluster " + e.getMessage());
+        }
+        boolean local = backend.name().equals("local");
+        if (!local && gpus != null) {
+            throw new ParameterException(spec.commandLine(), "--gpus is for --cluster local; " + backend.name()
+                    + " workers get the GPUs of their machines");
+        }
+        int machineGpus = local ? localGpus() : 0;
         int workersAtMost = maxWorkers != null ? maxWorkers
-                : cluster == ClusterKind.slurm ? 10 : Math.max(1, Runtime.getRuntime().availableProcessors() / cpusPerTask);
+                : local ? Math.max(1, Runtime.getRuntime().availableProcessors() / cpusPerTask) : 10;
 
         PrintStream out = System.out;
         PrintStream err = System.err;
         long t0 = System.nanoTime();
-        Cluster c = cluster == ClusterKind.slurm ? startSlurmCluster(workersAtMost) : startLocalCluster(workersAtMost, machineGpus);
+        Cluster c = startCluster(backend, workersAtMost, machineGpus);
         ClusterCloser closer = new ClusterCloser(c);
         Thread hook = Thread.ofPlatform().unstarted(closer::close); // Ctrl-C: stop the commands, not only this JVM
         Runtime.getRuntime().addShutdownHook(hook);
@@ -238,15 +252,6 @@ final class MapCommand implements Callable<Integer> {
         }
         if (retries < 0) {
             throw new ParameterException(spec.commandLine(), "--retries must be >= 0, got " + retries);
-        }
-        if (cluster == ClusterKind.local) {
-            for (String[] slurmOnly : new String[][] {{"--partition", partition}, {"--account", account}}) {
-                if (slurmOnly[1] != null) {
-                    throw new ParameterException(spec.commandLine(), slurmOnly[0] + " is for --cluster slurm; this run is local");
-                }
-            }
-        } else if (gpus != null) {
-            throw new ParameterException(spec.commandLine(), "--gpus is for --cluster local; Slurm workers get the GPUs of their node");
         }
     }
 
@@ -416,22 +421,45 @@ final class MapCommand implements Callable<Integer> {
     // ---------------------------------------------------------------- clusters
 
     /**
-     * A local cluster that starts empty and adapts to the queue. Without GPUs: up to
-     * {@code workersAtMost} workers of {@code cpus-per-task} threads each. With GPUs: one worker
-     * offering all of them, with threads for as many commands as the GPUs allow — each worker
-     * numbers its devices from 0, so two workers sharing a machine would hand out the same device.
+     * A cluster of {@code backend} that starts empty and adapts to the queue, one worker of
+     * {@code cpus-per-task} threads per command up to {@code workersAtMost}. Locally with GPUs: one
+     * worker offering all of them, with threads for as many commands as the GPUs allow (each worker
+     * numbers its devices from 0, so two workers sharing a machine would hand out the same device).
+     * Elsewhere a worker holds {@code gpus-per-task} GPUs (one command per worker job).
      */
-    private Cluster startLocalCluster(int workersAtMost, int machineGpus) {
-        if (gpusPerTask == 0) {
-            LocalCluster c = LocalCluster.builder().processes(processes).workers(0).threadsPerWorker(cpusPerTask)
-                    .workerSaturation(1.0).jobName("map").build();
-            c.adapt(asManyAsQueued(workersAtMost));
-            return c;
+    private Cluster startCluster(ClusterBackend backend, int workersAtMost, int machineGpus) {
+        boolean local = backend.name().equals("local");
+        boolean localGpus = local && gpusPerTask > 0;
+        int concurrent = localGpus ? Math.min(workersAtMost, machineGpus / gpusPerTask) : 1;
+        BackendOptions.Builder options = BackendOptions.builder().jobName("map").workerSaturation(1.0)
+                .threadsPerWorker(concurrent * cpusPerTask)
+                .gpusPerWorker(localGpus ? machineGpus : gpusPerTask);
+        try {
+            options.memoryPerWorker(memoryPerWorker);
+            // The named options are the common backends' settings; --option gives any.
+            String[][] named = {{"partition", partition}, {"account", account}, {"walltime", walltime},
+                    {"processes", processes ? "true" : null}};
+            for (String[] n : named) {
+                if (n[1] != null) {
+                    options.setting(n[0], n[1]);
+                }
+            }
+            backendOptions.forEach(options::setting);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        int concurrent = Math.min(workersAtMost, machineGpus / gpusPerTask);
-        LocalCluster c = LocalCluster.builder().processes(processes).workers(0).threadsPerWorker(concurrent * cpusPerTask)
-                .resources(Resources.of("gpu", machineGpus)).workerSaturation(1.0).jobName("map").build();
-        c.adapt(asManyAsQueued(1));
+        Cluster c;
+        try {
+            c = ClusterBackends.create(backend.name(), options.build());
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        try {
+            c.adapt(local ? asManyAsQueued(localGpus ? 1 : workersAtMost) : AdaptiveOptions.between(0, workersAtMost));
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
         return c;
     }
 
@@ -443,32 +471,6 @@ final class MapCommand implements Callable<Integer> {
      */
     private static AdaptiveOptions asManyAsQueued(int maximum) {
         return AdaptiveOptions.builder().minimum(0).maximum(maximum).targetDuration(Duration.ofMillis(1)).build();
-    }
-
-    /**
-     * A Slurm cluster that starts empty: one batch job per worker of {@code cpus-per-task} cores,
-     * adapting between 0 and {@code workersAtMost}; jobs are cancelled when the run ends.
-     */
-    private Cluster startSlurmCluster(int workersAtMost) {
-        SlurmCluster.Builder b = SlurmCluster.builder().coresPerWorker(cpusPerTask).memoryPerWorker(memoryPerWorker)
-                .walltime(walltime).jobName("map").workerSaturation(1.0);
-        if (partition != null) {
-            b.partition(partition);
-        }
-        if (account != null) {
-            b.account(account);
-        }
-        if (gpusPerTask > 0) {
-            b.gpusPerWorker(gpusPerTask); // one command per worker job, with its GPUs asked of Slurm (--gres)
-        }
-        SlurmCluster c = b.build();
-        try {
-            c.adapt(0, workersAtMost);
-        } catch (RuntimeException e) {
-            c.close();
-            throw e;
-        }
-        return c;
     }
 
     /**

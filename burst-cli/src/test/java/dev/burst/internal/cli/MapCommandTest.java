@@ -178,4 +178,25 @@ class MapCommandTest {
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out().strip()).hasSize(3_000_000);
     }
+
+    @Test
+    void anUnknownBackendListsTheKnownOnesAndABackendSettingIsChecked() {
+        Run r = run(map("--cluster", "nosuch", "--", "echo", ":::", "a"));
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("no cluster backend named 'nosuch'", "local (", "slurm (");
+
+        r = run(map("--partition", "debug", "--", "echo", ":::", "a"));
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("the local backend has no setting 'partition'", "processes");
+    }
+
+    @Test
+    void aBackendSettingIsPassedThrough() {
+        Run r = run(map("--option", "processes=false", "-k", "--", "echo", ":::", "a", "b"));
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.outLines()).containsExactly("a", "b");
+        r = run(map("--option", "processes=maybe", "--", "echo", ":::", "a"));
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("processes must be true or false");
+    }
 }

@@ -174,6 +174,12 @@ public final class UsageLedger {
         return workers.containsKey(worker);
     }
 
+    /** True if a worker of this name started and has not stopped. */
+    public synchronized boolean liveWorker(String worker) {
+        WorkerAccount account = workers.get(worker);
+        return account != null && account.alive();
+    }
+
     /** Workers alive now. */
     public synchronized int liveWorkers() {
         return liveWorkers;

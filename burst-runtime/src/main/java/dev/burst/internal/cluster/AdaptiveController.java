@@ -8,6 +8,9 @@ import dev.burst.internal.adaptive.PendingWorker;
 import dev.burst.internal.adaptive.WorkerView;
 import dev.burst.internal.core.WorkerId;
 import dev.burst.internal.runtime.SchedulerLoop;
+import dev.burst.spi.PoolWorker;
+import dev.burst.spi.Ticker;
+import dev.burst.spi.WorkerPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +30,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The shell around {@link AdaptivePolicy}: on an interval (and at once when work is submitted) it
- * takes a snapshot on the scheduler thread, adds the workers the {@link ClusterManager} was asked
+ * takes a snapshot on the scheduler thread, adds the workers the {@link WorkerPool} was asked
  * for and that have not joined, asks the policy, and carries the decision out: start workers,
  * cancel requests, retire workers gracefully (the scheduler copies their sole results first) and
  * stop them once they have left.
@@ -37,12 +40,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * jobs with a walltime) are retired here too, one at a time, and the policy replaces them because
  * the target has not changed.
  */
-public final class AdaptiveController implements AutoCloseable, ClusterManager.Listener {
+public final class AdaptiveController implements AutoCloseable, WorkerPool.Events {
     private static final Logger log = LoggerFactory.getLogger(AdaptiveController.class);
 
     private final String clusterName;
     private final SchedulerLoop scheduler;
-    private final ClusterManager manager;
+    private final WorkerPool manager;
+    private final Ticker ticker;
     private final AdaptivePolicy policy;
     private final AdaptiveSettings settings;
     private final long intervalNanos;
@@ -59,9 +63,10 @@ public final class AdaptiveController implements AutoCloseable, ClusterManager.L
     private volatile String lastStartFailure = "";
     private final java.util.concurrent.atomic.AtomicInteger startFailuresInARow = new java.util.concurrent.atomic.AtomicInteger();
 
-    public AdaptiveController(String clusterName, SchedulerLoop scheduler, ClusterManager manager,
-                              AdaptiveSettings settings, Duration interval) {
+    public AdaptiveController(String clusterName, SchedulerLoop scheduler, WorkerPool manager,
+                              AdaptiveSettings settings, Duration interval, Ticker ticker) {
         this.clusterName = clusterName;
+        this.ticker = ticker;
         this.scheduler = scheduler;
         this.manager = manager;
         this.settings = settings;
@@ -117,7 +122,7 @@ public final class AdaptiveController implements AutoCloseable, ClusterManager.L
         log.warn("{}: worker {} did not start: {}", clusterName, worker, reason);
         if (!closed) {
             try {
-                thread.execute(() -> policy.startFailed(worker, reason, System.nanoTime()));
+                thread.execute(() -> policy.startFailed(worker, reason, ticker.nanos()));
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 // closed meanwhile
             }
@@ -187,7 +192,7 @@ public final class AdaptiveController implements AutoCloseable, ClusterManager.L
     }
 
     private void decideAndAct(ClusterSnapshot snapshot, Map<String, WorkerId> idsByName) {
-        long now = System.nanoTime();
+        long now = ticker.nanos();
         Set<String> connected = new HashSet<>();
         for (WorkerView w : snapshot.workers()) {
             connected.add(w.name());
@@ -199,15 +204,15 @@ public final class AdaptiveController implements AutoCloseable, ClusterManager.L
         everConnected.addAll(connected);
         List<PendingWorker> pending = new ArrayList<>();
         Set<String> managed = new HashSet<>();
-        for (ManagedWorker m : manager.workers()) {
+        for (PoolWorker m : manager.workers()) {
             managed.add(m.name());
             // A worker that was connected and is gone is ending (its listener reports why), not pending.
-            if (connected.contains(m.name()) || everConnected.contains(m.name()) || m.state() == ManagedWorker.State.STOPPING) {
+            if (connected.contains(m.name()) || everConnected.contains(m.name()) || m.state() == PoolWorker.State.STOPPING) {
                 continue;
             }
             // The arrival timeout counts from when its process runs: a job waiting in a batch queue is
             // not late (cancelling it would lose its place in the queue).
-            long since = m.state() == ManagedWorker.State.PENDING ? now
+            long since = m.state() == PoolWorker.State.PENDING ? now
                     : manager.runningSinceNanos(m.name()).orElse(m.requestedAtNanos());
             pending.add(new PendingWorker(m.name(), since));
         }

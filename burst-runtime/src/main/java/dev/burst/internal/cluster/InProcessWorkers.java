@@ -1,8 +1,13 @@
 package dev.burst.internal.cluster;
 
+import dev.burst.Resources;
 import dev.burst.internal.core.ResourceAmounts;
 import dev.burst.internal.core.WorkerId;
 import dev.burst.internal.local.InProcessCluster;
+import dev.burst.spi.PoolWorker;
+import dev.burst.spi.Ticker;
+import dev.burst.spi.WorkerPool;
+import dev.burst.spi.WorkerShape;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -11,21 +16,32 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The in-process backend: a worker is a pool of threads in this JVM, started in microseconds, so a
- * start is done when {@link #start} returns and never fails for want of a machine.
+ * The in-process pool: a worker is a pool of threads in this JVM, started in microseconds, so a
+ * start is done when {@link #start} returns and never fails for want of a machine. The embedded
+ * scheduler reports each worker's start and stop to the cluster's events itself.
  */
-public final class InProcessWorkers implements ClusterManager {
+public final class InProcessWorkers implements WorkerPool {
     private final InProcessCluster cluster;
     private final WorkerShape shape;
-    /** Workers this manager started that it has not stopped, with when they were asked for. */
+    private final Ticker ticker;
+    /** Workers this pool started that it has not stopped, with when they were asked for. */
     private final Map<String, Long> started = new ConcurrentHashMap<>();
 
-    public InProcessWorkers(InProcessCluster cluster) {
+    public InProcessWorkers(InProcessCluster cluster, Ticker ticker) {
         this.cluster = cluster;
-        ResourceAmounts offered = cluster.workerResources();
-        Map<String, Double> extra = new java.util.HashMap<>(offered.amounts());
-        extra.remove(ResourceAmounts.CPU);
-        this.shape = new WorkerShape(cluster.threadsPerWorker(), Long.MAX_VALUE, ResourceAmounts.of(extra));
+        this.ticker = ticker;
+        this.shape = shapeOf(cluster.threadsPerWorker(), cluster.workerResources());
+    }
+
+    /** The shape of workers offering {@code offered} ({@code cpu} = threads), memory unbounded. */
+    public static WorkerShape shapeOf(int threads, ResourceAmounts offered) {
+        Resources extra = Resources.none();
+        for (Map.Entry<String, Double> e : offered.amounts().entrySet()) {
+            if (!e.getKey().equals(ResourceAmounts.CPU)) {
+                extra = extra.and(e.getKey(), e.getValue());
+            }
+        }
+        return new WorkerShape(threads, Long.MAX_VALUE, extra);
     }
 
     @Override
@@ -38,7 +54,7 @@ public final class InProcessWorkers implements ClusterManager {
         List<String> names = new ArrayList<>();
         for (int i = 0; i < n && !cluster.isClosed(); i++) {
             String name = cluster.nextWorkerName();
-            started.put(name, System.nanoTime());
+            started.put(name, ticker.nanos());
             cluster.addWorker(name);
             names.add(name);
         }
@@ -54,13 +70,12 @@ public final class InProcessWorkers implements ClusterManager {
     }
 
     @Override
-    public List<ManagedWorker> workers() {
-        List<ManagedWorker> out = new ArrayList<>();
+    public List<PoolWorker> workers() {
+        List<PoolWorker> out = new ArrayList<>();
         List<WorkerId> live = cluster.workerIds();
         started.keySet().retainAll(live.stream().map(WorkerId::name).toList());
         for (WorkerId id : live) {
-            out.add(new ManagedWorker(id.name(), ManagedWorker.State.RUNNING,
-                    started.getOrDefault(id.name(), 0L), ""));
+            out.add(new PoolWorker(id.name(), PoolWorker.State.RUNNING, started.getOrDefault(id.name(), 0L), ""));
         }
         return out;
     }

@@ -1,7 +1,8 @@
 package dev.burst.internal.cluster;
 
-import dev.burst.internal.core.ResourceAmounts;
 import dev.burst.internal.node.WorkerJvm;
+import dev.burst.spi.WorkerLaunch;
+import dev.burst.spi.WorkerShape;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -68,30 +69,10 @@ public record SlurmJobScript(String workerName, Path scriptFile, Path logFile, S
         return heap + Math.max(256, heap / 4);
     }
 
-    /** The worker's command line (program first). */
+    /** The worker's command line (program first), as every backend's ({@link WorkerLaunch}). */
     static List<String> workerCommand(String workerName, SlurmSettings settings, WorkerShape shape) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(settings.javaCommand());
-        cmd.addAll(WorkerJvm.options(settings.javaCommand(), settings.classpath(), shape.memoryBytes(), workerName));
-        cmd.addAll(settings.javaOptions());
-        cmd.add("-cp");
-        cmd.add(settings.classpath());
-        cmd.add("dev.burst.internal.node.WorkerMain");
-        cmd.addAll(List.of("--scheduler", settings.scheduler().toString(),
-                "--token-file", settings.tokenFile().toString(),
-                "--threads", String.valueOf(shape.threads()),
-                "--memory", String.valueOf(shape.memoryBytes()),
-                "--name", workerName));
-        if (settings.keyStoreDir() != null) {
-            cmd.addAll(List.of("--key-store-dir", settings.keyStoreDir().toString()));
-        }
-        String resources = shape.resources().amounts().entrySet().stream()
-                .filter(e -> !e.getKey().equals(ResourceAmounts.CPU))
-                .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(","));
-        if (!resources.isEmpty()) {
-            cmd.addAll(List.of("--resources", resources));
-        }
-        return cmd;
+        return new WorkerLaunch(settings.scheduler().toString(), settings.tokenFile(), settings.keyStoreDir(),
+                settings.classpath(), shape).command(settings.javaCommand(), settings.javaOptions(), workerName, null);
     }
 
     /** {@code s} as one bash word: single-quoted, with its own single quotes spelled {@code '\''}. */

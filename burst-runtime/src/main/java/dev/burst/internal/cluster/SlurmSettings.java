@@ -140,6 +140,11 @@ public record SlurmSettings(String clusterName, String partition, String account
         return tenth.compareTo(Duration.ofMinutes(5)) > 0 ? Duration.ofMinutes(5) : tenth;
     }
 
+    /** Where clusters' directories go by default: {@code ~/.burst/slurm} (home is shared on most clusters). */
+    public static Path defaultWorkDirParent() {
+        return Path.of(System.getProperty("user.home"), ".burst", "slurm");
+    }
+
     /** The default work dir: {@code ~/.burst/slurm/<clusterName>} (home is shared on most clusters). */
     public static Path defaultWorkDir(String clusterName) {
         return Path.of(System.getProperty("user.home"), ".burst", "slurm", clusterName);

@@ -2,6 +2,9 @@ package dev.burst.internal.cluster;
 
 import dev.burst.internal.cluster.SlurmCommands.JobStatus;
 import dev.burst.internal.cluster.SlurmCommands.SlurmCommandException;
+import dev.burst.spi.PoolWorker;
+import dev.burst.spi.WorkerPool;
+import dev.burst.spi.WorkerShape;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,11 +26,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The Slurm backend of {@link ClusterManager}: one batch job per worker.
+ * The Slurm pool ({@link WorkerPool}): one batch job per worker.
  *
  * <p>Design. {@link #start} only names the workers and hands each one's {@code sbatch} to a small
  * submitter pool, so that it returns at once; a refusal (bad partition or account) or an
- * unreachable Slurm comes back to the {@link Listener} as {@code startFailed} with sbatch's own
+ * unreachable Slurm comes back to the {@link WorkerPool.Events} as {@code startFailed} with sbatch's own
  * message. One poller thread asks {@code squeue} about every tracked job each poll interval and
  * moves each job PENDING → RUNNING → gone. A job that ends without being asked to (failed, timed
  * out, its node failed, cancelled by someone else, or simply vanished) is reported with the tail
@@ -49,7 +52,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * share). Scripts are deleted when their job ends; logs too, except those of workers reported to
  * the listener, whose reason names the log.
  */
-public final class SlurmWorkers implements ClusterManager {
+public final class SlurmWorkers implements WorkerPool {
     private static final Logger log = LoggerFactory.getLogger(SlurmWorkers.class);
 
     /** A worker whose job ends sooner after starting to run than this failed to start. */
@@ -96,7 +99,7 @@ public final class SlurmWorkers implements ClusterManager {
 
     private final WorkerShape shape;
     private final SlurmSettings settings;
-    private final Listener listener;
+    private final WorkerPool.Events listener;
     private final SlurmCommands commands;
     private final ExecutorService submitter;
     private final ScheduledExecutorService poller;
@@ -114,7 +117,7 @@ public final class SlurmWorkers implements ClusterManager {
      *
      * @throws IllegalArgumentException if the work dir cannot be created (the message names it)
      */
-    public SlurmWorkers(WorkerShape shape, SlurmSettings settings, Listener listener) {
+    public SlurmWorkers(WorkerShape shape, SlurmSettings settings, WorkerPool.Events listener) {
         this.shape = Objects.requireNonNull(shape, "shape");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.listener = Objects.requireNonNull(listener, "listener");
@@ -267,16 +270,16 @@ public final class SlurmWorkers implements ClusterManager {
     }
 
     @Override
-    public synchronized List<ManagedWorker> workers() {
-        List<ManagedWorker> out = new ArrayList<>(jobs.size());
+    public synchronized List<PoolWorker> workers() {
+        List<PoolWorker> out = new ArrayList<>(jobs.size());
         for (TrackedJob job : jobs.values()) {
-            ManagedWorker.State state = job.stopRequested ? ManagedWorker.State.STOPPING : switch (job.phase) {
-                case SUBMITTING, QUEUED -> ManagedWorker.State.PENDING;
-                case RUNNING -> ManagedWorker.State.RUNNING;
+            PoolWorker.State state = job.stopRequested ? PoolWorker.State.STOPPING : switch (job.phase) {
+                case SUBMITTING, QUEUED -> PoolWorker.State.PENDING;
+                case RUNNING -> PoolWorker.State.RUNNING;
             };
-            out.add(new ManagedWorker(job.name, state, job.requestedAtNanos, job.jobId == null ? "" : job.jobId));
+            out.add(new PoolWorker(job.name, state, job.requestedAtNanos, job.jobId == null ? "" : job.jobId));
         }
-        out.sort(java.util.Comparator.comparingLong(ManagedWorker::requestedAtNanos).thenComparing(ManagedWorker::name));
+        out.sort(java.util.Comparator.comparingLong(PoolWorker::requestedAtNanos).thenComparing(PoolWorker::name));
         return out;
     }
 
@@ -385,6 +388,7 @@ public final class SlurmWorkers implements ClusterManager {
                         }
                     }
                     if (first) {
+                        listener.workerRunning(job.name, now); // allocated from now: the job's JVM start is paid for
                         log.info("worker {} (Slurm job {}) runs, {} ms after it was asked for", job.name, job.jobId,
                                 TimeUnit.NANOSECONDS.toMillis(now - job.requestedAtNanos));
                     }
@@ -405,6 +409,9 @@ public final class SlurmWorkers implements ClusterManager {
             jobs.remove(job.name);
             asked = job.stopRequested || closed;
             ranLong = job.phase == JobPhase.RUNNING && now - job.runningSinceNanos >= STARTUP_GRACE_NANOS;
+        }
+        if (job.phase == JobPhase.RUNNING) {
+            listener.workerStopped(job.name, now);
         }
         deleteQuietly(job.script.scriptFile());
         if (asked) {
@@ -453,7 +460,11 @@ public final class SlurmWorkers implements ClusterManager {
         cancelEverything(SUBMIT_WAIT_SECONDS, CLOSE_WAIT_NANOS);
         poller.shutdownNow();
         synchronized (this) {
+            long now = System.nanoTime();
             for (TrackedJob job : jobs.values()) {
+                if (job.phase == JobPhase.RUNNING) {
+                    listener.workerStopped(job.name, now);
+                }
                 deleteQuietly(job.script.scriptFile());
                 deleteQuietly(job.script.logFile());
             }

@@ -11,7 +11,9 @@ import dev.burst.internal.runtime.SchedulerEndpoint;
 import dev.burst.internal.runtime.SchedulerLoop;
 import dev.burst.internal.scheduler.TaskSpec;
 import dev.burst.internal.usage.UsageLedger;
-import dev.burst.internal.usage.UsageTotals;
+import dev.burst.internal.cluster.ClusterScheduler;
+import dev.burst.spi.Ticker;
+import dev.burst.spi.WorkerPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import dev.burst.internal.scheduler.SchedulerConfig;
@@ -28,12 +30,14 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The embedded cluster: one scheduler loop and N in-process workers (thread pools), wired through
- * the same state machines that run in separate processes, minus the network.
+ * The embedded cluster's scheduler and workers: one scheduler loop and in-process workers (thread
+ * pools), wired through the same state machines that run in separate processes, minus the network.
+ * Workers come and go through {@link #addWorker} and {@link #stopWorker} (its pool,
+ * {@code InProcessWorkers}, and tests killing workers); each start and stop is reported to the
+ * cluster's {@link WorkerPool.Events}, which keep the ledger.
  */
-public final class InProcessCluster implements SchedulerEndpoint {
+public final class InProcessCluster implements SchedulerEndpoint, ClusterScheduler {
     private static final Logger log = LoggerFactory.getLogger(InProcessCluster.class);
-    private static final AtomicInteger CLUSTERS = new AtomicInteger();
 
     private final String name;
     private final SchedulerLoop scheduler;
@@ -43,27 +47,26 @@ public final class InProcessCluster implements SchedulerEndpoint {
     private final Map<WorkerId, InProcessWorker> byId = new ConcurrentHashMap<>();
     private final int threadsPerWorker;
     private final UsageLedger ledger;
+    private final WorkerPool.Events events;
+    private final Ticker ticker;
     private final ResourceAmounts workerResources;
     private final int storyCapacity;
     private final AtomicInteger workerNumbers = new AtomicInteger();
     private volatile boolean closed;
 
     /**
+     * Starts the scheduler loop; no workers yet.
+     *
      * @param extraResources named resources each worker offers besides {@code cpu = threadsPerWorker}
+     * @param ledger         the cluster's ledger, given the figures of workers as they leave
+     * @param events         told of every worker that starts or stops
      */
-    public InProcessCluster(int workerCount, int threadsPerWorker, ResourceAmounts extraResources,
-                            SchedulerConfig config) {
-        this(workerCount, threadsPerWorker, extraResources, config, "session");
-    }
-
-    /**
-     * @param job the job label of this cluster's usage ledger
-     */
-    public InProcessCluster(int workerCount, int threadsPerWorker, ResourceAmounts extraResources,
-                            SchedulerConfig config, String job) {
-        this.name = "burst-" + CLUSTERS.incrementAndGet();
-        this.ledger = UsageLedger.forRun(System.getProperty("user.name", "unknown"), name, job,
-                System.currentTimeMillis(), System.nanoTime());
+    public InProcessCluster(String name, int threadsPerWorker, ResourceAmounts extraResources, SchedulerConfig config,
+                            UsageLedger ledger, WorkerPool.Events events, Ticker ticker) {
+        this.name = name;
+        this.ledger = ledger;
+        this.events = events;
+        this.ticker = ticker;
         this.threadsPerWorker = threadsPerWorker;
         Map<String, Double> offered = new HashMap<>(extraResources.amounts());
         offered.put(ResourceAmounts.CPU, (double) threadsPerWorker); // one cpu per executor thread
@@ -71,9 +74,6 @@ public final class InProcessCluster implements SchedulerEndpoint {
         this.storyCapacity = Math.max(1000, config.storyCapacity() / 10);
         this.scheduler = new SchedulerLoop(new SchedulerState(config), name);
         scheduler.start();
-        for (int i = 0; i < workerCount; i++) {
-            addWorker();
-        }
     }
 
     /** Starts one more worker and tells the scheduler. */
@@ -95,7 +95,7 @@ public final class InProcessCluster implements SchedulerEndpoint {
         InProcessWorker w = new InProcessWorker(id, workerResources, threadsPerWorker, scheduler, this, storyCapacity);
         workers.add(w);
         byId.put(id, w);
-        ledger.workerStarted(workerName, threadsPerWorker, (int) Math.floor(workerResources.get("gpu")), System.nanoTime());
+        events.workerRunning(workerName, ticker.nanos());
         w.start();
         scheduler.addWorker(id, workerResources, w);
         return id;
@@ -141,7 +141,7 @@ public final class InProcessCluster implements SchedulerEndpoint {
         for (InProcessWorker w : workers) {
             if (w.id().equals(id) && workers.remove(w)) { // remove: only one caller stops it
                 w.close();
-                ledger.workerStopped(id.name(), System.nanoTime());
+                events.workerStopped(id.name(), ticker.nanos());
                 retired.add(w);
                 scheduler.removeWorker(id);
                 return true;
@@ -158,8 +158,27 @@ public final class InProcessCluster implements SchedulerEndpoint {
         return ids;
     }
 
-    public SchedulerEndpoint endpoint() {
+    @Override
+    public SchedulerEndpoint connectClient() {
+        if (closed) {
+            throw new IllegalStateException("cluster " + name + " is closed");
+        }
         return this;
+    }
+
+    @Override
+    public String workerName(WorkerId id) {
+        return id.name();
+    }
+
+    @Override
+    public java.util.Optional<dev.burst.internal.node.BurstAddress> address() {
+        return java.util.Optional.empty();
+    }
+
+    @Override
+    public java.util.Optional<java.nio.file.Path> tokenFile() {
+        return java.util.Optional.empty();
     }
 
     // ---------------------------------------------------------------- SchedulerEndpoint
@@ -262,7 +281,9 @@ public final class InProcessCluster implements SchedulerEndpoint {
         if (gone != null && retired.remove(gone)) {
             // Its figures go to the ledger one last time; then nothing refers to it, so an embedded
             // cluster that adapts does not collect every worker it ever ran.
-            ledger.workerFigures(id.name(), gone.busyNanos(), gone.gpuBusyNanos(), gone.cpuNanos(), gone.tasksRun(), 0);
+            if (ledger.knows(id.name())) { // a worker the cluster's events never announced is not its to account
+                ledger.workerFigures(id.name(), gone.busyNanos(), gone.gpuBusyNanos(), gone.cpuNanos(), gone.tasksRun(), 0);
+            }
             gone.dropStore();
         }
     }
@@ -287,23 +308,16 @@ public final class InProcessCluster implements SchedulerEndpoint {
         return n;
     }
 
-    /** The usage ledger so far, with every worker's counters read now. */
-    public UsageTotals usage() {
+    /** Every worker's counters, read now. */
+    @Override
+    public void reportFigures(UsageLedger into) {
         for (List<InProcessWorker> group : List.of(workers, retired)) {
             for (InProcessWorker w : group) {
-                ledger.workerFigures(w.id().name(), w.busyNanos(), w.gpuBusyNanos(), w.cpuNanos(), w.tasksRun(), 0);
+                if (into.knows(w.id().name())) {
+                    into.workerFigures(w.id().name(), w.busyNanos(), w.gpuBusyNanos(), w.cpuNanos(), w.tasksRun(), 0);
+                }
             }
         }
-        return ledger.totals(System.nanoTime());
-    }
-
-    /** Executor threads of the workers running now. */
-    public int cores() {
-        int cores = 0;
-        for (InProcessWorker w : workers) {
-            cores += w.threadCount();
-        }
-        return cores;
     }
 
     @Override
@@ -311,6 +325,8 @@ public final class InProcessCluster implements SchedulerEndpoint {
         return closed;
     }
 
+    /** Stops the scheduler loop and every worker; their last counters stay readable for the ledger. */
+    @Override
     public synchronized void close() {
         if (closed) {
             return;
@@ -320,11 +336,10 @@ public final class InProcessCluster implements SchedulerEndpoint {
         for (InProcessWorker w : workers) {
             w.close();
             w.dropStore();
+            events.workerStopped(w.id().name(), ticker.nanos());
             retired.add(w);
         }
         workers.clear();
-        usage(); // the final counters
-        ledger.allWorkersStopped(System.nanoTime());
         for (InProcessWorker w : retired) {
             w.dropStore();
         }

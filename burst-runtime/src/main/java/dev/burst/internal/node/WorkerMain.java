@@ -19,7 +19,7 @@ import java.util.Map;
  */
 public final class WorkerMain {
     /** What a spare prints once it has warmed up (its cluster waits for it while starting). */
-    static final String STANDBY_READY = "burst: standby worker ready";
+    public static final String STANDBY_READY = "burst: standby worker ready";
 
     private WorkerMain() {
     }

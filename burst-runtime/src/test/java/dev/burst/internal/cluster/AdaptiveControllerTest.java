@@ -1,5 +1,9 @@
 package dev.burst.internal.cluster;
 
+import dev.burst.spi.PoolWorker;
+import dev.burst.spi.WorkerPool;
+import dev.burst.spi.WorkerShape;
+
 import dev.burst.internal.adaptive.AdaptiveSettings;
 import dev.burst.internal.core.ClientId;
 import dev.burst.internal.core.ResourceAmounts;
@@ -39,22 +43,22 @@ class AdaptiveControllerTest {
     private AdaptiveController controller;
 
     /** A backend whose workers never join; each start is recorded, and may fail at once. */
-    private static final class ScriptedBackend implements ClusterManager {
+    private static final class ScriptedBackend implements WorkerPool {
         final List<String> started = new CopyOnWriteArrayList<>();
         final List<String> stopped = new CopyOnWriteArrayList<>();
         final boolean failStarts;
-        final ManagedWorker.State state;
-        volatile Listener listener;
+        final PoolWorker.State state;
+        volatile WorkerPool.Events listener;
         final AtomicInteger numbers = new AtomicInteger();
 
-        ScriptedBackend(boolean failStarts, ManagedWorker.State state) {
+        ScriptedBackend(boolean failStarts, PoolWorker.State state) {
             this.failStarts = failStarts;
             this.state = state;
         }
 
         @Override
         public WorkerShape shape() {
-            return new WorkerShape(1, 1 << 30, ResourceAmounts.NONE);
+            return new WorkerShape(1, 1 << 30, dev.burst.Resources.none());
         }
 
         @Override
@@ -79,8 +83,8 @@ class AdaptiveControllerTest {
         }
 
         @Override
-        public List<ManagedWorker> workers() {
-            return started.stream().map(n -> new ManagedWorker(n, state, 0L, "")).toList();
+        public List<PoolWorker> workers() {
+            return started.stream().map(n -> new PoolWorker(n, state, 0L, "")).toList();
         }
 
         @Override
@@ -134,8 +138,8 @@ class AdaptiveControllerTest {
     @Test
     void failedStartsBackOffInsteadOfATightLoop() throws Exception {
         loop.start();
-        ScriptedBackend backend = new ScriptedBackend(true, ManagedWorker.State.RUNNING);
-        controller = new AdaptiveController("t", loop, backend, settings(60_000), Duration.ofMillis(20));
+        ScriptedBackend backend = new ScriptedBackend(true, PoolWorker.State.RUNNING);
+        controller = new AdaptiveController("t", loop, backend, settings(60_000), Duration.ofMillis(20), dev.burst.spi.Ticker.SYSTEM);
         backend.listener = controller;
         loop.onWorkSubmitted(controller::poke);
         submit(40);
@@ -151,8 +155,8 @@ class AdaptiveControllerTest {
     @Test
     void workersQueuedInTheBackendAreNotCancelledAsLate() throws Exception {
         loop.start();
-        ScriptedBackend backend = new ScriptedBackend(false, ManagedWorker.State.PENDING);
-        controller = new AdaptiveController("t", loop, backend, settings(200), Duration.ofMillis(20));
+        ScriptedBackend backend = new ScriptedBackend(false, PoolWorker.State.PENDING);
+        controller = new AdaptiveController("t", loop, backend, settings(200), Duration.ofMillis(20), dev.burst.spi.Ticker.SYSTEM);
         backend.listener = controller;
         loop.onWorkSubmitted(controller::poke);
         submit(40);
@@ -165,8 +169,8 @@ class AdaptiveControllerTest {
     @Test
     void runningWorkersThatNeverJoinAreCancelledAfterTheArrivalTimeout() throws Exception {
         loop.start();
-        ScriptedBackend backend = new ScriptedBackend(false, ManagedWorker.State.RUNNING);
-        controller = new AdaptiveController("t", loop, backend, settings(200), Duration.ofMillis(20));
+        ScriptedBackend backend = new ScriptedBackend(false, PoolWorker.State.RUNNING);
+        controller = new AdaptiveController("t", loop, backend, settings(200), Duration.ofMillis(20), dev.burst.spi.Ticker.SYSTEM);
         backend.listener = controller;
         loop.onWorkSubmitted(controller::poke);
         submit(40);
@@ -175,13 +179,13 @@ class AdaptiveControllerTest {
     }
 
     /** In-process workers whose life is limited, like batch jobs with a walltime. */
-    private static final class ShortLivedWorkers implements ClusterManager {
+    private static final class ShortLivedWorkers implements WorkerPool {
         final InProcessWorkers inner;
         final java.util.Map<String, Long> startedAt = new java.util.concurrent.ConcurrentHashMap<>();
         final long lifetimeNanos;
 
         ShortLivedWorkers(dev.burst.internal.local.InProcessCluster cluster, long lifetimeNanos) {
-            this.inner = new InProcessWorkers(cluster);
+            this.inner = new InProcessWorkers(cluster, dev.burst.spi.Ticker.SYSTEM);
             this.lifetimeNanos = lifetimeNanos;
         }
 
@@ -203,7 +207,7 @@ class AdaptiveControllerTest {
         }
 
         @Override
-        public List<ManagedWorker> workers() {
+        public List<PoolWorker> workers() {
             return inner.workers();
         }
 
@@ -221,13 +225,22 @@ class AdaptiveControllerTest {
     @Test
     void workersPastTheirLifetimeAreReplacedOneAtATime() throws Exception {
         loop.start(); // unused here, but stopped after each test
-        dev.burst.internal.local.InProcessCluster cluster = new dev.burst.internal.local.InProcessCluster(0, 1,
-                ResourceAmounts.NONE, SchedulerConfig.defaults());
+        dev.burst.internal.local.InProcessCluster cluster = new dev.burst.internal.local.InProcessCluster("t", 1,
+                ResourceAmounts.NONE, SchedulerConfig.defaults(), dev.burst.internal.usage.UsageLedger.forRun("u", "t", "j", 0, 0),
+                new WorkerPool.Events() {
+                    @Override
+                    public void startFailed(String worker, String reason) {
+                    }
+
+                    @Override
+                    public void workerEnded(String worker, String reason) {
+                    }
+                }, dev.burst.spi.Ticker.SYSTEM);
         try {
             ShortLivedWorkers backend = new ShortLivedWorkers(cluster, 300_000_000L);
             AdaptiveSettings two = new AdaptiveSettings(2, 2, 5_000_000_000L, 250_000_000L, 250_000_000L,
                     1_000_000_000L, 60_000_000_000L, 60_000_000_000L);
-            AdaptiveController c = new AdaptiveController("t", cluster.loop(), backend, two, Duration.ofMillis(20));
+            AdaptiveController c = new AdaptiveController("t", cluster.loop(), backend, two, Duration.ofMillis(20), dev.burst.spi.Ticker.SYSTEM);
             try {
                 await().atMost(Duration.ofSeconds(5)).until(() -> cluster.workerIds().size() == 2);
                 long until = System.nanoTime() + 2_000_000_000L;

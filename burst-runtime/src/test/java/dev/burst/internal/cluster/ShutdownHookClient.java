@@ -1,5 +1,9 @@
 package dev.burst.internal.cluster;
 
+import dev.burst.spi.PoolWorker;
+import dev.burst.spi.WorkerPool;
+import dev.burst.spi.WorkerShape;
+
 import dev.burst.internal.core.ResourceAmounts;
 import dev.burst.internal.node.BurstAddress;
 
@@ -22,8 +26,8 @@ public final class ShutdownHookClient {
                 .workDir(Path.of(args[1])).classpath("/x.jar").pollInterval(Duration.ofMillis(20))
                 .commands(fake.resolve("sbatch").toString(), fake.resolve("squeue").toString(), fake.resolve("scancel").toString())
                 .build();
-        SlurmWorkers workers = new SlurmWorkers(new WorkerShape(1, 256L << 20, ResourceAmounts.NONE), settings,
-                new ClusterManager.Listener() {
+        SlurmWorkers workers = new SlurmWorkers(new WorkerShape(1, 256L << 20, dev.burst.Resources.none()), settings,
+                new WorkerPool.Events() {
                     @Override
                     public void startFailed(String worker, String reason) {
                         System.out.println("failed " + worker + ": " + reason);

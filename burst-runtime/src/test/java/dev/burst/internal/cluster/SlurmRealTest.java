@@ -1,5 +1,9 @@
 package dev.burst.internal.cluster;
 
+import dev.burst.spi.PoolWorker;
+import dev.burst.spi.WorkerPool;
+import dev.burst.spi.WorkerShape;
+
 import dev.burst.internal.core.ResourceAmounts;
 import dev.burst.internal.node.ClusterCredentials;
 import dev.burst.internal.node.SchedulerNode;
@@ -36,7 +40,7 @@ class SlurmRealTest {
     Path tmp;
 
     final List<String> failures = new CopyOnWriteArrayList<>();
-    final ClusterManager.Listener listener = new ClusterManager.Listener() {
+    final WorkerPool.Events listener = new WorkerPool.Events() {
         @Override
         public void startFailed(String worker, String reason) {
             failures.add(worker + " did not start: " + reason);
@@ -82,7 +86,7 @@ class SlurmRealTest {
             SlurmSettings settings = SlurmSettings.builder("burst-it-" + ProcessHandle.current().pid(),
                             scheduler.address(), credentials.tokenFile())
                     .keyStoreDir(clusterDir).workDir(workDir).walltime("00:10:00").pollInterval(Duration.ofMillis(100)).build();
-            SlurmWorkers workers = new SlurmWorkers(new WorkerShape(1, 256L << 20, ResourceAmounts.NONE), settings, listener);
+            SlurmWorkers workers = new SlurmWorkers(new WorkerShape(1, 256L << 20, dev.burst.Resources.none()), settings, listener);
             List<String> ids = new ArrayList<>();
             try {
                 long asked = System.nanoTime();
@@ -90,7 +94,7 @@ class SlurmRealTest {
 
                 await().atMost(JOIN_WAIT).pollInterval(Duration.ofMillis(20)).until(() -> {
                     assertThat(failures).isEmpty();
-                    return workers.workers().stream().allMatch(w -> w.state() == ManagedWorker.State.RUNNING);
+                    return workers.workers().stream().allMatch(w -> w.state() == PoolWorker.State.RUNNING);
                 });
                 long running = System.nanoTime();
                 await().atMost(JOIN_WAIT).pollInterval(Duration.ofMillis(20)).until(() -> {
@@ -132,7 +136,7 @@ class SlurmRealTest {
         ClusterCredentials credentials = ClusterCredentials.forScheduler(tmp.resolve("cluster"));
         SlurmSettings settings = SlurmSettings.builder("burst-it-bad", new dev.burst.internal.node.BurstAddress("127.0.0.1", 1),
                 credentials.tokenFile()).partition("nosuchpartition").workDir(tmp.resolve("slurm")).build();
-        try (SlurmWorkers workers = new SlurmWorkers(new WorkerShape(1, 256L << 20, ResourceAmounts.NONE), settings, listener)) {
+        try (SlurmWorkers workers = new SlurmWorkers(new WorkerShape(1, 256L << 20, dev.burst.Resources.none()), settings, listener)) {
             String name = workers.start(1).getFirst();
 
             await().atMost(Duration.ofSeconds(30)).until(() -> !failures.isEmpty());

@@ -1,5 +1,9 @@
 package dev.burst.internal.cluster;
 
+import dev.burst.spi.PoolWorker;
+import dev.burst.spi.WorkerPool;
+import dev.burst.spi.WorkerShape;
+
 import dev.burst.internal.core.ResourceAmounts;
 import dev.burst.internal.node.BurstAddress;
 import org.junit.jupiter.api.Test;
@@ -14,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Settings validation, job script content and sbatch/squeue output parsing; no Slurm needed. */
 class SlurmSettingsTest {
     static final BurstAddress SCHEDULER = new BurstAddress("10.0.0.5", 8786);
-    static final WorkerShape SHAPE = new WorkerShape(4, 1L << 30, ResourceAmounts.NONE);
+    static final WorkerShape SHAPE = new WorkerShape(4, 1L << 30, dev.burst.Resources.none());
 
     static SlurmSettings.Builder builder() {
         return SlurmSettings.builder("c1", SCHEDULER, Path.of("/shared/c1/token"))
@@ -27,7 +31,7 @@ class SlurmSettingsTest {
                 .extraDirective("--qos=low").extraDirective("--constraint=avx512")
                 .keyStoreDir(Path.of("/shared/c1/keys")).build();
         SlurmJobScript script = SlurmJobScript.render("c1-worker-7",
-                s, new WorkerShape(4, 1L << 30, ResourceAmounts.of(Map.of("gpu", 2.0))));
+                s, new WorkerShape(4, 1L << 30, dev.burst.Resources.of("gpu", 2)));
 
         assertThat(script.scriptFile()).isEqualTo(Path.of("/shared/c1/slurm/c1-worker-7.sbatch"));
         assertThat(script.logFile()).isEqualTo(Path.of("/shared/c1/slurm/c1-worker-7.log"));

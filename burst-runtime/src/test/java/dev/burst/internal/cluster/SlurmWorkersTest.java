@@ -1,5 +1,9 @@
 package dev.burst.internal.cluster;
 
+import dev.burst.spi.PoolWorker;
+import dev.burst.spi.WorkerPool;
+import dev.burst.spi.WorkerShape;
+
 import dev.burst.internal.core.ResourceAmounts;
 import dev.burst.internal.node.BurstAddress;
 import org.junit.jupiter.api.AfterEach;
@@ -29,7 +33,7 @@ class SlurmWorkersTest {
     }
 
     final List<Report> reports = new CopyOnWriteArrayList<>();
-    final ClusterManager.Listener listener = new ClusterManager.Listener() {
+    final WorkerPool.Events listener = new WorkerPool.Events() {
         @Override
         public void startFailed(String worker, String reason) {
             reports.add(new Report("startFailed", worker, reason));
@@ -50,7 +54,7 @@ class SlurmWorkersTest {
     }
 
     SlurmWorkers open(FakeSlurm slurm, SlurmSettings.Builder settings) {
-        workers = new SlurmWorkers(new WorkerShape(2, 256L << 20, ResourceAmounts.NONE),
+        workers = new SlurmWorkers(new WorkerShape(2, 256L << 20, dev.burst.Resources.none()),
                 slurm.configure(settings).pollInterval(Duration.ofMillis(20)).build(), listener);
         return workers;
     }
@@ -64,8 +68,8 @@ class SlurmWorkersTest {
         return await().atMost(WAIT).until(() -> workers.jobId(worker).orElse(null), id -> id != null);
     }
 
-    ManagedWorker.State stateOf(String worker) {
-        return workers.workers().stream().filter(w -> w.name().equals(worker)).map(ManagedWorker::state).findFirst().orElse(null);
+    PoolWorker.State stateOf(String worker) {
+        return workers.workers().stream().filter(w -> w.name().equals(worker)).map(PoolWorker::state).findFirst().orElse(null);
     }
 
     @Test
@@ -83,14 +87,14 @@ class SlurmWorkersTest {
         String script = slurm.submittedScript(id1);
         assertThat(script).contains("#SBATCH --partition=debug\n", "#SBATCH --qos=low\n", "#SBATCH --cpus-per-task=2\n")
                 .containsPattern("--name t1-worker-[12]");
-        assertThat(workers.workers()).extracting(ManagedWorker::state).containsOnly(ManagedWorker.State.PENDING);
+        assertThat(workers.workers()).extracting(PoolWorker::state).containsOnly(PoolWorker.State.PENDING);
         assertThat(workers.runningSince(names.get(0))).isEmpty();
 
         slurm.setState(id1, "RUNNING");
-        await().atMost(WAIT).until(() -> stateOf(names.get(0)) == ManagedWorker.State.RUNNING);
+        await().atMost(WAIT).until(() -> stateOf(names.get(0)) == PoolWorker.State.RUNNING);
         assertThat(workers.runningSince(names.get(0))).isPresent();
-        assertThat(stateOf(names.get(1))).isEqualTo(ManagedWorker.State.PENDING);
-        assertThat(workers.workers()).extracting(ManagedWorker::backendId).containsExactlyInAnyOrder("101", "102");
+        assertThat(stateOf(names.get(1))).isEqualTo(PoolWorker.State.PENDING);
+        assertThat(workers.workers()).extracting(PoolWorker::backendId).containsExactlyInAnyOrder("101", "102");
         assertThat(slurm.calls("squeue")).last().asString().contains("-t all").containsPattern("-j (101,102|102,101)");
         assertThat(reports).isEmpty();
     }
@@ -124,7 +128,7 @@ class SlurmWorkersTest {
 
     @Test
     void aMissingSbatchIsNamed() {
-        workers = new SlurmWorkers(new WorkerShape(1, 256L << 20, ResourceAmounts.NONE),
+        workers = new SlurmWorkers(new WorkerShape(1, 256L << 20, dev.burst.Resources.none()),
                 settings().commands(tmp.resolve("no-such-sbatch").toString(), "squeue", "scancel").build(), listener);
 
         workers.start(1);
@@ -161,7 +165,7 @@ class SlurmWorkersTest {
         String name = workers.start(1).getFirst();
         String id = awaitJobId(name);
         slurm.setState(id, "RUNNING");
-        await().atMost(WAIT).until(() -> stateOf(name) == ManagedWorker.State.RUNNING);
+        await().atMost(WAIT).until(() -> stateOf(name) == PoolWorker.State.RUNNING);
 
         slurm.setState(id, "FAILED");
 
@@ -178,14 +182,14 @@ class SlurmWorkersTest {
         String id1 = awaitJobId(names.get(0));
         awaitJobId(names.get(1));
         slurm.setState(id1, "RUNNING");
-        await().atMost(WAIT).until(() -> stateOf(names.get(0)) == ManagedWorker.State.RUNNING);
+        await().atMost(WAIT).until(() -> stateOf(names.get(0)) == PoolWorker.State.RUNNING);
 
         workers.stop(List.of(names.get(0), "not-a-worker"));
 
-        assertThat(stateOf(names.get(0))).isIn(ManagedWorker.State.STOPPING, null);
+        assertThat(stateOf(names.get(0))).isIn(PoolWorker.State.STOPPING, null);
         await().atMost(WAIT).until(() -> stateOf(names.get(0)) == null); // fake scancel: CANCELLED, then gone
         assertThat(slurm.calls("scancel")).containsExactly(id1);
-        assertThat(workers.workers()).extracting(ManagedWorker::name).containsExactly(names.get(1));
+        assertThat(workers.workers()).extracting(PoolWorker::name).containsExactly(names.get(1));
         assertThat(reports).isEmpty();
     }
 

@@ -1,4 +1,4 @@
-package dev.burst;
+package dev.burst.internal.cluster;
 
 import dev.burst.internal.usage.UsageStore;
 import dev.burst.internal.usage.UsageTotals;
@@ -28,15 +28,5 @@ final class UsageRecorder {
         } catch (RuntimeException e) { // no home directory, a bad $BURST_HOME: a warning, never an error at close
             log.warn("could not record this run's usage: {}", e.toString());
         }
-    }
-
-    static String checkedLabel(String label, String what) {
-        if (label == null || label.isBlank()) {
-            throw new IllegalArgumentException(what + " must not be blank");
-        }
-        if (label.chars().anyMatch(Character::isISOControl)) {
-            throw new IllegalArgumentException(what + " must not contain control characters: " + label.strip());
-        }
-        return label;
     }
 }

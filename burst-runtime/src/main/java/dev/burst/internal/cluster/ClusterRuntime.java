@@ -1,0 +1,318 @@
+package dev.burst.internal.cluster;
+
+import dev.burst.internal.adaptive.AdaptiveSettings;
+import dev.burst.internal.core.WorkerId;
+import dev.burst.internal.node.BurstAddress;
+import dev.burst.internal.node.WorkerMain;
+import dev.burst.internal.runtime.SchedulerEndpoint;
+import dev.burst.internal.scheduler.SchedulerConfig;
+import dev.burst.internal.usage.UsageLedger;
+import dev.burst.internal.usage.UsageTotals;
+import dev.burst.spi.AdaptiveDefaults;
+import dev.burst.spi.ClusterSpec;
+import dev.burst.spi.PoolContext;
+import dev.burst.spi.Ticker;
+import dev.burst.spi.WorkerLaunch;
+import dev.burst.spi.WorkerPool;
+import dev.burst.spi.WorkerShape;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The part of a cluster every backend shares, written once: a scheduler ({@link ClusterScheduler},
+ * embedded or over TLS), the backend's {@link WorkerPool}, the usage ledger fed by the pool's
+ * events and the workers' figures, the adaptive controller, and one close path.
+ *
+ * <p>Design note. Start is a sequence of named steps ({@link #start}: the cluster's directory, the
+ * scheduler, the pool, the first workers); whatever step fails, the same {@link #close} undoes what
+ * was done, since it copes with any prefix of the steps. Close runs in the order that loses nothing:
+ * stop deciding (no new workers), the scheduler (clients are told, workers asked to stop), the pool
+ * (what is left is stopped and waited for), the ledger's last figures, then the record and the files.
+ */
+public final class ClusterRuntime {
+    private static final Logger log = LoggerFactory.getLogger(ClusterRuntime.class);
+    private static final AtomicInteger CLUSTERS = new AtomicInteger();
+
+    private final String name;
+    private final WorkerShape shape;
+    private final AdaptiveDefaults adaptiveDefaults;
+    private final Ticker ticker;
+    private final boolean recordUsage;
+    private final UsageLedger ledger;
+    private final ClusterEvents events;
+    private Path workDir;
+    private ClusterScheduler scheduler;
+    private WorkerPool pool;
+    /** Guarded by this. */
+    private AdaptiveController adaptive;
+    /** Guarded by this: set when closing starts, so an adapt() racing with close() cannot leave a controller running. */
+    private boolean closing;
+    private volatile boolean closed;
+
+    private ClusterRuntime(String name, String user, String job, WorkerShape shape, AdaptiveDefaults adaptiveDefaults,
+                           Ticker ticker, boolean recordUsage) {
+        this.name = name;
+        this.shape = shape;
+        this.adaptiveDefaults = adaptiveDefaults;
+        this.ticker = ticker;
+        this.recordUsage = recordUsage;
+        this.ledger = UsageLedger.forRun(user, name, job, System.currentTimeMillis(), ticker.nanos());
+        this.events = new ClusterEvents(name, ledger, shape);
+    }
+
+    /** A fresh cluster name: {@code burst-<backend>-<pid>-<n>}. */
+    public static String newName(String backend) {
+        return "burst-" + backend + "-" + ProcessHandle.current().pid() + "-" + CLUSTERS.incrementAndGet();
+    }
+
+    /**
+     * Starts a cluster whose scheduler serves over TLS and whose workers come from the spec's pool:
+     * the cluster's directory, the scheduler, the pool, then the initial workers (waited for).
+     */
+    public static ClusterRuntime start(ClusterSpec spec) {
+        ClusterRuntime r = new ClusterRuntime(newName(spec.backend()), spec.user(), spec.jobName(), spec.shape(),
+                spec.adaptiveDefaults(), spec.ticker(), spec.recordUsage());
+        try {
+            r.makeWorkDir(spec.workDirParent());
+            NetworkScheduler network = new NetworkScheduler(spec.schedulerHost(), SchedulerConfig.defaults()
+                    .withAllowedFailures(spec.allowedFailures()).withSaturation(spec.workerSaturation()), r.workDir);
+            r.scheduler = network;
+            WorkerLaunch launch = new WorkerLaunch(network.address().orElseThrow().toString(), network.tokenFile().orElseThrow(),
+                    network.keyStoreDir(), classpath(spec.workerClasspath()), spec.shape());
+            Path poolDir = Files.createDirectories(r.workDir.resolve("pool"));
+            r.pool = spec.pool().create(new PoolContext(r.name, spec.user(), spec.shape(), launch, r.events, r.ticker, poolDir));
+            r.startInitialWorkers(spec.initialWorkers(), spec.startTimeout().toNanos());
+            return r;
+        } catch (IOException | RuntimeException e) {
+            r.close();
+            if (e instanceof IllegalArgumentException iae) {
+                throw iae;
+            }
+            throw new dev.burst.BurstException("cannot start a cluster (backend " + spec.backend() + "): " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Starts a cluster whose scheduler and workers live in this JVM: {@code scheduler} makes the
+     * embedded scheduler given the events its workers report to, {@code pool} its pool.
+     */
+    public static ClusterRuntime embedded(String name, String user, String job, WorkerShape shape, Ticker ticker,
+                                          boolean recordUsage, BiFunction<WorkerPool.Events, UsageLedger, ClusterScheduler> scheduler,
+                                          Function<ClusterScheduler, WorkerPool> pool, int initialWorkers) {
+        ClusterRuntime r = new ClusterRuntime(name, user, job, shape, AdaptiveDefaults.LOCAL, ticker, recordUsage);
+        try {
+            r.scheduler = scheduler.apply(r.events, r.ledger);
+            r.pool = pool.apply(r.scheduler);
+            r.startInitialWorkers(initialWorkers, java.time.Duration.ofSeconds(60).toNanos());
+            return r;
+        } catch (RuntimeException e) {
+            r.close();
+            throw e;
+        }
+    }
+
+    private void makeWorkDir(Path parent) throws IOException {
+        workDir = parent == null ? Files.createTempDirectory("burst-cluster-") : Files.createDirectories(parent.resolve(name));
+    }
+
+    private static String classpath(List<Path> explicit) {
+        if (explicit != null) {
+            return explicit.stream().map(p -> p.toAbsolutePath().toString()).collect(Collectors.joining(File.pathSeparator));
+        }
+        // Absolute: a worker may start in another directory (a batch job, a pod).
+        return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.util.regex.Pattern.quote(File.pathSeparator)))
+                .filter(e -> !e.isBlank())
+                .map(e -> Path.of(e).toAbsolutePath().toString())
+                .collect(Collectors.joining(File.pathSeparator));
+    }
+
+    /** Starts {@code n} workers and waits until they joined; a start failure ends the wait with its reason. */
+    private void startInitialWorkers(int n, long timeoutNanos) throws dev.burst.BurstException {
+        if (n == 0) {
+            return;
+        }
+        pool.start(n);
+        long deadline = System.nanoTime() + timeoutNanos;
+        while (scheduler.workerIds().size() < n) {
+            String failure = events.lastStartFailure();
+            if (failure != null) {
+                throw new dev.burst.BurstException(failure);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new dev.burst.BurstException(scheduler.workerIds().size() + " of " + n + " workers joined within "
+                        + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos) + " s");
+            }
+            try {
+                Thread.sleep(10); // a count set by network threads; nothing to wait on
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new dev.burst.BurstException("interrupted while waiting for workers", e);
+            }
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public ClusterScheduler scheduler() {
+        return scheduler;
+    }
+
+    public WorkerPool pool() {
+        return pool;
+    }
+
+    public WorkerShape shape() {
+        return shape;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** A new connection for one client. */
+    public SchedulerEndpoint connectClient() {
+        if (closed) {
+            throw new IllegalStateException("cluster " + name + " is closed");
+        }
+        return scheduler.connectClient();
+    }
+
+    public Optional<BurstAddress> address() {
+        return scheduler.address();
+    }
+
+    public Optional<Path> tokenFile() {
+        return scheduler.tokenFile();
+    }
+
+    /** Names of the workers connected now (what a client's retireWorkers takes). */
+    public List<String> workerNames() {
+        return scheduler.workerIds().stream().map(WorkerId::name).sorted().toList();
+    }
+
+    // ---------------------------------------------------------------- adapting
+
+    /** The backend's adaptive defaults as the policy's settings, for options to fill in. */
+    public AdaptiveSettings adaptiveDefaults() {
+        AdaptiveDefaults d = adaptiveDefaults;
+        return new AdaptiveSettings(0, 1, d.targetDuration().toNanos(), d.idleTimeout().toNanos(), d.scaleDownDelay().toNanos(),
+                d.startBackoff().toNanos(), d.maxBackoff().toNanos(), d.arrivalTimeout().toNanos());
+    }
+
+    /** Scales as {@code settings} say from now on; replaces earlier settings. */
+    public synchronized void adapt(AdaptiveSettings settings) {
+        if (closing || closed) {
+            throw new IllegalStateException(name + " is closed");
+        }
+        if (adaptive != null) {
+            adaptive.close();
+        }
+        AdaptiveController c = new AdaptiveController(name, scheduler.loop(), pool, settings, adaptiveDefaults.interval(), ticker);
+        if (adaptive == null) {
+            pool.adaptiveStarted(); // dead workers are the controller's to replace now
+        }
+        events.forwardTo(c);
+        scheduler.loop().onWorkSubmitted(c::poke);
+        adaptive = c;
+    }
+
+    /** The adaptive controller, or null when the cluster has a fixed size. */
+    public synchronized AdaptiveController adaptive() {
+        return adaptive;
+    }
+
+    /** Why workers cannot start when {@code attempts} starts in a row failed since one last joined; else empty. */
+    public synchronized Optional<String> startProblem(int attempts) {
+        if (adaptive == null || adaptive.startFailuresInARow() < attempts || adaptive.lastStartFailure().isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(adaptive.lastStartFailure());
+    }
+
+    private synchronized void stopAdapting() {
+        closing = true;
+        events.forwardTo(null);
+        if (scheduler != null) {
+            scheduler.loop().onWorkSubmitted(null);
+        }
+        if (adaptive != null) {
+            adaptive.close();
+            adaptive = null;
+        }
+    }
+
+    // ---------------------------------------------------------------- usage
+
+    /** The ledger so far, with every worker's figures brought up to date. */
+    public UsageTotals usage() {
+        if (scheduler != null) {
+            scheduler.reportFigures(ledger);
+        }
+        return ledger.totals(ticker.nanos());
+    }
+
+    /** Cores of the workers connected now. */
+    public int coresNow() {
+        return scheduler == null ? 0 : scheduler.workerIds().size() * shape.threads();
+    }
+
+    // ---------------------------------------------------------------- closing
+
+    /**
+     * Stops adapting, the scheduler (clients are told; workers asked to stop), the pool (what is left
+     * is stopped and waited for); records the usage and deletes the cluster's files. Idempotent, and
+     * safe on a cluster whose start failed half-way.
+     */
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        stopAdapting();
+        if (scheduler != null) {
+            scheduler.close();
+        }
+        if (pool != null) {
+            try {
+                pool.close();
+            } catch (RuntimeException e) {
+                log.warn("{}: closing its workers failed: {}", name, e.toString());
+            }
+        }
+        UsageTotals totals;
+        try {
+            totals = usage();
+        } catch (RuntimeException e) {
+            log.warn("{}: the last usage figures could not be read: {}", name, e.toString());
+            totals = null;
+        }
+        ledger.allWorkersStopped(ticker.nanos());
+        if (recordUsage && totals != null) {
+            UsageRecorder.record(ledger.totals(ticker.nanos()));
+        }
+        if (workDir != null) {
+            WorkerMain.deleteTree(workDir);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

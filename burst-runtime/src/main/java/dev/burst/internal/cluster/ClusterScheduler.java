@@ -1,0 +1,43 @@
+package dev.burst.internal.cluster;
+
+import dev.burst.internal.core.WorkerId;
+import dev.burst.internal.node.BurstAddress;
+import dev.burst.internal.runtime.SchedulerEndpoint;
+import dev.burst.internal.runtime.SchedulerLoop;
+import dev.burst.internal.usage.UsageLedger;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A cluster's scheduler, whichever way clients and workers reach it: in this JVM without a network
+ * (the embedded cluster), or over TLS ({@link NetworkScheduler}). The one choice
+ * {@link ClusterRuntime} makes once; everything above it is written for both.
+ */
+public interface ClusterScheduler extends AutoCloseable {
+    /** The loop owning the scheduler's state (for the adaptive controller and tests). */
+    SchedulerLoop loop();
+
+    /** A new connection for one client. */
+    SchedulerEndpoint connectClient();
+
+    /** Workers connected now, by id. */
+    List<WorkerId> workerIds();
+
+    /** The name a worker joined with (its pool's name for it). */
+    String workerName(WorkerId id);
+
+    /** Gives {@code ledger} every worker's cumulative figures (busy, GPU, CPU, tasks, spilled). */
+    void reportFigures(UsageLedger ledger);
+
+    /** {@code burst://host:port} for clients in other processes; empty when embedded. */
+    Optional<BurstAddress> address();
+
+    /** The token file clients in other processes need; empty when embedded. */
+    Optional<Path> tokenFile();
+
+    /** Stops scheduling: clients are told the cluster closed, workers are asked to stop. Idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,93 @@
+package dev.burst.internal.cluster;
+
+import dev.burst.internal.core.WorkerId;
+import dev.burst.internal.node.BurstAddress;
+import dev.burst.internal.node.ClusterCredentials;
+import dev.burst.internal.node.LocalIdentity;
+import dev.burst.internal.node.RemoteEndpoint;
+import dev.burst.internal.node.SchedulerNode;
+import dev.burst.internal.runtime.SchedulerEndpoint;
+import dev.burst.internal.runtime.SchedulerLoop;
+import dev.burst.internal.scheduler.SchedulerConfig;
+import dev.burst.internal.usage.UsageLedger;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A scheduler in this JVM serving workers and clients over TLS: a {@link SchedulerNode} with a
+ * fresh token and the user's local TLS identity, its files in the cluster's directory. Worker
+ * processes of every backend (local, Slurm, a toy in a test) join it.
+ */
+public final class NetworkScheduler implements ClusterScheduler {
+    private final SchedulerNode node;
+    private final Path tokenFile;
+    private final Path keyStoreDir;
+    private final Path clientDir;
+    private volatile boolean closed;
+
+    /** Starts a scheduler bound to {@code host} on a free port; its files go under {@code clusterDir}. */
+    public NetworkScheduler(String host, SchedulerConfig config, Path clusterDir) throws IOException {
+        ClusterCredentials credentials = LocalIdentity.credentials(clusterDir);
+        this.tokenFile = credentials.tokenFile();
+        this.keyStoreDir = tokenFile.getParent();
+        this.clientDir = clusterDir.resolve("client");
+        this.node = new SchedulerNode(host, 0, credentials, config, clusterDir.resolve("scheduler"));
+    }
+
+    /** The node, for tests in the runtime. */
+    public SchedulerNode node() {
+        return node;
+    }
+
+    /** Where the cluster's TLS identity is, for workers on machines that see it. */
+    public Path keyStoreDir() {
+        return keyStoreDir;
+    }
+
+    @Override
+    public SchedulerLoop loop() {
+        return node.loop();
+    }
+
+    @Override
+    public SchedulerEndpoint connectClient() {
+        if (closed) {
+            throw new IllegalStateException("the scheduler at " + node.address() + " is closed");
+        }
+        return RemoteEndpoint.open(node.address(), ClusterCredentials.fromTokenFile(tokenFile), clientDir);
+    }
+
+    @Override
+    public List<WorkerId> workerIds() {
+        return node.workerIds();
+    }
+
+    @Override
+    public String workerName(WorkerId id) {
+        return node.workerName(id);
+    }
+
+    @Override
+    public void reportFigures(UsageLedger ledger) {
+        node.reportFigures(ledger);
+    }
+
+    @Override
+    public Optional<BurstAddress> address() {
+        return Optional.of(node.address());
+    }
+
+    @Override
+    public Optional<Path> tokenFile() {
+        return Optional.of(tokenFile);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        node.close();
+    }
+}
