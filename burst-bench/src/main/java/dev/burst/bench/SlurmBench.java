@@ -1,7 +1,7 @@
 package dev.burst.bench;
 
 import dev.burst.Client;
-import dev.burst.SlurmCluster;
+import dev.burst.slurm.SlurmCluster;
 import dev.burst.TaskFuture;
 
 import java.io.IOException;

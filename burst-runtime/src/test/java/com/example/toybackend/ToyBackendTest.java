@@ -23,12 +23,12 @@ class ToyBackendTest {
 
     @Test
     void backendsAreFoundByName() {
-        assertThat(ClusterBackends.all()).extracting(ClusterBackend::name).contains("local", "slurm", "toy");
+        assertThat(ClusterBackends.all()).extracting(ClusterBackend::name).contains("local", "toy");
         assertThat(ClusterBackends.require("toy")).isInstanceOf(ToyBackend.class);
         assertThatThrownBy(() -> ClusterBackends.require("nosuch"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("no cluster backend named 'nosuch'")
-                .hasMessageContaining("local (").hasMessageContaining("slurm (").hasMessageContaining("toy (");
+                .hasMessageContaining("local (").hasMessageContaining("toy (");
     }
 
     @Test

@@ -1,7 +1,11 @@
-package dev.burst;
+package dev.burst.slurm;
 
-import dev.burst.internal.cluster.SlurmSettings;
-import dev.burst.internal.cluster.SlurmWorkers;
+import dev.burst.BurstException;
+import dev.burst.Resources;
+import dev.burst.LocalCluster;
+
+import dev.burst.internal.slurm.SlurmSettings;
+import dev.burst.internal.slurm.SlurmWorkers;
 import dev.burst.internal.node.BurstAddress;
 import dev.burst.internal.node.MemorySize;
 import dev.burst.internal.scheduler.SchedulerConfig;

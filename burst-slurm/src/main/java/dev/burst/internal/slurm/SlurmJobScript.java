@@ -1,4 +1,4 @@
-package dev.burst.internal.cluster;
+package dev.burst.internal.slurm;
 
 import dev.burst.internal.node.WorkerJvm;
 import dev.burst.spi.WorkerLaunch;

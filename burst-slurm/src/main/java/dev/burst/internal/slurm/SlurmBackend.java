@@ -1,7 +1,7 @@
-package dev.burst.internal.cluster;
+package dev.burst.internal.slurm;
 
 import dev.burst.Cluster;
-import dev.burst.SlurmCluster;
+import dev.burst.slurm.SlurmCluster;
 import dev.burst.spi.BackendOptions;
 import dev.burst.spi.ClusterBackend;
 

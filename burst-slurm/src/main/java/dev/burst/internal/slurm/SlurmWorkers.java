@@ -1,7 +1,7 @@
-package dev.burst.internal.cluster;
+package dev.burst.internal.slurm;
 
-import dev.burst.internal.cluster.SlurmCommands.JobStatus;
-import dev.burst.internal.cluster.SlurmCommands.SlurmCommandException;
+import dev.burst.internal.slurm.SlurmCommands.JobStatus;
+import dev.burst.internal.slurm.SlurmCommands.SlurmCommandException;
 import dev.burst.spi.PoolWorker;
 import dev.burst.spi.WorkerPool;
 import dev.burst.spi.WorkerShape;

@@ -1,4 +1,7 @@
-package dev.burst;
+package dev.burst.slurm;
+
+import dev.burst.Client;
+import dev.burst.TaskFuture;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.burst.internal.cluster;
+package dev.burst.internal.slurm;
 
 /**
  * A Slurm job's state as {@code squeue -o %T} prints it, grouped by what it means for a worker:

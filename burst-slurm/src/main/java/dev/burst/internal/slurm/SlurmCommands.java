@@ -1,4 +1,4 @@
-package dev.burst.internal.cluster;
+package dev.burst.internal.slurm;
 
 import java.io.IOException;
 import java.io.InputStream;

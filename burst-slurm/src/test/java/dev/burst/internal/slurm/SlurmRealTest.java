@@ -1,4 +1,4 @@
-package dev.burst.internal.cluster;
+package dev.burst.internal.slurm;
 
 import dev.burst.spi.PoolWorker;
 import dev.burst.spi.WorkerPool;
