@@ -10,6 +10,12 @@ import java.util.List;
 /** What a worker asks its shell to do: run, fetch, drop, or tell the scheduler. */
 public sealed interface WorkerCommand {
 
+    /**
+     * The commands that tell the scheduler something; a shell hands them on after releasing its
+     * lock, each in its own transport (an event posted in-process, a message on the wire).
+     */
+    sealed interface Report extends WorkerCommand {}
+
     /** Run {@code payload} on a free thread with the stored results of {@code dependencies} as inputs. */
     record Execute(TaskKey key, long attempt, Object payload, List<TaskKey> dependencies,
                    ResourceAmounts resources) implements WorkerCommand {}
@@ -31,18 +37,18 @@ public sealed interface WorkerCommand {
     record DropResult(TaskKey key) implements WorkerCommand {}
 
     /** Tell the scheduler run {@code runId} of {@code key} finished here. */
-    record SendFinished(TaskKey key, long runId, long nbytes, long durationNanos) implements WorkerCommand {}
+    record SendFinished(TaskKey key, long runId, long nbytes, long durationNanos) implements Report {}
 
     /** Tell the scheduler run {@code runId} of {@code key} raised here. */
-    record SendFailed(TaskKey key, long runId, TaskError error) implements WorkerCommand {}
+    record SendFailed(TaskKey key, long runId, TaskError error) implements Report {}
 
     /**
      * Tell the scheduler that the copies it asked for are settled: these {@code keys} ({@code nbytes}
      * aligned with them) are in memory here and kept until freed; keys it asked for that are not
      * named could not be copied.
      */
-    record SendKeysCopied(List<TaskKey> keys, List<Long> nbytes) implements WorkerCommand {}
+    record SendKeysCopied(List<TaskKey> keys, List<Long> nbytes) implements Report {}
 
     /** Tell the scheduler that, for run {@code runId} of {@code key}, {@code dependency} could not be fetched from {@code holder}. */
-    record SendDataMissing(TaskKey key, long runId, TaskKey dependency, WorkerId holder) implements WorkerCommand {}
+    record SendDataMissing(TaskKey key, long runId, TaskKey dependency, WorkerId holder) implements Report {}
 }

@@ -1,77 +1,50 @@
 package dev.burst.internal.local;
 
 import dev.burst.internal.core.ResourceAmounts;
-import dev.burst.internal.core.StimulusId;
-import dev.burst.internal.core.TaskError;
 import dev.burst.internal.core.TaskKey;
 import dev.burst.internal.core.WorkerId;
-import dev.burst.internal.runtime.ExecutorThreadContext;
-import dev.burst.internal.runtime.TaskCall;
+import dev.burst.internal.executor.WorkerEnvironment;
+import dev.burst.internal.executor.WorkerShell;
+import dev.burst.internal.node.GpuDetection;
 import dev.burst.internal.runtime.SchedulerLoop;
 import dev.burst.internal.runtime.SizeEstimate;
+import dev.burst.internal.runtime.TaskCall;
 import dev.burst.internal.runtime.WorkerLink;
 import dev.burst.internal.scheduler.SchedulerCommand;
 import dev.burst.internal.scheduler.SchedulerEvent;
-import dev.burst.internal.worker.WorkerCommand;
 import dev.burst.internal.worker.GpuSlots;
+import dev.burst.internal.worker.WorkerCommand;
 import dev.burst.internal.worker.WorkerEvent;
 import dev.burst.internal.worker.WorkerState;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
-import java.util.ArrayDeque;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The shell around one {@link WorkerState} in the embedded cluster: executor threads, an object
- * store, and the routing of commands.
+ * One worker of the embedded cluster: a {@link WorkerShell} whose results are references in a
+ * concurrent map, whose tasks are {@link TaskCall}s invoked as they are, whose fetches copy a
+ * reference from a peer's map, and whose reports are events posted to the {@link SchedulerLoop}.
+ * It is also the scheduler's {@link WorkerLink} to this worker.
  *
- * <p>Design note: the state is guarded by one lock, and whichever thread has news applies it —
- * the scheduler thread delivering a batch of assignments, or an executor thread that just finished
- * a task. An executor thread that frees a slot therefore picks its next task itself, with no
- * hand-off to another thread; that is what keeps the per-task cost near a microsecond. Results go
- * into the store before the scheduler hears of them, so a dependent or a client can always read
- * what it was told exists.
+ * <p>Design note: the stores are concurrent maps so that the cluster reads results for clients
+ * and peers without taking any worker's lock; a result goes into the map before the scheduler
+ * hears of it (the shell reports only after storing), so a reader always finds what it was told
+ * exists.
  */
 final class InProcessWorker implements WorkerLink {
-    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    /** How long closing waits for each executor to stop after interrupting its task. */
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
     private final WorkerId id;
     private final ResourceAmounts resources;
-    private final WorkerState state;
-    /** Devices 0..gpu-1 of the cluster's {@code gpu} resource, handed to tasks that hold gpu. */
-    private final GpuSlots gpuSlots;
-    private final AtomicLong gpuBusyNanos = new AtomicLong();
     private final SchedulerLoop scheduler;
     private final InProcessCluster cluster;
     private final Map<TaskKey, Object> store = new ConcurrentHashMap<>();
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition workAvailable = lock.newCondition();
-    private final ArrayDeque<WorkerCommand.Execute> runQueue = new ArrayDeque<>();
-    /** Batches from the scheduler waiting for an idle executor thread to apply them. */
-    private final ArrayDeque<List<WorkerEvent>> inbox = new ArrayDeque<>();
-    private int idleThreads;
-    /** Execution attempt each executor thread runs now (0: none), indexed like {@link #threads}. */
-    private final long[] runningAttempt;
-    private final List<Thread> threads = new ArrayList<>();
-    private final AtomicLong stimuli = new AtomicLong();
-    private final long startedNanos = System.nanoTime();
-    /** Busy nanoseconds per executor thread, each written only by its own thread. */
-    private final AtomicLong[] busyNanos;
-    private final AtomicLong tasksRun = new AtomicLong();
-    private final AtomicLong cpuNanosOfEndedThreads = new AtomicLong();
-    private volatile boolean closed;
-    private volatile long stoppedNanos;
+    private final WorkerShell shell;
 
-    /** Commands for the scheduler, gathered under the lock and posted after. */
-    private final List<SchedulerEvent> toScheduler = new ArrayList<>();
     /** What the scheduler loop sent since its last flush; loop thread only. */
     private List<WorkerEvent> fromScheduler = new ArrayList<>();
 
@@ -79,23 +52,14 @@ final class InProcessWorker implements WorkerLink {
                     InProcessCluster cluster, int storyCapacity) {
         this.id = id;
         this.resources = resources;
-        this.state = new WorkerState(id, resources, storyCapacity);
-        this.gpuSlots = new GpuSlots(dev.burst.internal.node.GpuDetection.inProcessDevices(resources.get(GpuSlots.GPU)));
         this.scheduler = scheduler;
         this.cluster = cluster;
-        this.busyNanos = new AtomicLong[threadCount];
-        this.runningAttempt = new long[threadCount];
-        for (int i = 0; i < threadCount; i++) {
-            busyNanos[i] = new AtomicLong();
-            int slot = i;
-            Thread t = new Thread(() -> executorLoop(slot), id.name() + "-thread-" + i);
-            t.setDaemon(true);
-            threads.add(t);
-        }
+        this.shell = new WorkerShell(new WorkerState(id, resources, storyCapacity), threadCount, id.name() + "-thread-",
+                new GpuSlots(GpuDetection.inProcessDevices(resources.get(GpuSlots.GPU))), new Embedded());
     }
 
     void start() {
-        threads.forEach(Thread::start);
+        shell.start();
     }
 
     WorkerId id() {
@@ -136,7 +100,7 @@ final class InProcessWorker implements WorkerLink {
         if (!fromScheduler.isEmpty()) {
             List<WorkerEvent> batch = fromScheduler;
             fromScheduler = new ArrayList<>();
-            deliver(batch);
+            shell.deliver(batch);
         }
     }
 
@@ -146,154 +110,21 @@ final class InProcessWorker implements WorkerLink {
         cluster.forget(id);
     }
 
-    /**
-     * Applies a batch of events from the scheduler. If an executor thread is idle, it is handed the
-     * batch (so the scheduler thread goes back to scheduling); if all are busy running tasks, the
-     * caller applies it at once, so that a cancel or a fetch is never held up by a long task.
-     */
-    private void deliver(List<WorkerEvent> events) {
-        List<SchedulerEvent> reports;
-        lock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            if (idleThreads > 0) {
-                inbox.add(events);
-                workAvailable.signal();
-                return;
-            }
-            for (WorkerEvent e : events) {
-                apply(e, null);
-            }
-            reports = drainReports();
-        } finally {
-            lock.unlock();
+    /** What is particular to the embedded worker; the shell calls it. */
+    private final class Embedded implements WorkerEnvironment {
+        @Override
+        public Runnable store(TaskKey key, Object value) {
+            store.put(key, value == null ? NULL : value);
+            return null;
         }
-        reports.forEach(scheduler::post);
-    }
 
-    /** Applies batches handed over by {@link #deliver}. Caller holds the lock. */
-    private void drainInbox() {
-        List<WorkerEvent> batch;
-        while ((batch = inbox.poll()) != null) {
-            for (WorkerEvent e : batch) {
-                apply(e, null);
-            }
+        @Override
+        public void drop(TaskKey key) {
+            store.remove(key);
         }
-    }
 
-    private StimulusId stimulus(String kind) {
-        return new StimulusId(kind, stimuli.incrementAndGet());
-    }
-
-    /** Handles one event and carries out its commands. Caller holds the lock. */
-    private void apply(WorkerEvent event, Object value) {
-        List<WorkerCommand> commands = state.handle(event);
-        Object carried = value;
-        boolean queued = false;
-        for (WorkerCommand c : commands) {
-            switch (c) {
-                case WorkerCommand.StoreResult s -> store.put(s.key(), carried == null ? NULL : carried);
-                case WorkerCommand.DropResult d -> store.remove(d.key());
-                case WorkerCommand.Execute x -> {
-                    runQueue.add(x);
-                    queued = true;
-                }
-                case WorkerCommand.CancelExecution x -> {
-                    for (int i = 0; i < runningAttempt.length; i++) {
-                        if (runningAttempt[i] == x.attempt()) {
-                            threads.get(i).interrupt();
-                        }
-                    }
-                }
-                case WorkerCommand.Fetch f -> fetch(f);
-                case WorkerCommand.SendFinished f -> toScheduler.add(
-                        new SchedulerEvent.TaskFinished(event.stimulusId(), id, f.key(), f.runId(), f.nbytes(), f.durationNanos()));
-                case WorkerCommand.SendFailed f -> toScheduler.add(
-                        new SchedulerEvent.TaskFailed(event.stimulusId(), id, f.key(), f.runId(), f.error()));
-                case WorkerCommand.SendKeysCopied k -> toScheduler.add(
-                        new SchedulerEvent.KeysCopied(event.stimulusId(), id, k.keys(), k.nbytes()));
-                case WorkerCommand.SendDataMissing m -> toScheduler.add(
-                        new SchedulerEvent.DataMissing(event.stimulusId(), id, m.key(), m.runId(), m.dependency(), m.holder()));
-            }
-        }
-        if (queued) {
-            workAvailable.signal();
-        }
-    }
-
-    /** In-process transfer: a reference copy from a peer's store. */
-    private void fetch(WorkerCommand.Fetch f) {
-        for (WorkerId h : f.holders()) {
-            Object v = cluster.resultOn(h, f.key());
-            if (v != null) {
-                apply(new WorkerEvent.FetchSucceeded(stimulus("fetch"), f.key(), SizeEstimate.of(unwrap(v))), unwrap(v));
-                return;
-            }
-        }
-        apply(new WorkerEvent.FetchFailed(stimulus("fetch-failed"), f.key(),
-                f.holders().isEmpty() ? null : f.holders().get(0)), null);
-    }
-
-    private List<SchedulerEvent> drainReports() {
-        if (toScheduler.isEmpty()) {
-            return List.of();
-        }
-        List<SchedulerEvent> r = new ArrayList<>(toScheduler);
-        toScheduler.clear();
-        return r;
-    }
-
-    private void executorLoop(int slot) {
-        AtomicLong busy = busyNanos[slot];
-        ExecutorThreadContext.install(id.name(), gpuSlots, gpuBusyNanos);
-        WorkerCommand.Execute next = null;
-        try {
-            while (true) {
-                while (next == null) {
-                    List<SchedulerEvent> reports;
-                    lock.lock();
-                    try {
-                        while (runQueue.isEmpty() && inbox.isEmpty() && !closed) {
-                            idleThreads++;
-                            try {
-                                workAvailable.await();
-                            } finally {
-                                idleThreads--;
-                            }
-                        }
-                        if (closed) {
-                            return;
-                        }
-                        drainInbox();
-                        next = runQueue.poll();
-                        if (next != null) {
-                            runningAttempt[slot] = next.attempt();
-                        }
-                        reports = drainReports();
-                    } finally {
-                        lock.unlock();
-                    }
-                    reports.forEach(scheduler::post);
-                }
-                next = runAndReport(next, busy, slot);
-            }
-        } catch (InterruptedException e) {
-            // closing
-        } finally {
-            cpuNanosOfEndedThreads.addAndGet(Math.max(0, THREADS.getCurrentThreadCpuTime()));
-        }
-    }
-
-    /** Runs one task, reports it, and returns the next task for this thread, if any. */
-    private WorkerCommand.Execute runAndReport(WorkerCommand.Execute x, AtomicLong busy, int slot) {
-        Object value = null;
-        Throwable error = null;
-        long t0 = System.nanoTime();
-        ExecutorThreadContext context = ExecutorThreadContext.current();
-        try {
-            context.taskStarting(x.resources());
+        @Override
+        public TaskResult run(WorkerCommand.Execute x) throws Exception {
             Object[] inputs = new Object[x.dependencies().size()];
             for (int i = 0; i < inputs.length; i++) {
                 Object v = store.get(x.dependencies().get(i));
@@ -302,44 +133,43 @@ final class InProcessWorker implements WorkerLink {
                 }
                 inputs[i] = unwrap(v);
             }
-            value = ((TaskCall) x.payload()).invoke(inputs);
-        } catch (Throwable t) {
-            error = t;
-        } finally {
-            context.taskEnded(); // devices back before the state frees the task's gpu amount
+            Object value = ((TaskCall) x.payload()).invoke(inputs);
+            return new TaskResult(value, SizeEstimate.of(value));
         }
-        long duration = System.nanoTime() - t0;
-        busy.lazySet(busy.get() + duration);
-        tasksRun.incrementAndGet();
-        WorkerCommand.Execute next = null;
-        List<SchedulerEvent> reports;
-        lock.lock();
-        try {
-            runningAttempt[slot] = 0;
-            Thread.interrupted(); // a cancel that arrived as the task ended must not leak into the next one
-            if (closed) {
-                return null;
+
+        /** A reference copy from a peer's store, answered at once on the calling thread. */
+        @Override
+        public void fetch(List<WorkerCommand.Fetch> fetches, FetchAnswers answers) {
+            for (WorkerCommand.Fetch f : fetches) {
+                Object found = null;
+                for (WorkerId h : f.holders()) {
+                    found = cluster.resultOn(h, f.key());
+                    if (found != null) {
+                        break;
+                    }
+                }
+                if (found != null) {
+                    Object value = unwrap(found);
+                    answers.fetched(f.key(), value, SizeEstimate.of(value));
+                } else {
+                    answers.notFetched(f.key(), f.holders().isEmpty() ? null : f.holders().get(0));
+                }
             }
-            if (error == null) {
-                apply(new WorkerEvent.ExecutionSucceeded(stimulus("executed"), x.key(), x.attempt(),
-                        SizeEstimate.of(value), duration), value);
-            } else {
-                apply(new WorkerEvent.ExecutionFailed(stimulus("execution-failed"), x.key(), x.attempt(),
-                        TaskError.of(error), duration), null);
-            }
-            drainInbox();
-            if (!runQueue.isEmpty()) {
-                next = runQueue.poll();
-                runningAttempt[slot] = next.attempt();
-            }
-            reports = drainReports();
-        } finally {
-            lock.unlock();
         }
-        for (SchedulerEvent r : reports) {
-            scheduler.post(r);
+
+        @Override
+        public void report(List<SchedulerReport> reports) {
+            for (SchedulerReport r : reports) {
+                scheduler.post(switch (r.command()) {
+                    case WorkerCommand.SendFinished f -> new SchedulerEvent.TaskFinished(
+                            r.stimulusId(), id, f.key(), f.runId(), f.nbytes(), f.durationNanos());
+                    case WorkerCommand.SendFailed f -> new SchedulerEvent.TaskFailed(r.stimulusId(), id, f.key(), f.runId(), f.error());
+                    case WorkerCommand.SendKeysCopied k -> new SchedulerEvent.KeysCopied(r.stimulusId(), id, k.keys(), k.nbytes());
+                    case WorkerCommand.SendDataMissing m -> new SchedulerEvent.DataMissing(
+                            r.stimulusId(), id, m.key(), m.runId(), m.dependency(), m.holder());
+                });
+            }
         }
-        return next;
     }
 
     /** Frees the results; the scheduler calls this once it has processed the worker's removal. */
@@ -352,66 +182,32 @@ final class InProcessWorker implements WorkerLink {
      * {@link #dropStore()}: reports the scheduler has not handled yet may still read from it.
      */
     void close() {
-        lock.lock();
-        try {
-            closed = true;
-            stoppedNanos = System.nanoTime();
-            workAvailable.signalAll();
-            for (int i = 0; i < runningAttempt.length; i++) {
-                if (runningAttempt[i] != 0) {
-                    threads.get(i).interrupt();
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
-        for (Thread t : threads) {
-            try {
-                t.join(TimeUnit.SECONDS.toMillis(5));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
+        shell.close(CLOSE_WAIT.multipliedBy(shell.threadCount()));
     }
 
     // ---------------------------------------------------------------- usage
 
     int threadCount() {
-        return threads.size();
+        return shell.threadCount();
     }
 
-    long allocatedNanos() {
-        long end = closed ? stoppedNanos : System.nanoTime();
-        return (end - startedNanos) * threads.size();
-    }
-
+    /** Nanoseconds executors ran tasks, those running now included. */
     long busyNanos() {
-        long sum = 0;
-        for (AtomicLong b : busyNanos) {
-            sum += b.get();
-        }
-        return sum;
+        return shell.busyNanos();
     }
 
     long tasksRun() {
-        return tasksRun.get();
+        return shell.tasksRun();
+    }
+
+    /** GPU-nanoseconds of tasks that held GPUs (duration × GPUs held), those running now included. */
+    long gpuBusyNanos() {
+        return shell.gpuBusyNanos();
     }
 
     /** CPU time of the executor threads: the CPU the tasks used, plus a little bookkeeping. */
-    /** GPU-nanoseconds of tasks that held GPUs (duration × GPUs held). */
-    long gpuBusyNanos() {
-        return gpuBusyNanos.get();
-    }
-
     long cpuNanos() {
-        long sum = cpuNanosOfEndedThreads.get();
-        for (Thread t : threads) {
-            if (t.isAlive()) {
-                sum += Math.max(0, THREADS.getThreadCpuTime(t.threadId()));
-            }
-        }
-        return sum;
+        return shell.cpuNanos();
     }
 
     /** Stand-in for a null result: the store is a concurrent map, which cannot hold null. */

@@ -2,10 +2,11 @@ package dev.burst.internal.node;
 
 import com.google.protobuf.ByteString;
 import dev.burst.internal.core.ResourceAmounts;
-import dev.burst.internal.core.StimulusId;
 import dev.burst.internal.core.TaskError;
 import dev.burst.internal.core.TaskKey;
 import dev.burst.internal.core.WorkerId;
+import dev.burst.internal.executor.WorkerEnvironment;
+import dev.burst.internal.executor.WorkerShell;
 import dev.burst.internal.protocol.ObjectCodec;
 import dev.burst.internal.protocol.RemotePayload;
 import dev.burst.internal.protocol.WireCodec;
@@ -20,7 +21,6 @@ import dev.burst.internal.protocol.wire.Role;
 import dev.burst.internal.protocol.wire.SchedulerGrpc;
 import dev.burst.internal.protocol.wire.WorkerGrpc;
 import dev.burst.internal.runtime.SizeEstimate;
-import dev.burst.internal.runtime.ExecutorThreadContext;
 import dev.burst.internal.runtime.TaskCall;
 import dev.burst.internal.runtime.TaskCall.TaskArguments;
 import dev.burst.internal.worker.WorkerCommand;
@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,25 +47,24 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A worker process's shell around {@link WorkerState}: executor threads, an {@link ObjectStore}
- * that spills to disk, a data server its peers and clients fetch results from, and one stream to
- * the scheduler.
+ * A worker process: the {@link WorkerShell} every worker shares (executor threads around
+ * {@link WorkerState}), with an {@link ObjectStore} that spills to disk, a data server its peers and
+ * clients fetch results from, client sessions, heartbeats and one stream to the scheduler.
  *
- * <p>Design notes. As in the embedded worker, the state is guarded by one lock and whichever
- * thread has news applies it (the stream's reader delivering assignments, an executor that just
- * finished); an executor that frees a slot picks its next task itself. Nothing blocking happens
- * under the lock: fetches are started after it is released and answer asynchronously, and reports
- * go to an {@link EnvelopeSender} that batches them. Task code is decoded in its client session's
- * class loader ({@link SessionLoaders}); a {@code map}'s function is decoded once per session and
- * cached by its bytes. The worker's id is its data address, so holders named by the scheduler are
- * where to fetch from.
+ * <p>Design notes. The shell owns the state, its lock and the executors; this class gives it what a
+ * process does differently ({@link ProcessEnvironment}). Nothing blocking happens under the shell's
+ * lock: fetches are started after it is released and answer asynchronously, spills are written
+ * after it, and reports go to an {@link EnvelopeSender} that batches them. Task code is decoded in
+ * its client session's class loader ({@link SessionLoaders}); a {@code map}'s function is decoded
+ * once per session and cached by its bytes. The worker's id is its data address, so holders named
+ * by the scheduler are where to fetch from.
  */
 public final class WorkerNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WorkerNode.class);
+    /** How long closing waits, in all, for interrupted tasks to stop. */
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
 
     /**
      * How to start a worker. {@code memoryLimit} in bytes; {@code name} is for logs only;
@@ -84,32 +83,17 @@ public final class WorkerNode implements AutoCloseable {
     private final Server dataServer;
     private final WorkerId id;
     private final ResourceAmounts resources;
-    private final WorkerState state;
-    private final GpuSlots gpuSlots;
-    private final AtomicLong gpuBusyNanos = new AtomicLong();
     private final ObjectStore store;
     private final SessionLoaders loaders;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final Map<String, ManagedChannel> peers = new ConcurrentHashMap<>();
+    /** Executors, the worker's state and its lock; what is particular to a process is in {@link ProcessEnvironment}. */
+    private final WorkerShell shell;
     private final EnvelopeSender toScheduler;
     private final ScheduledExecutorService heartbeats;
 
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition workAvailable = lock.newCondition();
-    private final ArrayDeque<WorkerCommand.Execute> runQueue = new ArrayDeque<>();
-    private final ArrayDeque<List<WorkerEvent>> inbox = new ArrayDeque<>();
-    private int idleThreads;
-    private final long[] runningAttempt;
-    private final List<Thread> threads = new ArrayList<>();
-    /** Under the lock: reports to send, fetches to start and spills to write once it is released. */
-    private final List<Message> reports = new ArrayList<>();
-    private final List<WorkerCommand.Fetch> fetches = new ArrayList<>();
-    private final List<Runnable> spills = new ArrayList<>();
     /** Why a session's classpath could not be loaded here, for the errors of its tasks. */
     private final Map<String, String> sessionFailures = new ConcurrentHashMap<>();
-    private final AtomicLong stimuli = new AtomicLong();
-    private final AtomicLong busyNanos = new AtomicLong();
-    private final AtomicLong tasksRun = new AtomicLong();
     private final AtomicLong keysFetched = new AtomicLong();
     private final CountDownLatch welcomed = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -185,8 +169,7 @@ public final class WorkerNode implements AutoCloseable {
         Map<String, Double> offered = new LinkedHashMap<>(settings.extraResources().amounts());
         offered.put(ResourceAmounts.CPU, (double) settings.threads());
         this.resources = ResourceAmounts.of(offered);
-        this.state = new WorkerState(id, resources, 10_000);
-        this.gpuSlots = new GpuSlots(settings.gpuDevices());
+        GpuSlots gpuSlots = new GpuSlots(settings.gpuDevices());
         try {
             this.loaders = new SessionLoaders(settings.workDir().resolve("blobs"),
                     ClasspathOffer.ofThisJvm(settings.workDir().resolve("classpath")),
@@ -197,14 +180,9 @@ public final class WorkerNode implements AutoCloseable {
             schedulerChannel.shutdownNow();
             throw e;
         }
-        this.runningAttempt = new long[settings.threads()];
-        for (int i = 0; i < settings.threads(); i++) {
-            int slot = i;
-            Thread t = new Thread(() -> executorLoop(slot), "burst-worker-thread-" + i);
-            t.setDaemon(true);
-            threads.add(t);
-        }
-        threads.forEach(Thread::start);
+        this.shell = new WorkerShell(new WorkerState(id, resources, 10_000), settings.threads(), "burst-worker-thread-",
+                gpuSlots, new ProcessEnvironment());
+        shell.start();
 
         StreamObserver<Envelope> out = SchedulerGrpc.newStub(schedulerChannel).connect(new FromScheduler());
         this.toScheduler = new EnvelopeSender(out, "scheduler " + settings.scheduler());
@@ -285,14 +263,14 @@ public final class WorkerNode implements AutoCloseable {
                     case COPY_KEYS -> events.add(WireCodec.decode(m.getCopyKeys()));
                     case SHUTDOWN -> {
                         log.info("worker {}: the scheduler asked it to stop ({})", id, m.getShutdown().getReason());
-                        deliver(events);
-                        events.clear();
+                        shell.deliver(events);
+                        events = new ArrayList<>();
                         Thread.ofPlatform().daemon().start(WorkerNode.this::close);
                     }
                     default -> log.warn("worker {} ignored a {} message from the scheduler", id, m.getKindCase());
                 }
             }
-            deliver(events);
+            shell.deliver(events);
         }
 
         @Override
@@ -362,85 +340,83 @@ public final class WorkerNode implements AutoCloseable {
     }
 
     /**
-     * Applies a batch of events. If an executor thread is idle it is handed the batch; if all are
-     * busy running tasks, the caller applies it, so a cancel or a fetch never waits for a long task.
+     * What is particular to a worker process; the shell calls it. Results live in the
+     * {@link ObjectStore} (spills are written after the shell's lock is released), tasks are decoded
+     * in their session's class loader, fetches go to peers' data servers, reports to the scheduler
+     * through the {@link EnvelopeSender}, which batches them.
      */
-    private void deliver(List<WorkerEvent> events) {
-        if (events.isEmpty()) {
-            return;
-        }
-        lock.lock();
-        try {
-            if (closed) {
-                return;
+    private final class ProcessEnvironment implements WorkerEnvironment {
+        @Override
+        public Runnable store(TaskKey key, Object value) {
+            if (value instanceof Fetched f) {
+                Session s = sessions.get(f.session());
+                // A session this worker was never told of (a copy for a retirement, say): Burst's own loader.
+                return store.putBytesDeferringSpill(key, f.bytes(), s != null ? s.values() : orphanValues(f.session()));
+            } else if (value instanceof Computed c) {
+                return store.putDeferringSpill(key, c.value(), c.size(), c.session().values());
             }
-            if (idleThreads > 0) {
-                inbox.add(List.copyOf(events));
-                workAvailable.signal();
-                return;
-            }
-            for (WorkerEvent e : events) {
-                apply(e, null);
-            }
-        } finally {
-            lock.unlock();
-        }
-        afterUnlock();
-    }
-
-    private void drainInbox() {
-        List<WorkerEvent> batch;
-        while ((batch = inbox.poll()) != null) {
-            for (WorkerEvent e : batch) {
-                apply(e, null);
-            }
-        }
-    }
-
-    private StimulusId stimulus(String kind) {
-        return new StimulusId(kind, stimuli.incrementAndGet());
-    }
-
-    /** Handles one event and carries out its commands. Caller holds the lock. */
-    private void apply(WorkerEvent event, Object value) {
-        List<WorkerCommand> commands = state.handle(event);
-        boolean queued = false;
-        for (WorkerCommand c : commands) {
-            switch (c) {
-                case WorkerCommand.StoreResult s -> storeResult(s.key(), value);
-                case WorkerCommand.DropResult d -> store.remove(d.key());
-                case WorkerCommand.Execute x -> {
-                    runQueue.add(x);
-                    queued = true;
-                }
-                case WorkerCommand.CancelExecution x -> {
-                    for (int i = 0; i < runningAttempt.length; i++) {
-                        if (runningAttempt[i] == x.attempt()) {
-                            threads.get(i).interrupt();
-                        }
-                    }
-                }
-                case WorkerCommand.Fetch f -> fetches.add(f);
-                case WorkerCommand.SendFinished f -> reports.add(WireCodec.encode(f, event.stimulusId()));
-                case WorkerCommand.SendFailed f -> reports.add(WireCodec.encode(f, event.stimulusId(), exceptionBytes(f.error())));
-                case WorkerCommand.SendDataMissing m -> reports.add(WireCodec.encode(m, event.stimulusId()));
-                case WorkerCommand.SendKeysCopied k -> reports.add(WireCodec.encode(k, event.stimulusId()));
-            }
-        }
-        if (queued) {
-            workAvailable.signal();
-        }
-    }
-
-    private void storeResult(TaskKey key, Object value) {
-        if (value instanceof Fetched f) {
-            Session s = sessions.get(f.session());
-            // A session this worker was never told of (a copy for a retirement, say): Burst's own loader.
-            spills.add(store.putBytesDeferringSpill(key, f.bytes(), s != null ? s.values() : orphanValues(f.session())));
-        } else if (value instanceof Computed c) {
-            spills.add(store.putDeferringSpill(key, c.value(), c.size(), c.session().values()));
-        } else {
             throw new IllegalStateException("no value to store for " + key);
+        }
+
+        @Override
+        public void drop(TaskKey key) {
+            store.remove(key);
+        }
+
+        @Override
+        public boolean paused() {
+            return store.paused();
+        }
+
+        @Override
+        public TaskResult run(WorkerCommand.Execute x) throws Exception {
+            RemotePayload p = (RemotePayload) x.payload();
+            Session s = sessions.get(p.session());
+            if (s == null) {
+                throw new IllegalStateException("the classpath of client session " + p.session()
+                        + " could not be loaded on worker " + id + ": " + sessionFailures.getOrDefault(p.session(), "not sent"));
+            }
+            if (s.functions().size() > 1024) {
+                s.functions().clear(); // a loop of capturing lambdas: each is new; keep only recent ones
+            }
+            Object function = s.functions().computeIfAbsent(p.function(), b -> s.codec().decode(b));
+            TaskArguments arguments = ArgumentsCodec.isShareable(p.arguments())
+                    ? s.arguments().computeIfAbsent(p.arguments(), b -> ArgumentsCodec.decode(b, s.codec()))
+                    : ArgumentsCodec.decode(p.arguments(), s.codec());
+            Object[] inputs = new Object[x.dependencies().size()];
+            for (int i = 0; i < inputs.length; i++) {
+                inputs[i] = store.get(x.dependencies().get(i));
+            }
+            Thread me = Thread.currentThread();
+            ClassLoader before = me.getContextClassLoader();
+            me.setContextClassLoader(s.codec().classLoader());
+            Object value;
+            try {
+                value = TaskCall.invoke(function, arguments, inputs);
+            } finally {
+                me.setContextClassLoader(before);
+            }
+            long size = SizeEstimate.of(value);
+            return new TaskResult(new Computed(value, size, s), size);
+        }
+
+        @Override
+        public void fetch(List<WorkerCommand.Fetch> fetches, FetchAnswers answers) {
+            startFetches(fetches, answers);
+        }
+
+        @Override
+        public void report(List<SchedulerReport> reports) {
+            List<Message> messages = new ArrayList<>(reports.size());
+            for (SchedulerReport r : reports) {
+                messages.add(switch (r.command()) {
+                    case WorkerCommand.SendFinished f -> WireCodec.encode(f, r.stimulusId());
+                    case WorkerCommand.SendFailed f -> WireCodec.encode(f, r.stimulusId(), exceptionBytes(f.error()));
+                    case WorkerCommand.SendDataMissing m -> WireCodec.encode(m, r.stimulusId());
+                    case WorkerCommand.SendKeysCopied k -> WireCodec.encode(k, r.stimulusId());
+                });
+            }
+            toScheduler.sendAll(messages);
         }
     }
 
@@ -462,167 +438,25 @@ public final class WorkerNode implements AutoCloseable {
         return new ObjectCodec(l == null ? getClass().getClassLoader() : l).encodeException(error.exception());
     }
 
-    /** Writes spills, sends reports and starts fetches gathered under the lock. Caller must not hold it. */
-    private void afterUnlock() {
-        List<Message> r;
-        List<WorkerCommand.Fetch> f;
-        List<Runnable> sp;
-        lock.lock();
-        try {
-            if (reports.isEmpty() && fetches.isEmpty() && spills.isEmpty()) {
-                return;
-            }
-            r = new ArrayList<>(reports);
-            reports.clear();
-            f = new ArrayList<>(fetches);
-            fetches.clear();
-            sp = new ArrayList<>(spills);
-            spills.clear();
-        } finally {
-            lock.unlock();
-        }
-        toScheduler.sendAll(r); // reports first: a spill can take a while
-        startFetches(f);
-        for (Runnable spill : sp) {
-            try {
-                spill.run();
-            } catch (RuntimeException e) {
-                log.warn("worker {}: spilling results failed: {}", id, e.toString());
-            }
-        }
-    }
-
-    // ---------------------------------------------------------------- execution
-
-    private void executorLoop(int slot) {
-        ExecutorThreadContext.install(id.name(), gpuSlots, gpuBusyNanos);
-        WorkerCommand.Execute next = null;
-        try {
-            while (true) {
-                while (next == null) {
-                    lock.lock();
-                    try {
-                        while ((runQueue.isEmpty() || store.paused()) && inbox.isEmpty() && !closed) {
-                            idleThreads++;
-                            try {
-                                // Timed only while paused: spilling elsewhere may unpause without a signal.
-                                if (store.paused()) {
-                                    workAvailable.await(50, TimeUnit.MILLISECONDS);
-                                } else {
-                                    workAvailable.await();
-                                }
-                            } finally {
-                                idleThreads--;
-                            }
-                        }
-                        if (closed) {
-                            return;
-                        }
-                        drainInbox();
-                        if (!store.paused()) {
-                            next = runQueue.poll();
-                        }
-                        if (next != null) {
-                            runningAttempt[slot] = next.attempt();
-                        }
-                    } finally {
-                        lock.unlock();
-                    }
-                    afterUnlock();
-                }
-                next = runAndReport(next, slot);
-            }
-        } catch (InterruptedException e) {
-            // closing
-        }
-    }
-
-    private WorkerCommand.Execute runAndReport(WorkerCommand.Execute x, int slot) {
-        Object value = null;
-        Throwable error = null;
-        Session session = null;
-        long t0 = System.nanoTime();
-        Thread me = Thread.currentThread();
-        ClassLoader before = me.getContextClassLoader();
-        ExecutorThreadContext context = ExecutorThreadContext.current();
-        try {
-            context.taskStarting(x.resources());
-            RemotePayload p = (RemotePayload) x.payload();
-            session = sessions.get(p.session());
-            if (session == null) {
-                throw new IllegalStateException("the classpath of client session " + p.session()
-                        + " could not be loaded on worker " + id + ": " + sessionFailures.getOrDefault(p.session(), "not sent"));
-            }
-            Session s = session;
-            if (s.functions().size() > 1024) {
-                s.functions().clear(); // a loop of capturing lambdas: each is new; keep only recent ones
-            }
-            Object function = s.functions().computeIfAbsent(p.function(), b -> s.codec().decode(b));
-            TaskArguments arguments = ArgumentsCodec.isShareable(p.arguments())
-                    ? s.arguments().computeIfAbsent(p.arguments(), b -> ArgumentsCodec.decode(b, s.codec()))
-                    : ArgumentsCodec.decode(p.arguments(), s.codec());
-            Object[] inputs = new Object[x.dependencies().size()];
-            for (int i = 0; i < inputs.length; i++) {
-                inputs[i] = store.get(x.dependencies().get(i));
-            }
-            me.setContextClassLoader(s.codec().classLoader());
-            value = TaskCall.invoke(function, arguments, inputs);
-        } catch (Throwable t) {
-            error = t;
-        } finally {
-            context.taskEnded(); // devices back before the state frees the task's gpu amount
-            me.setContextClassLoader(before);
-        }
-        long duration = System.nanoTime() - t0;
-        busyNanos.addAndGet(duration);
-        tasksRun.incrementAndGet();
-        WorkerCommand.Execute next = null;
-        lock.lock();
-        try {
-            runningAttempt[slot] = 0;
-            Thread.interrupted(); // a cancel that arrived as the task ended must not leak into the next one
-            if (closed) {
-                return null;
-            }
-            if (error == null) {
-                long size = SizeEstimate.of(value);
-                apply(new WorkerEvent.ExecutionSucceeded(stimulus("executed"), x.key(), x.attempt(), size, duration),
-                        new Computed(value, size, session));
-            } else {
-                apply(new WorkerEvent.ExecutionFailed(stimulus("execution-failed"), x.key(), x.attempt(),
-                        TaskError.of(error), duration), null);
-            }
-            drainInbox();
-            if (!runQueue.isEmpty() && !store.paused()) {
-                next = runQueue.poll();
-                runningAttempt[slot] = next.attempt();
-            }
-        } finally {
-            lock.unlock();
-        }
-        afterUnlock();
-        return next;
-    }
-
     // ---------------------------------------------------------------- fetching from peers
 
-    private void startFetches(List<WorkerCommand.Fetch> fetchList) {
+    private void startFetches(List<WorkerCommand.Fetch> fetchList, WorkerEnvironment.FetchAnswers answers) {
         // One request per holder for all the keys wanted from it.
         Map<WorkerId, List<WorkerCommand.Fetch>> byHolder = new LinkedHashMap<>();
         for (WorkerCommand.Fetch f : fetchList) {
             if (f.holders().isEmpty()) {
-                fetchFailed(f.key(), null);
+                answers.notFetched(f.key(), null);
                 continue;
             }
             byHolder.computeIfAbsent(f.holders().get(0), k -> new ArrayList<>()).add(f);
         }
         for (Map.Entry<WorkerId, List<WorkerCommand.Fetch>> e : byHolder.entrySet()) {
-            fetchFrom(e.getKey(), e.getValue(), 0);
+            fetchFrom(e.getKey(), e.getValue(), 0, answers);
         }
     }
 
     /** Asks {@code holder} for the keys of {@code wanted}; a key it lacks is tried at its next holder. */
-    private void fetchFrom(WorkerId holder, List<WorkerCommand.Fetch> wanted, int attempt) {
+    private void fetchFrom(WorkerId holder, List<WorkerCommand.Fetch> wanted, int attempt, WorkerEnvironment.FetchAnswers answers) {
         DataRequest.Builder req = DataRequest.newBuilder();
         Map<TaskKey, WorkerCommand.Fetch> pending = new LinkedHashMap<>();
         for (WorkerCommand.Fetch f : wanted) {
@@ -634,7 +468,7 @@ public final class WorkerNode implements AutoCloseable {
             channel = peer(holder);
         } catch (RuntimeException e) {
             for (WorkerCommand.Fetch f : wanted) {
-                retryOrFail(f, holder, attempt);
+                retryOrFail(f, holder, attempt, answers);
             }
             return;
         }
@@ -643,7 +477,8 @@ public final class WorkerNode implements AutoCloseable {
             void received(TaskKey key, String session, byte[] bytes) {
                 WorkerCommand.Fetch f = pending.remove(key);
                 if (f != null) {
-                    fetched(key, new Fetched(bytes, session));
+                    keysFetched.incrementAndGet();
+                    answers.fetched(key, new Fetched(bytes, session), bytes.length);
                 }
             }
 
@@ -651,7 +486,7 @@ public final class WorkerNode implements AutoCloseable {
             void missing(TaskKey key) {
                 WorkerCommand.Fetch f = pending.remove(key);
                 if (f != null) {
-                    retryOrFail(f, holder, attempt);
+                    retryOrFail(f, holder, attempt, answers);
                 }
             }
 
@@ -661,45 +496,20 @@ public final class WorkerNode implements AutoCloseable {
                     log.debug("worker {}: fetch from {} failed: {}", id, holder, error.toString());
                 }
                 for (WorkerCommand.Fetch f : List.copyOf(pending.values())) {
-                    retryOrFail(f, holder, attempt);
+                    retryOrFail(f, holder, attempt, answers);
                 }
                 pending.clear();
             }
         });
     }
 
-    private void retryOrFail(WorkerCommand.Fetch f, WorkerId failed, int attempt) {
+    private void retryOrFail(WorkerCommand.Fetch f, WorkerId failed, int attempt, WorkerEnvironment.FetchAnswers answers) {
         int next = attempt + 1;
         if (next < f.holders().size()) {
-            fetchFrom(f.holders().get(next), List.of(f), next);
+            fetchFrom(f.holders().get(next), List.of(f), next, answers);
         } else {
-            fetchFailed(f.key(), failed);
+            answers.notFetched(f.key(), failed);
         }
-    }
-
-    private void fetched(TaskKey key, Fetched value) {
-        keysFetched.incrementAndGet();
-        lock.lock();
-        try {
-            if (!closed) {
-                apply(new WorkerEvent.FetchSucceeded(stimulus("fetch"), key, value.bytes().length), value);
-            }
-        } finally {
-            lock.unlock();
-        }
-        afterUnlock();
-    }
-
-    private void fetchFailed(TaskKey key, WorkerId holder) {
-        lock.lock();
-        try {
-            if (!closed) {
-                apply(new WorkerEvent.FetchFailed(stimulus("fetch-failed"), key, holder), null);
-            }
-        } finally {
-            lock.unlock();
-        }
-        afterUnlock();
     }
 
     private ManagedChannel peer(WorkerId holder) {
@@ -715,32 +525,22 @@ public final class WorkerNode implements AutoCloseable {
         sendHeartbeat();
     }
 
-    /** Sends the figures now (also once more at close, so the ledger gets the last second's). */
+    /**
+     * Sends the figures now (also once more at close, so the ledger gets the last second's). Busy
+     * and GPU time include the tasks running now: a long task shows in the ledger while it runs,
+     * and still counts if the worker is stopped or killed before it ends.
+     */
     private void sendHeartbeat() {
         toScheduler.send(Message.newBuilder().setHeartbeat(Heartbeat.newBuilder()
                 .setMemoryBytes(store.memoryBytes()).setSpilledBytes(store.spilledBytes()).setPaused(store.paused())
-                .setBusyNanos(busyNanos.get()).setTasksRun(tasksRun.get()).setKeysFetched(keysFetched.get())
-                .setSpillCount(store.spillCount()).setCpuNanos(executorCpuNanos()).setGpuBusyNanos(gpuBusyNanos.get())).build());
-    }
-
-    private long executorCpuNanos() {
-        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
-        long sum = 0;
-        for (Thread t : threads) {
-            sum += Math.max(0, mx.getThreadCpuTime(t.threadId()));
-        }
-        return sum;
+                .setBusyNanos(shell.busyNanos()).setTasksRun(shell.tasksRun()).setKeysFetched(keysFetched.get())
+                .setSpillCount(store.spillCount()).setCpuNanos(shell.cpuNanos()).setGpuBusyNanos(shell.gpuBusyNanos())).build());
     }
 
     /** Releases what a worker that never joined holds. */
     private void closeUnjoined() {
-        lock.lock();
-        try {
-            closed = true;
-            workAvailable.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        closed = true;
+        shell.close(Duration.ZERO);
         dataServer.shutdownNow();
         schedulerChannel.shutdownNow();
         loaders.close();
@@ -751,24 +551,17 @@ public final class WorkerNode implements AutoCloseable {
     /** Stops executors (interrupting running tasks), closes connections, deletes spilled results. */
     @Override
     public void close() {
-        lock.lock();
-        try {
+        synchronized (this) { // the scheduler's shutdown and a broken stream may both ask
             if (closed) {
                 return;
             }
             closed = true;
-            workAvailable.signalAll();
-            for (int i = 0; i < runningAttempt.length; i++) {
-                if (runningAttempt[i] != 0) {
-                    threads.get(i).interrupt();
-                }
-            }
-        } finally {
-            lock.unlock();
         }
         if (heartbeats != null) {
             heartbeats.shutdownNow();
         }
+        // Tasks are interrupted and given a moment to stop, so the last heartbeat counts each up to its end.
+        shell.close(CLOSE_WAIT);
         if (toScheduler != null) {
             try {
                 if (welcomed.getCount() == 0 && refusal == null) { // only a worker that joined has figures to tell
@@ -778,14 +571,6 @@ public final class WorkerNode implements AutoCloseable {
                 log.debug("worker {}: no last heartbeat: {}", id, e.toString());
             }
             toScheduler.complete();
-        }
-        for (Thread t : threads) {
-            try {
-                t.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
         }
         dataServer.shutdownNow();
         peers.values().forEach(ManagedChannel::shutdownNow);

@@ -20,23 +20,20 @@ public final class ExecutorThreadContext {
 
     private final String workerName;
     private final GpuSlots slots;
-    private final java.util.concurrent.atomic.AtomicLong gpuBusyNanos;
     private List<Integer> gpus = List.of();
-    private long gpusSince;
 
-    private ExecutorThreadContext(String workerName, GpuSlots slots, java.util.concurrent.atomic.AtomicLong gpuBusyNanos) {
+    private ExecutorThreadContext(String workerName, GpuSlots slots) {
         this.workerName = workerName;
         this.slots = slots;
-        this.gpuBusyNanos = gpuBusyNanos;
     }
 
     /**
-     * Makes the calling thread an executor of the worker {@code workerName} with devices {@code slots};
-     * the GPU-nanoseconds its tasks hold devices (duration × devices) are added to {@code gpuBusyNanos},
-     * the worker's counter for the usage ledger.
+     * Makes the calling thread an executor of the worker {@code workerName} with devices {@code slots}.
+     * The GPU-seconds its tasks hold are counted by the worker's shell (it knows when a task starts
+     * and ends, and counts a running one too), not here.
      */
-    public static ExecutorThreadContext install(String workerName, GpuSlots slots, java.util.concurrent.atomic.AtomicLong gpuBusyNanos) {
-        ExecutorThreadContext c = new ExecutorThreadContext(workerName, slots, gpuBusyNanos);
+    public static ExecutorThreadContext install(String workerName, GpuSlots slots) {
+        ExecutorThreadContext c = new ExecutorThreadContext(workerName, slots);
         CURRENT.set(c);
         return c;
     }
@@ -52,18 +49,12 @@ public final class ExecutorThreadContext {
      */
     public void taskStarting(ResourceAmounts resources) {
         gpus = slots.acquire(resources);
-        if (!gpus.isEmpty()) {
-            gpusSince = System.nanoTime();
-        }
     }
 
     /** Gives back the current task's devices; safe to call when {@link #taskStarting} threw. */
     public void taskEnded() {
         List<Integer> held = gpus;
         gpus = List.of();
-        if (!held.isEmpty()) {
-            gpuBusyNanos.addAndGet((System.nanoTime() - gpusSince) * held.size());
-        }
         slots.release(held);
     }
 
