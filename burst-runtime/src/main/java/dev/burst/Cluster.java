@@ -120,6 +120,25 @@ public abstract class Cluster implements AutoCloseable {
     }
 
     /**
+     * What the cluster is doing now: workers, tasks per state, progress per task prefix, the last
+     * task activity, connected clients, usage so far. Safe from any thread at any time; cheap enough
+     * to read several times a second whatever the number of tasks.
+     */
+    public final ClusterStatus status() {
+        return StatusReader.read(runtime);
+    }
+
+    /** Tells {@code listener} of tasks that end and workers that come and go, from now on. */
+    public final void addListener(ClusterListener listener) {
+        runtime.addListener(Objects.requireNonNull(listener, "listener must not be null"));
+    }
+
+    /** Stops telling {@code listener}. */
+    public final void removeListener(ClusterListener listener) {
+        runtime.removeListener(listener);
+    }
+
+    /**
      * Stops adapting, then the scheduler and the workers; pending results are failed, the usage is
      * recorded, the cluster's files are deleted. Idempotent.
      */

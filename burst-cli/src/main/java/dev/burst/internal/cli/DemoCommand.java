@@ -1,6 +1,7 @@
 package dev.burst.internal.cli;
 
 import dev.burst.Client;
+import dev.burst.ClusterStatus;
 import dev.burst.ClusterUsage;
 import dev.burst.LocalCluster;
 import dev.burst.TaskFuture;
@@ -111,15 +112,20 @@ final class DemoCommand implements Callable<Integer> {
         try (LocalCluster owned = cluster; Client c = client) {
             long t0 = System.nanoTime();
             List<TaskFuture<Long>> futures = c.map(seed -> MonteCarloPi.hits(seed, n), seeds);
-            try (ProgressBar bar = progressBar(taskCount)) {
+            try (ProgressBar bar = progressBar(taskCount);
+                 StatusPoller progress = bar == null || owned == null ? null : new StatusPoller(owned, st -> {
+                     ClusterStatus.Progress p = st.total();
+                     bar.stepTo(p.done() + p.erred());
+                     bar.setExtraMessage(" " + StatusPoller.describe(st));
+                 })) {
                 for (TaskFuture<Long> f : c.asCompleted(futures)) {
                     try {
                         hits += f.get();
                     } catch (ExecutionException e) {
                         throw new IllegalStateException("task " + f.key() + " failed", e.getCause());
                     }
-                    if (bar != null) {
-                        bar.step();
+                    if (bar != null && progress == null) {
+                        bar.step(); // a scheduler given by address: no cluster status here
                     }
                 }
             }

@@ -223,7 +223,9 @@ final class MapCommand implements Callable<Integer> {
             closer.client = Client.connect(c);
             runningCluster = c;
             int[] retriedCount = new int[1];
-            outcomes = runAll(closer.client, arguments.template(), inputs, console, retriedCount);
+            try (StatusPoller ignored = console.showsBar() ? new StatusPoller(c, console::status) : null) {
+                outcomes = runAll(closer.client, arguments.template(), inputs, console, retriedCount);
+            }
             retried = retriedCount[0];
         } finally {
             closer.closeClient();

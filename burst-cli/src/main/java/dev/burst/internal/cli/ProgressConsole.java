@@ -1,5 +1,6 @@
 package dev.burst.internal.cli;
 
+import dev.burst.ClusterStatus;
 import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -29,6 +30,8 @@ final class ProgressConsole implements AutoCloseable {
     private final PrintStream err;
     private final ProgressBar bar;
     private String lastBar = "";
+    private volatile int failed;
+    private volatile String cluster = "";
 
     /**
      * @param showBar whether to draw a bar (only when stderr is a terminal: escape codes would
@@ -55,9 +58,29 @@ final class ProgressConsole implements AutoCloseable {
      */
     void step(int failed) {
         if (bar != null) {
-            bar.setExtraMessage(failed == 0 ? "" : failed + " failed");
+            this.failed = failed;
+            bar.setExtraMessage(extraMessage());
             bar.step();
         }
+    }
+
+    /** Whether a bar is drawn (else nobody needs the cluster's status). */
+    boolean showsBar() {
+        return bar != null;
+    }
+
+    /** The cluster's status: shown beside the bar (commands running, workers). */
+    void status(ClusterStatus status) {
+        if (bar != null) {
+            this.cluster = StatusPoller.describe(status);
+            bar.setExtraMessage(extraMessage());
+        }
+    }
+
+    private String extraMessage() {
+        int f = failed;
+        String m = cluster + (f == 0 ? "" : (cluster.isEmpty() ? "" : ", ") + f + " failed");
+        return m.isEmpty() ? "" : " " + m; // the bar runs its speed and this together
     }
 
     /**

@@ -72,6 +72,7 @@ public final class SchedulerState {
     private final TaskDurations durations;
     private final Placement placement;
     private final Retirement retirement = new Retirement(workers, tasks);
+    private final TaskTally tally = new TaskTally();
     /** Run ids handed out so far. */
     private long runs;
     /** Tasks created so far. */
@@ -179,6 +180,11 @@ public final class SchedulerState {
     /** What the adaptive policy decides from; costs O(workers + stored results + waiting tasks). */
     public dev.burst.internal.adaptive.ClusterSnapshot adaptiveSnapshot() {
         return AdaptiveView.snapshot(workers.values(), queued, noWorker, durations);
+    }
+
+    /** Tasks by state, progress per prefix and each worker's load: O(workers + prefixes), never a walk over tasks. */
+    public SchedulerStatus status() {
+        return tally.status(workers.values(), durations);
     }
 
     // ---------------------------------------------------------------- workers
@@ -330,6 +336,7 @@ public final class SchedulerState {
                 d.dependents().add(t);
             }
             tasks.put(spec.key(), t);
+            tally.created(t);
             story.record(spec.key(), null, RELEASED, stimulus);
         }
         List<SchedulerTask> ready = new ArrayList<>();
@@ -797,6 +804,7 @@ public final class SchedulerState {
                     + " (stimulus " + stimulus + "); story: " + story.story(t.spec.key()));
         }
         t.state = to;
+        tally.moved(t, from, to);
         story.record(t.spec.key(), from, to == FORGOTTEN ? null : to, stimulus);
     }
 }

@@ -52,7 +52,10 @@ final class SchedulerTask {
 
     /** Creation order: the last tie-breaker between equal priorities. */
     final long seq;
-    /** Learned duration of this task's prefix, resolved once. */
+    /** Counted in its prefix's progress already (a recomputed task counts once). */
+    boolean finishedOnce;
+    boolean erredOnce;
+    /** Learned duration and progress of this task's prefix, resolved once. */
     final TaskDurations.Prefix duration;
 
     SchedulerTask(TaskSpec spec, List<SchedulerTask> dependencies, long seq, TaskDurations.Prefix duration) {

@@ -15,9 +15,22 @@ final class TaskDurations {
     private final long defaultNanos;
     private final Map<String, Prefix> byPrefix = new HashMap<>();
 
-    /** The learned duration of one prefix; NaN until a task of it finished. */
+    /**
+     * What the scheduler keeps per prefix: the learned duration (NaN until a task of it finished)
+     * and the progress counts of {@link TaskTally}, updated as its tasks change state.
+     */
     static final class Prefix {
+        final String name;
         private double averageNanos = Double.NaN;
+        /** Tasks ever created, finished at least once, erred at least once; running now. */
+        long total;
+        long finished;
+        long erred;
+        int processing;
+
+        Prefix(String name) {
+            this.name = name;
+        }
     }
 
     TaskDurations(long defaultNanos) {
@@ -25,7 +38,7 @@ final class TaskDurations {
     }
 
     Prefix prefix(String prefix) {
-        return byPrefix.computeIfAbsent(prefix, p -> new Prefix());
+        return byPrefix.computeIfAbsent(prefix, Prefix::new);
     }
 
     void record(Prefix p, long nanos) {
@@ -34,6 +47,11 @@ final class TaskDurations {
 
     double expectedNanos(Prefix p) {
         return Double.isNaN(p.averageNanos) ? defaultNanos : p.averageNanos;
+    }
+
+    /** Every prefix seen, in no particular order. */
+    java.util.Collection<Prefix> all() {
+        return byPrefix.values();
     }
 
     double expectedNanos(String prefix) {

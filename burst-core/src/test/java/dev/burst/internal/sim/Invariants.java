@@ -209,12 +209,45 @@ final class Invariants {
             }
         }
         checkQueue();
+        checkTally();
         for (SchedulerCommand c : commands) {
             if (c instanceof SchedulerCommand.ReportDone d) {
                 if (d.holders().isEmpty() || !d.holders().equals(sim.scheduler.whoHas(d.key()))) {
                     throw sim.violation("done results name their holders", d.key(), d + " but whoHas is "
                             + sim.scheduler.whoHas(d.key()));
                 }
+            }
+        }
+    }
+
+    /**
+     * The counts a status is read from are kept as tasks move, not walked: after every step they must
+     * equal a walk over the tasks (per state, and tasks running per prefix), and no prefix may count
+     * more finished or erred tasks than it ever had.
+     */
+    private void checkTally() {
+        dev.burst.internal.scheduler.SchedulerStatus status = sim.scheduler.status();
+        Map<SchedulerTaskState, Integer> walked = new java.util.EnumMap<>(SchedulerTaskState.class);
+        Map<String, Integer> processing = new java.util.HashMap<>();
+        for (TaskKey k : sim.workload.keys()) {
+            SchedulerTaskState s = sim.scheduler.stateOf(k);
+            if (s != SchedulerTaskState.FORGOTTEN) {
+                walked.merge(s, 1, Integer::sum);
+            }
+            if (s == SchedulerTaskState.PROCESSING) {
+                processing.merge(k.prefix(), 1, Integer::sum);
+            }
+        }
+        for (SchedulerTaskState s : SchedulerTaskState.values()) {
+            if (s != SchedulerTaskState.FORGOTTEN && status.count(s) != walked.getOrDefault(s, 0)) {
+                throw sim.violation("task counts follow the tasks", sim.focus(), s + ": counted " + status.count(s)
+                        + ", walked " + walked.getOrDefault(s, 0));
+            }
+        }
+        for (dev.burst.internal.scheduler.SchedulerStatus.PrefixProgress p : status.prefixes()) {
+            if (p.processing() != processing.getOrDefault(p.prefix(), 0) || p.finished() > p.total() || p.erred() > p.total()) {
+                throw sim.violation("prefix progress follows the tasks", sim.focus(), p + " but " + processing.getOrDefault(p.prefix(), 0)
+                        + " processing walked");
             }
         }
     }

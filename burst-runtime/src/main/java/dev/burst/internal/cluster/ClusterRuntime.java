@@ -60,6 +60,8 @@ public final class ClusterRuntime {
     /** Guarded by this: set when closing starts, so an adapt() racing with close() cannot leave a controller running. */
     private boolean closing;
     private volatile boolean closed;
+    /** Made when the first listener is added; guarded by this. */
+    private ListenerFanout listeners;
 
     private ClusterRuntime(String name, String user, String job, WorkerShape shape, AdaptiveDefaults adaptiveDefaults,
                            Ticker ticker, boolean recordUsage) {
@@ -255,6 +257,30 @@ public final class ClusterRuntime {
         }
     }
 
+    // ---------------------------------------------------------------- status
+
+    /** The scheduler's status (waiting at most a quarter second for a busy loop), or null if it never answered. */
+    public dev.burst.internal.scheduler.SchedulerStatus schedulerStatus() {
+        return scheduler.loop().status(250);
+    }
+
+    /** Tells {@code listener} of tasks and workers from now on. */
+    public synchronized void addListener(dev.burst.ClusterListener listener) {
+        if (closed) {
+            throw new IllegalStateException(name + " is closed");
+        }
+        if (listeners == null) {
+            listeners = new ListenerFanout(name, scheduler.loop());
+        }
+        listeners.add(listener);
+    }
+
+    public synchronized void removeListener(dev.burst.ClusterListener listener) {
+        if (listeners != null) {
+            listeners.remove(listener);
+        }
+    }
+
     // ---------------------------------------------------------------- usage
 
     /** The ledger so far, with every worker's figures brought up to date. */
@@ -287,6 +313,11 @@ public final class ClusterRuntime {
         stopAdapting();
         if (scheduler != null) {
             scheduler.close();
+        }
+        synchronized (this) {
+            if (listeners != null) {
+                listeners.close();
+            }
         }
         if (pool != null) {
             try {

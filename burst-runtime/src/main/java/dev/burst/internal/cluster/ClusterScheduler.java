@@ -28,6 +28,13 @@ public interface ClusterScheduler extends AutoCloseable {
     /** The name a worker joined with (its pool's name for it). */
     String workerName(WorkerId id);
 
+    /** A worker's counters as its scheduler knows them (remote: from its last heartbeat). */
+    record WorkerCounters(long busyNanos, long cpuNanos, long spilledBytes) {
+    }
+
+    /** Each connected worker's counters, by id. */
+    java.util.Map<WorkerId, WorkerCounters> workerCounters();
+
     /** Gives {@code ledger} every worker's cumulative figures (busy, GPU, CPU, tasks, spilled). */
     void reportFigures(UsageLedger ledger);
 

@@ -71,6 +71,15 @@ public final class NetworkScheduler implements ClusterScheduler {
     }
 
     @Override
+    public java.util.Map<WorkerId, WorkerCounters> workerCounters() {
+        java.util.Map<WorkerId, WorkerCounters> out = new java.util.HashMap<>();
+        for (SchedulerNode.WorkerFigures f : node.workerFigures()) {
+            out.put(f.worker(), new WorkerCounters(f.busyNanos(), f.cpuNanos(), f.spilledBytes()));
+        }
+        return out;
+    }
+
+    @Override
     public void reportFigures(UsageLedger ledger) {
         node.reportFigures(ledger);
     }

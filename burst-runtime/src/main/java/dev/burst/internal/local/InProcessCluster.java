@@ -12,6 +12,7 @@ import dev.burst.internal.runtime.SchedulerLoop;
 import dev.burst.internal.scheduler.TaskSpec;
 import dev.burst.internal.usage.UsageLedger;
 import dev.burst.internal.cluster.ClusterScheduler;
+import dev.burst.internal.cluster.ClusterScheduler.WorkerCounters;
 import dev.burst.spi.Ticker;
 import dev.burst.spi.WorkerPool;
 import org.slf4j.Logger;
@@ -306,6 +307,15 @@ public final class InProcessCluster implements SchedulerEndpoint, ClusterSchedul
             n += w.storedCount();
         }
         return n;
+    }
+
+    @Override
+    public Map<WorkerId, WorkerCounters> workerCounters() {
+        Map<WorkerId, WorkerCounters> out = new HashMap<>();
+        for (InProcessWorker w : workers) {
+            out.put(w.id(), new WorkerCounters(w.busyNanos(), w.cpuNanos(), 0));
+        }
+        return out;
     }
 
     /** Every worker's counters, read now. */

@@ -57,6 +57,17 @@ public final class SchedulerLoop {
     private volatile boolean closed;
     private volatile Throwable crashed;
     private volatile Runnable workSubmitted;
+    private volatile LoopObserver observer;
+    /** What happened this round, for the observer; loop thread only. */
+    private List<LoopObserver.Observed> observed = new ArrayList<>();
+    /** A task was submitted or ended this round; loop thread only. */
+    private boolean taskActivity;
+    /** {@link System#nanoTime()} of the last round with task activity (the loop's start before any). */
+    private volatile long lastActivityNanos = System.nanoTime();
+    /** The last status taken, and the request for the next one (coalesced: one at a time). */
+    private volatile dev.burst.internal.scheduler.SchedulerStatus lastStatus;
+    private final java.util.concurrent.atomic.AtomicReference<CompletableFuture<dev.burst.internal.scheduler.SchedulerStatus>> statusRequest =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     /** A request to run code on the loop thread (used for queries and orderly shutdown). */
     private record OnLoop(Runnable action) {
@@ -155,6 +166,63 @@ public final class SchedulerLoop {
         this.workSubmitted = hook;
     }
 
+    /** Tells {@code observer} what happens from now on (null: nobody). */
+    public void observe(LoopObserver observer) {
+        this.observer = observer;
+    }
+
+    /** {@link System#nanoTime()} when a task was last submitted or ended (the loop's start before any). */
+    public long lastActivityNanos() {
+        return lastActivityNanos;
+    }
+
+    /** Clients connected now. */
+    public int clientCount() {
+        return clients.size();
+    }
+
+    /**
+     * The scheduler's status, taken on the loop thread between events: one request at a time however
+     * many threads ask (they share it). Waits at most {@code maxWaitMillis} (a loop busy accepting a
+     * huge graph answers late), then gives the last status taken, or null if none was.
+     */
+    public dev.burst.internal.scheduler.SchedulerStatus status(long maxWaitMillis) {
+        CompletableFuture<dev.burst.internal.scheduler.SchedulerStatus> request = statusRequest.get();
+        if (request == null) {
+            CompletableFuture<dev.burst.internal.scheduler.SchedulerStatus> mine = new CompletableFuture<>();
+            if (statusRequest.compareAndSet(null, mine)) {
+                onLoop(() -> {
+                    statusRequest.set(null);
+                    try {
+                        dev.burst.internal.scheduler.SchedulerStatus s = state.status();
+                        lastStatus = s;
+                        mine.complete(s);
+                    } catch (RuntimeException e) { // never let a status request stop the loop
+                        mine.completeExceptionally(e);
+                    }
+                });
+                if (closed) {
+                    statusRequest.compareAndSet(mine, null);
+                    return lastStatus;
+                }
+                request = mine;
+            } else {
+                request = statusRequest.get();
+            }
+        }
+        if (request == null) {
+            return lastStatus;
+        }
+        try {
+            return request.get(maxWaitMillis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return lastStatus;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return lastStatus;
+        }
+    }
+
     /** Posts an event for the loop thread. Safe from any thread; never blocks. */
     public void post(SchedulerEvent event) {
         inbox.add(event);
@@ -243,6 +311,7 @@ public final class SchedulerLoop {
             return;
         }
         SchedulerEvent event = (SchedulerEvent) item;
+        observe(event);
         List<SchedulerCommand> commands = state.handle(event);
         for (SchedulerCommand c : commands) {
             carryOut(c);
@@ -305,7 +374,45 @@ public final class SchedulerLoop {
         dirtyWorkers.add(link);
     }
 
+    /** Notes what an observer and the activity time need; a few type checks per event. */
+    private void observe(SchedulerEvent event) {
+        LoopObserver o = observer;
+        if (event instanceof SchedulerEvent.TaskFinished f) {
+            taskActivity = true;
+            if (o != null) {
+                observed.add(new LoopObserver.TaskEnded(f.key(), f.worker(), false, f.durationNanos()));
+            }
+        } else if (event instanceof SchedulerEvent.TaskFailed f) {
+            taskActivity = true;
+            if (o != null) {
+                observed.add(new LoopObserver.TaskEnded(f.key(), f.worker(), true, 0));
+            }
+        } else if (event instanceof SchedulerEvent.GraphSubmitted) {
+            taskActivity = true;
+        } else if (o != null && event instanceof SchedulerEvent.WorkerJoined j) {
+            observed.add(new LoopObserver.WorkerJoined(j.worker()));
+        } else if (o != null && event instanceof SchedulerEvent.WorkerLeft l) {
+            observed.add(new LoopObserver.WorkerLeft(l.worker()));
+        }
+    }
+
     private void flush() {
+        if (taskActivity) {
+            taskActivity = false;
+            lastActivityNanos = System.nanoTime();
+        }
+        if (!observed.isEmpty()) {
+            LoopObserver o = observer;
+            List<LoopObserver.Observed> batch = observed;
+            observed = new ArrayList<>();
+            if (o != null) {
+                try {
+                    o.observed(batch);
+                } catch (RuntimeException e) { // an observer never stops the scheduler
+                    log.warn("a scheduler observer failed: {}", e.toString());
+                }
+            }
+        }
         if (!dirtyWorkers.isEmpty()) {
             for (WorkerLink w : dirtyWorkers) {
                 w.flush();
