@@ -259,9 +259,13 @@ public final class ClusterRuntime {
 
     // ---------------------------------------------------------------- status
 
-    /** The scheduler's status (waiting at most a quarter second for a busy loop), or null if it never answered. */
+    /**
+     * The scheduler's status, or null if it never answered. A reader waits at most 50 ms for a loop
+     * that is busy (accepting a huge graph, say) and then gets the last status taken: a dashboard
+     * never hangs on the scheduler, and the scheduler is never hurried by a dashboard.
+     */
     public dev.burst.internal.scheduler.SchedulerStatus schedulerStatus() {
-        return scheduler.loop().status(250);
+        return scheduler.loop().status(50);
     }
 
     /** Tells {@code listener} of tasks and workers from now on. */

@@ -214,7 +214,8 @@ public final class SchedulerLoop {
             return lastStatus;
         }
         try {
-            return request.get(maxWaitMillis, TimeUnit.MILLISECONDS);
+            // The first status is worth waiting for: there is nothing older to give.
+            return request.get(lastStatus == null ? Math.max(maxWaitMillis, 2000) : maxWaitMillis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return lastStatus;
