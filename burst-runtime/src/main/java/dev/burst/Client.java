@@ -112,7 +112,7 @@ public final class Client implements AutoCloseable {
     }
 
     private static Path cacheDir() {
-        return Path.of(System.getProperty("user.home"), ".burst", "cache");
+        return BurstDirectories.fromEnvironment().cache();
     }
 
     // ---------------------------------------------------------------- submit

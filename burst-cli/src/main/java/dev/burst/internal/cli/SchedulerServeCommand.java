@@ -54,7 +54,7 @@ final class SchedulerServeCommand implements Callable<Integer> {
             }
         }
         Path dir = credentialsDir != null ? credentialsDir
-                : port == 0 ? Path.of(System.getProperty("user.home"), ".burst", "schedulers", host + "-any-port-" + ProcessHandle.current().pid())
+                : port == 0 ? dev.burst.BurstDirectories.fromEnvironment().schedulers().resolve(host + "-any-port-" + ProcessHandle.current().pid())
                 : ClusterCredentials.defaultDir(new BurstAddress(host, port));
         ClusterCredentials credentials = ClusterCredentials.forScheduler(dir);
         Path work = Files.createTempDirectory("burst-scheduler-");

@@ -26,7 +26,7 @@ final class ClassDataArchive {
         if ("0".equals(System.getenv("BURST_WORKER_CDS")) || hasDirectory(classpath)) {
             return List.of(); // the JVM archives jars only: a directory on the class path makes the dump fail
         }
-        Path dir = Path.of(System.getProperty("user.home"), ".burst", "cache", "cds");
+        Path dir = dev.burst.BurstDirectories.fromEnvironment().cache().resolve("cds");
         dir.toFile().mkdirs();
         // The JVM refuses an archive whose jars changed (a rebuild) and does not write a new one, so
         // the name carries the jars' sizes and times too; older archives of this class path go.

@@ -209,7 +209,7 @@ final class ClasspathOffer {
      * jar that changed has a new size or time, so its old line is simply not used.
      */
     private static final class HashesOnDisk {
-        private static final Path FILE = Path.of(System.getProperty("user.home"), ".burst", "cache", "jar-hashes.tsv");
+        private static final Path FILE = dev.burst.BurstDirectories.fromEnvironment().cache().resolve("jar-hashes.tsv");
         private static volatile Map<String, String> known;
 
         private static String key(Path jar, long size, long modified) {

@@ -171,9 +171,9 @@ public final class ClusterCredentials {
                 identity.key, identity.certificate);
     }
 
-    /** Where the scheduler at {@code address} keeps its credentials: {@code ~/.burst/schedulers/<host>-<port>}. */
+    /** Where the scheduler at {@code address} keeps its credentials: {@code <burst home>/schedulers/<host>-<port>}. */
     public static Path defaultDir(BurstAddress address) {
-        return Path.of(System.getProperty("user.home"), ".burst", "schedulers", address.fileName());
+        return dev.burst.BurstDirectories.fromEnvironment().schedulers().resolve(address.fileName());
     }
 
     /** A client's or worker's credentials for the scheduler at {@code address}: {@code $BURST_TOKEN_FILE}, else {@code defaultDir(address)/token}. */

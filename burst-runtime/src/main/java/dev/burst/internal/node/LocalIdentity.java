@@ -10,7 +10,7 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * The TLS identity of clusters of local processes. Generating a certificate with keytool costs
- * 1–4 s, so one identity per user is made once ({@code ~/.burst/local-identity}) and copied into
+ * 1–4 s, so one identity per user is made once ({@code <burst home>/local-identity}, see {@link dev.burst.BurstDirectories}) and copied into
  * each cluster's directory; every cluster still gets a fresh token of its own, so a token never
  * opens another cluster.
  */
@@ -21,7 +21,7 @@ public final class LocalIdentity {
     /** Credentials for a new local cluster whose files live in {@code clusterDir}. */
     public static synchronized ClusterCredentials credentials(Path clusterDir) throws IOException {
         // synchronized: two clusters of one JVM would otherwise both take the file lock (an error)
-        Path shared = Path.of(System.getProperty("user.home"), ".burst", "local-identity");
+        Path shared = dev.burst.BurstDirectories.fromEnvironment().localIdentity();
         Files.createDirectories(shared);
         try (FileChannel lockFile = FileChannel.open(shared.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock ignored = lockFile.lock()) {

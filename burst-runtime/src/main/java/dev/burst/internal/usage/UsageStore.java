@@ -83,19 +83,12 @@ public final class UsageStore {
 
     /** The store of this user: {@code $BURST_HOME/usage/ledger.jsonl}, else {@code ~/.burst/usage/ledger.jsonl}. */
     public static UsageStore atDefaultLocation() {
-        return inDirectory(defaultDirectory(System.getenv(), System.getProperty("user.home")));
+        return inDirectory(dev.burst.BurstDirectories.fromEnvironment().usage());
     }
 
     /** The usage directory for this environment and home directory (apart so that tests need not set variables). */
     public static Path defaultDirectory(Map<String, String> environment, String userHome) {
-        String burstHome = environment.get(BURST_HOME_ENV);
-        if (burstHome != null && !burstHome.isBlank()) {
-            return Path.of(burstHome).resolve("usage");
-        }
-        if (userHome == null || userHome.isBlank()) {
-            throw new IllegalStateException("no home directory to keep the usage ledger in; set " + BURST_HOME_ENV);
-        }
-        return Path.of(userHome, ".burst", "usage");
+        return dev.burst.BurstDirectories.from(environment, userHome).usage();
     }
 
     /** The ledger file (it may not exist yet). */

@@ -178,6 +178,22 @@ class AdaptiveControllerTest {
         assertThat(backend.stopped).startsWith("w1");
     }
 
+    @Test
+    void theArrivalTimeoutRunsOnTheInjectedClockNotOnTheWallClock() {
+        loop.start();
+        ScriptedBackend backend = new ScriptedBackend(false, PoolWorker.State.RUNNING);
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(1_000_000_000L);
+        controller = new AdaptiveController("t", loop, backend, settings(60_000), Duration.ofMillis(20), now::get);
+        backend.listener = controller;
+        loop.onWorkSubmitted(controller::poke);
+        submit(40);
+        await().atMost(Duration.ofSeconds(5)).until(() -> backend.started.size() == 4);
+        assertThat(backend.stopped).as("the injected clock has not moved: nobody is late").isEmpty();
+        now.addAndGet(61_000_000_000L); // a minute passes, in an instant
+        await().atMost(Duration.ofSeconds(5)).until(() -> backend.stopped.size() >= 4);
+        assertThat(backend.stopped).startsWith("w1");
+    }
+
     /** In-process workers whose life is limited, like batch jobs with a walltime. */
     private static final class ShortLivedWorkers implements WorkerPool {
         final InProcessWorkers inner;

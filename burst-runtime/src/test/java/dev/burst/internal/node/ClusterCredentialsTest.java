@@ -106,7 +106,7 @@ class ClusterCredentialsTest {
     void forAddressPrefersTheEnvironmentAndSaysWhereItLooked() {
         BurstAddress address = BurstAddress.parse("burst://localhost:8786");
         assertThat(ClusterCredentials.defaultDir(address))
-                .isEqualTo(Path.of(System.getProperty("user.home"), ".burst", "schedulers", "localhost-8786"));
+                .isEqualTo(dev.burst.BurstDirectories.fromEnvironment().schedulers().resolve("localhost-8786"));
         assertThat(ClusterCredentials.forAddress(address, null, dir).token())
                 .isEqualTo(ClusterCredentials.fromTokenFile(dir.resolve("token")).token());
         assertThat(ClusterCredentials.forAddress(address, dir.resolve("token").toString(), shared.resolve("elsewhere"))

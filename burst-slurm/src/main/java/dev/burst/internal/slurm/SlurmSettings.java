@@ -142,12 +142,12 @@ public record SlurmSettings(String clusterName, String partition, String account
 
     /** Where clusters' directories go by default: {@code ~/.burst/slurm} (home is shared on most clusters). */
     public static Path defaultWorkDirParent() {
-        return Path.of(System.getProperty("user.home"), ".burst", "slurm");
+        return dev.burst.BurstDirectories.fromEnvironment().slurm();
     }
 
     /** The default work dir: {@code ~/.burst/slurm/<clusterName>} (home is shared on most clusters). */
     public static Path defaultWorkDir(String clusterName) {
-        return Path.of(System.getProperty("user.home"), ".burst", "slurm", clusterName);
+        return defaultWorkDirParent().resolve(clusterName);
     }
 
     /**
