@@ -214,8 +214,27 @@ final class MapCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         Cluster c = startCluster(backend, workersAtMost, machineGpus);
         ClusterCloser closer = new ClusterCloser(c);
-        Thread hook = Thread.ofPlatform().unstarted(closer::close); // Ctrl-C: stop the commands, not only this JVM
+        // Ctrl-C: stop the commands, not only this JVM, then give this thread (bounded) time to print the
+        // report: the JVM exits as soon as its hooks return.
+        java.util.concurrent.CountDownLatch reported = new java.util.concurrent.CountDownLatch(1);
+        Thread hook = Thread.ofPlatform().unstarted(() -> {
+            closer.closeOnSignal();
+            try {
+                reported.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return runAndReport(c, closer, hook, arguments, inputs, out, err, t0);
+        } finally {
+            reported.countDown();
+        }
+    }
+
+    private int runAndReport(Cluster c, ClusterCloser closer, Thread hook, MapArguments arguments, List<JobInput> inputs,
+                             PrintStream out, PrintStream err, long t0) throws InterruptedException {
         List<JobOutcome> outcomes;
         int retried;
         ClusterUsage usage;
@@ -238,6 +257,10 @@ final class MapCommand implements Callable<Integer> {
             }
         }
         double wall = (System.nanoTime() - t0) / 1e9;
+        if (closer.bySignal) {
+            long unfinished = outcomes.stream().filter(o -> o.result() == null).count();
+            err.printf("%nburst map: stopped by a signal; %d command%s had not finished%n", unfinished, unfinished == 1 ? "" : "s");
+        }
         report(err, outcomes, retried, wall, usage);
         return outcomes.stream().anyMatch(JobOutcome::failed) ? 1 : 0;
     }
@@ -561,6 +584,16 @@ final class MapCommand implements Callable<Integer> {
             if (client != null) {
                 client.close();
             }
+        }
+
+        /** Closed by the shutdown hook (Ctrl-C, SIGTERM) rather than at the end of the run. */
+        volatile boolean bySignal;
+
+        synchronized void closeOnSignal() {
+            if (!closed) {
+                bySignal = true;
+            }
+            close();
         }
 
         synchronized void close() {
