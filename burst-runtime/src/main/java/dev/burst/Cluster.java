@@ -2,7 +2,7 @@ package dev.burst;
 
 import dev.burst.internal.cluster.AdaptiveController;
 import dev.burst.internal.cluster.ClusterRuntime;
-import dev.burst.internal.runtime.SchedulerEndpoint;
+import dev.burst.internal.loop.SchedulerEndpoint;
 import dev.burst.spi.ClusterSpec;
 
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package dev.burst;
 
-import dev.burst.internal.runtime.BoundedOutput;
-import dev.burst.internal.runtime.ExecutorThreadContext;
+import dev.burst.internal.task.BoundedOutput;
+import dev.burst.internal.task.ExecutorThreadContext;
 
 import java.io.IOException;
 import java.io.InputStream;

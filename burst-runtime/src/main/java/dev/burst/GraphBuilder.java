@@ -3,10 +3,10 @@ package dev.burst;
 import dev.burst.internal.core.ResourceAmounts;
 import dev.burst.internal.core.TaskKey;
 import dev.burst.internal.core.TaskPriority;
-import dev.burst.internal.runtime.TaskCall;
-import dev.burst.internal.runtime.TaskCall.TaskArguments;
-import dev.burst.internal.runtime.TaskNames;
 import dev.burst.internal.scheduler.TaskSpec;
+import dev.burst.internal.task.TaskCall.TaskArguments;
+import dev.burst.internal.task.TaskCall;
+import dev.burst.internal.task.TaskNames;
 
 import java.util.ArrayList;
 import java.util.IdentityHashMap;

@@ -1,14 +1,14 @@
 package dev.burst;
 
 import dev.burst.internal.cluster.ClusterRuntime;
-import dev.burst.internal.cluster.InProcessWorkers;
 import dev.burst.internal.cluster.NetworkScheduler;
-import dev.burst.internal.cluster.ProcessWorkers;
 import dev.burst.internal.core.ResourceAmounts;
-import dev.burst.internal.local.InProcessCluster;
-import dev.burst.internal.node.MemorySize;
-import dev.burst.internal.node.SchedulerNode;
+import dev.burst.internal.embedded.InProcessCluster;
+import dev.burst.internal.localpools.InProcessWorkers;
+import dev.burst.internal.localpools.ProcessWorkers;
+import dev.burst.internal.resources.MemorySize;
 import dev.burst.internal.scheduler.SchedulerConfig;
+import dev.burst.internal.schedulernode.SchedulerNode;
 import dev.burst.spi.AdaptiveDefaults;
 import dev.burst.spi.ClusterSpec;
 import dev.burst.spi.Ticker;

@@ -1,6 +1,6 @@
 package dev.burst;
 
-import dev.burst.internal.runtime.ExecutorThreadContext;
+import dev.burst.internal.task.ExecutorThreadContext;
 
 import java.util.List;
 import java.util.Optional;

@@ -1,6 +1,6 @@
 package dev.burst;
 
-import dev.burst.internal.cluster.ProcessWorkers;
+import dev.burst.internal.localpools.ProcessWorkers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

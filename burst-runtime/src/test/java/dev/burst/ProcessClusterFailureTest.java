@@ -3,8 +3,8 @@ package dev.burst;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import dev.burst.internal.cluster.ProcessWorkers;
-import dev.burst.internal.node.SchedulerNode;
+import dev.burst.internal.localpools.ProcessWorkers;
+import dev.burst.internal.schedulernode.SchedulerNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
@@ -83,7 +83,7 @@ class ProcessClusterFailureTest {
     void badConnectionsAreRefusedWithOneLogLineAndTheSchedulerKeepsServing() throws Exception {
         ListAppender<ILoggingEvent> logs = new ListAppender<>();
         logs.start();
-        Logger transportLog = (Logger) LoggerFactory.getLogger("dev.burst.internal.node.Transport");
+        Logger transportLog = (Logger) LoggerFactory.getLogger("dev.burst.internal.transport.Transport");
         Logger schedulerLog = (Logger) LoggerFactory.getLogger(SchedulerNode.class);
         transportLog.addAppender(logs);
         schedulerLog.addAppender(logs);

@@ -1,7 +1,7 @@
 package dev.burst;
 
-import dev.burst.internal.cluster.ProcessWorkers;
-import dev.burst.internal.node.SchedulerNode;
+import dev.burst.internal.localpools.ProcessWorkers;
+import dev.burst.internal.schedulernode.SchedulerNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

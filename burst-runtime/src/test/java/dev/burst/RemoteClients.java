@@ -1,6 +1,6 @@
 package dev.burst;
 
-import dev.burst.internal.node.RawConnections;
+import dev.burst.internal.transport.RawConnections;
 
 import java.nio.file.Path;
 

@@ -42,7 +42,7 @@ import java.util.Set;
  * each task's pid, start and end and the worker-count changes, relative to t0, to stderr).
  */
 public final class AdaptiveBench {
-    static final String WORKER_MAIN = "dev.burst.internal.node.WorkerMain";
+    static final String WORKER_MAIN = "dev.burst.internal.workerprocess.WorkerMain";
     static final int TASKS = 20;
     static final long BURN_NANOS = 500_000_000L;
     static final int MAX_WORKERS = 2;

@@ -24,7 +24,7 @@ import java.util.Map;
  *   <li>p4: 40 tasks each spinning until its thread has used 0.25 s of CPU;
  *       efficiency = work / (wall x 2 cores);</li>
  *   <li>p6: 40 tasks of 0.2 s sleep; 2 s after submit one worker process (a child of this JVM
- *       running {@code dev.burst.internal.node.WorkerMain}) is killed with SIGKILL; all 40 results
+ *       running {@code dev.burst.internal.workerprocess.WorkerMain}) is killed with SIGKILL; all 40 results
  *       are checked; ideal wall 4.0 s.</li>
  * </ul>
  * Every measurement runs on a fresh cluster; its start is not timed, and a warm-up (a map of
@@ -37,7 +37,7 @@ import java.util.Map;
  * p6 then has nothing to kill).
  */
 public final class DistributedBench {
-    static final String WORKER_MAIN = "dev.burst.internal.node.WorkerMain";
+    static final String WORKER_MAIN = "dev.burst.internal.workerprocess.WorkerMain";
     static final int P1_TASKS = 20_000;
     static final int P2_LEAVES = 10_000;
     static final int P4_TASKS = 40;

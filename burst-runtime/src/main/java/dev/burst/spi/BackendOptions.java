@@ -101,7 +101,7 @@ public final class BackendOptions {
 
         /** Memory for each worker's results, like {@code "2g"}; default 2g. */
         public Builder memoryPerWorker(String size) {
-            this.memoryBytes = dev.burst.internal.node.MemorySize.parse(size, "memoryPerWorker");
+            this.memoryBytes = dev.burst.internal.resources.MemorySize.parse(size, "memoryPerWorker");
             return this;
         }
 

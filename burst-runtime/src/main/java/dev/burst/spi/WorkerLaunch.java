@@ -1,7 +1,7 @@
 package dev.burst.spi;
 
-import dev.burst.internal.node.WorkerJvm;
-import dev.burst.internal.node.WorkerMain;
+import dev.burst.internal.workerprocess.WorkerJvm;
+import dev.burst.internal.workerprocess.WorkerMain;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,14 +1,14 @@
 package dev.burst.slurm;
 
 import dev.burst.BurstException;
-import dev.burst.Resources;
 import dev.burst.LocalCluster;
+import dev.burst.Resources;
 
+import dev.burst.internal.resources.MemorySize;
+import dev.burst.internal.scheduler.SchedulerConfig;
 import dev.burst.internal.slurm.SlurmSettings;
 import dev.burst.internal.slurm.SlurmWorkers;
-import dev.burst.internal.node.BurstAddress;
-import dev.burst.internal.node.MemorySize;
-import dev.burst.internal.scheduler.SchedulerConfig;
+import dev.burst.internal.transport.BurstAddress;
 import dev.burst.spi.AdaptiveDefaults;
 import dev.burst.spi.BackendCluster;
 import dev.burst.spi.ClusterSpec;

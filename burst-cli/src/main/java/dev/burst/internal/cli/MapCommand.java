@@ -550,7 +550,7 @@ final class MapCommand implements Callable<Integer> {
 
     /** Devices this process may use: CUDA_VISIBLE_DEVICES when it lists indices, else nvidia-smi's; 0 when none. */
     private static int detectGpus() {
-        return dev.burst.internal.node.GpuDetection.detect().size();
+        return dev.burst.internal.resources.GpuDetection.detect().size();
     }
 
     /**

@@ -1,9 +1,9 @@
 package dev.burst.internal.cli;
 
-import dev.burst.internal.node.BurstAddress;
-import dev.burst.internal.node.ClusterCredentials;
-import dev.burst.internal.node.SchedulerNode;
 import dev.burst.internal.scheduler.SchedulerConfig;
+import dev.burst.internal.schedulernode.SchedulerNode;
+import dev.burst.internal.transport.BurstAddress;
+import dev.burst.internal.transport.ClusterCredentials;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -62,9 +62,9 @@ final class SchedulerServeCommand implements Callable<Integer> {
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();
-            dev.burst.internal.node.WorkerMain.deleteTree(work);
+            dev.burst.internal.workerprocess.WorkerMain.deleteTree(work);
             if (port == 0 && credentialsDir == null) {
-                dev.burst.internal.node.WorkerMain.deleteTree(dir); // made for this run only
+                dev.burst.internal.workerprocess.WorkerMain.deleteTree(dir); // made for this run only
             }
             stop.countDown();
         }, "burst-scheduler-shutdown"));

@@ -1,9 +1,9 @@
 package dev.burst.internal.cli;
 
-import dev.burst.internal.usage.UsageHistory;
-import dev.burst.internal.usage.UsageStore;
 import dev.burst.internal.usage.UsageTotals;
 import dev.burst.internal.usage.UserUsageTotals;
+import dev.burst.internal.usagefile.UsageHistory;
+import dev.burst.internal.usagefile.UsageStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

@@ -1,11 +1,11 @@
 package dev.burst.internal.cli;
 
-import dev.burst.internal.node.BurstAddress;
-import dev.burst.internal.node.ClusterCredentials;
-import dev.burst.internal.node.GpuDetection;
-import dev.burst.internal.node.MemorySize;
-import dev.burst.internal.node.WorkerMain;
-import dev.burst.internal.node.WorkerNode;
+import dev.burst.internal.resources.GpuDetection;
+import dev.burst.internal.resources.MemorySize;
+import dev.burst.internal.transport.BurstAddress;
+import dev.burst.internal.transport.ClusterCredentials;
+import dev.burst.internal.workerprocess.WorkerMain;
+import dev.burst.internal.workerprocess.WorkerNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

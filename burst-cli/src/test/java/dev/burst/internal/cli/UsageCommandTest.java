@@ -1,7 +1,7 @@
 package dev.burst.internal.cli;
 
-import dev.burst.internal.usage.UsageStore;
 import dev.burst.internal.usage.UsageTotals;
+import dev.burst.internal.usagefile.UsageStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -11,7 +11,6 @@ import dev.burst.internal.core.WorkerId;
 import dev.burst.internal.scheduler.SchedulerCommand.ComputeTask;
 import dev.burst.internal.scheduler.SchedulerCommand.FreeKeys;
 import dev.burst.internal.scheduler.SchedulerCommand.LogWarning;
-import dev.burst.internal.scheduler.SchedulerCommand.ReportDone;
 import dev.burst.internal.scheduler.SchedulerCommand.ReportErred;
 import dev.burst.internal.scheduler.SchedulerCommand.ReportStalled;
 
@@ -349,8 +348,8 @@ public final class SchedulerState {
             }
             t.addWant(client);
             switch (t.state) {
-                case MEMORY -> reportDone(t);
-                case ERRED -> reportErred(t);
+                case MEMORY -> ClientReports.done(t, out);
+                case ERRED -> ClientReports.erred(t, out);
                 case RELEASED -> toWaiting(t, ready);
                 case NO_WORKER -> out.add(new ReportStalled(client, t.spec.key(),
                         "task " + t.spec.key() + " cannot run: " + t.stallReason));
@@ -427,7 +426,7 @@ public final class SchedulerState {
         w.hasWhat.add(t);
         w.storedBytes += nbytes;
         transition(t, MEMORY);
-        reportDone(t);
+        ClientReports.done(t, out);
         for (SchedulerTask d : t.dependencies) {
             d.waiters.remove(t);
             if (!d.needed()) {
@@ -666,7 +665,7 @@ public final class SchedulerState {
         todo.add(t);
         while (!todo.isEmpty()) {
             SchedulerTask x = todo.poll();
-            reportErred(x);
+            ClientReports.erred(x, out);
             for (SchedulerTask d : x.dependencies) {
                 if (d.waiters != null) {
                     d.waiters.remove(x);
@@ -764,35 +763,6 @@ public final class SchedulerState {
                     d.waiters.remove(t);
                 }
                 todo.push(d);
-            }
-        }
-    }
-
-    private void reportDone(SchedulerTask t) {
-        if (t.wantedBy == null) {
-            return;
-        }
-        List<WorkerId> holders = null;
-        for (ClientId c : t.wantedBy) {
-            if (t.markReported(c)) {
-                if (holders == null) {
-                    holders = new ArrayList<>(t.whoHas.size());
-                    for (SchedulerWorker w : t.whoHas) {
-                        holders.add(w.id);
-                    }
-                }
-                out.add(new ReportDone(c, t.spec.key(), holders));
-            }
-        }
-    }
-
-    private void reportErred(SchedulerTask t) {
-        if (t.wantedBy == null) {
-            return;
-        }
-        for (ClientId c : t.wantedBy) {
-            if (t.markReported(c)) {
-                out.add(new ReportErred(c, t.spec.key(), t.error));
             }
         }
     }

@@ -7,7 +7,7 @@ import dev.burst.internal.adaptive.ClusterSnapshot;
 import dev.burst.internal.adaptive.PendingWorker;
 import dev.burst.internal.adaptive.WorkerView;
 import dev.burst.internal.core.WorkerId;
-import dev.burst.internal.runtime.SchedulerLoop;
+import dev.burst.internal.loop.SchedulerLoop;
 import dev.burst.spi.PoolWorker;
 import dev.burst.spi.Ticker;
 import dev.burst.spi.WorkerPool;

@@ -2,12 +2,12 @@ package dev.burst.internal.cluster;
 
 import dev.burst.internal.adaptive.AdaptiveSettings;
 import dev.burst.internal.core.WorkerId;
-import dev.burst.internal.node.BurstAddress;
-import dev.burst.internal.node.WorkerMain;
-import dev.burst.internal.runtime.SchedulerEndpoint;
+import dev.burst.internal.loop.SchedulerEndpoint;
 import dev.burst.internal.scheduler.SchedulerConfig;
+import dev.burst.internal.transport.BurstAddress;
 import dev.burst.internal.usage.UsageLedger;
 import dev.burst.internal.usage.UsageTotals;
+import dev.burst.internal.workerprocess.WorkerMain;
 import dev.burst.spi.AdaptiveDefaults;
 import dev.burst.spi.ClusterSpec;
 import dev.burst.spi.PoolContext;

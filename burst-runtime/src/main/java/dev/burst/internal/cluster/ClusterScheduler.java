@@ -1,9 +1,9 @@
 package dev.burst.internal.cluster;
 
 import dev.burst.internal.core.WorkerId;
-import dev.burst.internal.node.BurstAddress;
-import dev.burst.internal.runtime.SchedulerEndpoint;
-import dev.burst.internal.runtime.SchedulerLoop;
+import dev.burst.internal.loop.SchedulerEndpoint;
+import dev.burst.internal.loop.SchedulerLoop;
+import dev.burst.internal.transport.BurstAddress;
 import dev.burst.internal.usage.UsageLedger;
 
 import java.nio.file.Path;

@@ -1,8 +1,8 @@
 package dev.burst.internal.cluster;
 
 import dev.burst.ClusterListener;
-import dev.burst.internal.runtime.LoopObserver;
-import dev.burst.internal.runtime.SchedulerLoop;
+import dev.burst.internal.loop.LoopObserver;
+import dev.burst.internal.loop.SchedulerLoop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

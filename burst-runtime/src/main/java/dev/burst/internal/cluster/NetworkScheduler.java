@@ -1,14 +1,14 @@
 package dev.burst.internal.cluster;
 
 import dev.burst.internal.core.WorkerId;
-import dev.burst.internal.node.BurstAddress;
-import dev.burst.internal.node.ClusterCredentials;
-import dev.burst.internal.node.LocalIdentity;
-import dev.burst.internal.node.RemoteEndpoint;
-import dev.burst.internal.node.SchedulerNode;
-import dev.burst.internal.runtime.SchedulerEndpoint;
-import dev.burst.internal.runtime.SchedulerLoop;
+import dev.burst.internal.loop.SchedulerEndpoint;
+import dev.burst.internal.loop.SchedulerLoop;
 import dev.burst.internal.scheduler.SchedulerConfig;
+import dev.burst.internal.schedulernode.RemoteEndpoint;
+import dev.burst.internal.schedulernode.SchedulerNode;
+import dev.burst.internal.transport.BurstAddress;
+import dev.burst.internal.transport.ClusterCredentials;
+import dev.burst.internal.transport.LocalIdentity;
 import dev.burst.internal.usage.UsageLedger;
 
 import java.io.IOException;

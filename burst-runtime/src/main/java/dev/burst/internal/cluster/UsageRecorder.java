@@ -1,7 +1,7 @@
 package dev.burst.internal.cluster;
 
-import dev.burst.internal.usage.UsageStore;
 import dev.burst.internal.usage.UsageTotals;
+import dev.burst.internal.usagefile.UsageStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -4,7 +4,7 @@ import dev.burst.internal.core.StimulusId;
 import dev.burst.internal.core.TaskError;
 import dev.burst.internal.core.TaskKey;
 import dev.burst.internal.core.WorkerId;
-import dev.burst.internal.runtime.ExecutorThreadContext;
+import dev.burst.internal.task.ExecutorThreadContext;
 import dev.burst.internal.worker.GpuSlots;
 import dev.burst.internal.worker.WorkerCommand;
 import dev.burst.internal.worker.WorkerEvent;

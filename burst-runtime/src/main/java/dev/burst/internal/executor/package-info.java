@@ -6,8 +6,8 @@
  * invoked, results fetched from peers and reports sent) comes in through
  * {@link dev.burst.internal.executor.WorkerEnvironment}.
  *
- * <p>Depends on burst-core and the runtime's task-calling classes only: no gRPC, protobuf, sockets,
- * files or scheduler types here, so that both the in-process worker and the worker process use it
- * unchanged.
+ * <p>Depends on burst-core and the task-calling classes ({@code dev.burst.internal.task}) only: no
+ * gRPC, protobuf, sockets, files or scheduler types here, so that both the in-process worker and the
+ * worker process use it unchanged.
  */
 package dev.burst.internal.executor;

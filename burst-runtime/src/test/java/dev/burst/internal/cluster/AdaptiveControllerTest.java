@@ -1,5 +1,6 @@
 package dev.burst.internal.cluster;
 
+import dev.burst.internal.localpools.InProcessWorkers;
 import dev.burst.spi.PoolWorker;
 import dev.burst.spi.WorkerPool;
 import dev.burst.spi.WorkerShape;
@@ -11,8 +12,8 @@ import dev.burst.internal.core.TaskError;
 import dev.burst.internal.core.TaskKey;
 import dev.burst.internal.core.TaskPriority;
 import dev.burst.internal.core.WorkerId;
-import dev.burst.internal.runtime.ClientLink;
-import dev.burst.internal.runtime.SchedulerLoop;
+import dev.burst.internal.loop.ClientLink;
+import dev.burst.internal.loop.SchedulerLoop;
 import dev.burst.internal.scheduler.SchedulerConfig;
 import dev.burst.internal.scheduler.SchedulerEvent;
 import dev.burst.internal.scheduler.SchedulerState;
@@ -200,7 +201,7 @@ class AdaptiveControllerTest {
         final java.util.Map<String, Long> startedAt = new java.util.concurrent.ConcurrentHashMap<>();
         final long lifetimeNanos;
 
-        ShortLivedWorkers(dev.burst.internal.local.InProcessCluster cluster, long lifetimeNanos) {
+        ShortLivedWorkers(dev.burst.internal.embedded.InProcessCluster cluster, long lifetimeNanos) {
             this.inner = new InProcessWorkers(cluster, dev.burst.spi.Ticker.SYSTEM);
             this.lifetimeNanos = lifetimeNanos;
         }
@@ -241,7 +242,7 @@ class AdaptiveControllerTest {
     @Test
     void workersPastTheirLifetimeAreReplacedOneAtATime() throws Exception {
         loop.start(); // unused here, but stopped after each test
-        dev.burst.internal.local.InProcessCluster cluster = new dev.burst.internal.local.InProcessCluster("t", 1,
+        dev.burst.internal.embedded.InProcessCluster cluster = new dev.burst.internal.embedded.InProcessCluster("t", 1,
                 ResourceAmounts.NONE, SchedulerConfig.defaults(), dev.burst.internal.usage.UsageLedger.forRun("u", "t", "j", 0, 0),
                 new WorkerPool.Events() {
                     @Override

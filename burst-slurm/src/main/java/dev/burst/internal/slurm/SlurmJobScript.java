@@ -1,6 +1,6 @@
 package dev.burst.internal.slurm;
 
-import dev.burst.internal.node.WorkerJvm;
+import dev.burst.internal.workerprocess.WorkerJvm;
 import dev.burst.spi.WorkerLaunch;
 import dev.burst.spi.WorkerShape;
 

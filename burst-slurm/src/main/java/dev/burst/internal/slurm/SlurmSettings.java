@@ -1,6 +1,6 @@
 package dev.burst.internal.slurm;
 
-import dev.burst.internal.node.BurstAddress;
+import dev.burst.internal.transport.BurstAddress;
 
 import java.nio.file.Path;
 import java.time.Duration;

@@ -5,7 +5,7 @@ import dev.burst.spi.WorkerPool;
 import dev.burst.spi.WorkerShape;
 
 import dev.burst.internal.core.ResourceAmounts;
-import dev.burst.internal.node.BurstAddress;
+import dev.burst.internal.transport.BurstAddress;
 
 import java.nio.file.Path;
 import java.time.Duration;

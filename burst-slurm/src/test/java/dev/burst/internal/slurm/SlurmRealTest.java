@@ -5,9 +5,9 @@ import dev.burst.spi.WorkerPool;
 import dev.burst.spi.WorkerShape;
 
 import dev.burst.internal.core.ResourceAmounts;
-import dev.burst.internal.node.ClusterCredentials;
-import dev.burst.internal.node.SchedulerNode;
 import dev.burst.internal.scheduler.SchedulerConfig;
+import dev.burst.internal.schedulernode.SchedulerNode;
+import dev.burst.internal.transport.ClusterCredentials;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -134,7 +134,7 @@ class SlurmRealTest {
     @Test
     void aBadPartitionIsRefusedByName() throws Exception {
         ClusterCredentials credentials = ClusterCredentials.forScheduler(tmp.resolve("cluster"));
-        SlurmSettings settings = SlurmSettings.builder("burst-it-bad", new dev.burst.internal.node.BurstAddress("127.0.0.1", 1),
+        SlurmSettings settings = SlurmSettings.builder("burst-it-bad", new dev.burst.internal.transport.BurstAddress("127.0.0.1", 1),
                 credentials.tokenFile()).partition("nosuchpartition").workDir(tmp.resolve("slurm")).build();
         try (SlurmWorkers workers = new SlurmWorkers(new WorkerShape(1, 256L << 20, dev.burst.Resources.none()), settings, listener)) {
             String name = workers.start(1).getFirst();

@@ -5,7 +5,7 @@ import dev.burst.spi.WorkerPool;
 import dev.burst.spi.WorkerShape;
 
 import dev.burst.internal.core.ResourceAmounts;
-import dev.burst.internal.node.BurstAddress;
+import dev.burst.internal.transport.BurstAddress;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -50,7 +50,7 @@ class SlurmSettingsTest {
                 "#SBATCH --constraint=avx512\n");
         String exec = script.text().lines().filter(l -> l.startsWith("exec ")).findFirst().orElseThrow();
         assertThat(exec).startsWith("exec /opt/java/bin/java -Xmx2048m ")
-                .contains(" -cp '/a.jar:/b b.jar' dev.burst.internal.node.WorkerMain --scheduler burst://10.0.0.5:8786 ",
+                .contains(" -cp '/a.jar:/b b.jar' dev.burst.internal.workerprocess.WorkerMain --scheduler burst://10.0.0.5:8786 ",
                         "--token-file /shared/c1/token", "--threads 4", "--memory 1073741824", "--name c1-worker-7",
                         "--key-store-dir /shared/c1/keys", "--resources gpu=2.0");
         // every directive comes before the first command, or sbatch ignores it
