@@ -6,7 +6,9 @@
  * defaults in a {@link dev.burst.spi.ClusterSpec}. The part every cluster shares (the scheduler,
  * the adaptive controller, the usage ledger, closing) is Burst's, written once.
  *
- * <p>Depends on the public API ({@code dev.burst}) only; backends must not need Burst's
- * {@code internal} packages.
+ * <p>A backend written against it needs only {@code dev.burst} and {@code dev.burst.spi}, never
+ * Burst's {@code internal} packages (the test backend {@code com.example.toybackend.ToyBackend}
+ * shows it). The SPI's own classes use the internals behind them (the worker's JVM options and
+ * main class in {@link dev.burst.spi.WorkerLaunch}); nothing internal appears in a signature.
  */
 package dev.burst.spi;

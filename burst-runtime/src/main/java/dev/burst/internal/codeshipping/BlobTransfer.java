@@ -48,7 +48,7 @@ public final class BlobTransfer {
     private static final Logger log = LoggerFactory.getLogger(BlobTransfer.class);
 
     /** What an upload sent. */
-    record Uploaded(int blobs, long bytes) {
+    public record Uploaded(int blobs, long bytes) {
     }
 
     private final BlobStore store;
