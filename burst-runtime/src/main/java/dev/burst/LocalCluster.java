@@ -119,10 +119,7 @@ public final class LocalCluster extends Cluster {
          * starting (what {@code burst map} uses).
          */
         public Builder workerSaturation(double saturation) {
-            if (!(saturation >= 1.0) || Double.isInfinite(saturation)) {
-                throw new IllegalArgumentException("workerSaturation must be a finite number >= 1.0, got " + saturation);
-            }
-            this.workerSaturation = saturation;
+            this.workerSaturation = ClusterSpec.checkedSaturation(saturation);
             return this;
         }
 

@@ -133,10 +133,7 @@ public final class BackendOptions {
 
         /** Root-task queuing (Dask's {@code worker-saturation}); default 1.1. */
         public Builder workerSaturation(double saturation) {
-            if (!(saturation >= 1.0) || Double.isInfinite(saturation)) {
-                throw new IllegalArgumentException("workerSaturation must be a finite number >= 1.0, got " + saturation);
-            }
-            this.workerSaturation = saturation;
+            this.workerSaturation = ClusterSpec.checkedSaturation(saturation);
             return this;
         }
 

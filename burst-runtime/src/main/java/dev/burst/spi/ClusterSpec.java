@@ -157,10 +157,7 @@ public final class ClusterSpec {
 
         /** Root-task queuing (Dask's {@code worker-saturation}); default 1.1. */
         public Builder workerSaturation(double saturation) {
-            if (!(saturation >= 1.0) || Double.isInfinite(saturation)) {
-                throw new IllegalArgumentException("workerSaturation must be a finite number >= 1.0, got " + saturation);
-            }
-            this.workerSaturation = saturation;
+            this.workerSaturation = ClusterSpec.checkedSaturation(saturation);
             return this;
         }
 
@@ -200,6 +197,14 @@ public final class ClusterSpec {
         public ClusterSpec build() {
             return new ClusterSpec(this);
         }
+    }
+
+    /** Root-task queuing's saturation: a finite number >= 1.0 (Dask's {@code worker-saturation}). */
+    public static double checkedSaturation(double saturation) {
+        if (!(saturation >= 1.0) || Double.isInfinite(saturation)) {
+            throw new IllegalArgumentException("workerSaturation must be a finite number >= 1.0, got " + saturation);
+        }
+        return saturation;
     }
 
     /** A label for the ledger: not blank, no control characters. */

@@ -330,15 +330,13 @@ public final class ClusterRuntime {
                 log.warn("{}: closing its workers failed: {}", name, e.toString());
             }
         }
-        UsageTotals totals;
         try {
-            totals = usage();
+            usage(); // the workers' last figures into the ledger
         } catch (RuntimeException e) {
             log.warn("{}: the last usage figures could not be read: {}", name, e.toString());
-            totals = null;
         }
         ledger.allWorkersStopped(ticker.nanos());
-        if (recordUsage && totals != null) {
+        if (recordUsage) {
             UsageRecorder.record(ledger.totals(ticker.nanos()));
         }
         if (workDir != null) {
