@@ -6,8 +6,9 @@ import java.util.Objects;
 
 /**
  * Where Burst keeps its files, known in this one place: {@code $BURST_HOME}, or {@code ~/.burst}
- * without it. Read from the environment once by whoever starts Burst ({@link #fromEnvironment()})
- * and passed on, never rebuilt deep inside; a test or a gateway gives its own.
+ * without it, or a folder of the user's in the temporary directory when there is no home at all
+ * (a container user without a passwd entry). Every path below Burst's home is derived here, never
+ * spelled out elsewhere.
  *
  * @param home the root; everything below is derived from it
  */
@@ -19,9 +20,13 @@ public record BurstDirectories(Path home) {
         Objects.requireNonNull(home, "home must not be null");
     }
 
-    /** {@code $BURST_HOME} if set, else {@code ~/.burst}. */
+    /** {@code $BURST_HOME} if set, else {@code ~/.burst}, else {@code <tmpdir>/burst-<user>} when there is no home. */
     public static BurstDirectories fromEnvironment() {
-        return from(System.getenv(), System.getProperty("user.home"));
+        try {
+            return from(System.getenv(), System.getProperty("user.home"));
+        } catch (IllegalStateException noHome) {
+            return new BurstDirectories(Path.of(System.getProperty("java.io.tmpdir"), "burst-" + System.getProperty("user.name", "user")));
+        }
     }
 
     /**

@@ -55,7 +55,7 @@ public final class LocalCluster extends Cluster {
         }
         // A cluster that starts empty will scale up: keep two warm spares so that the first workers
         // join in a fraction of a second; a fixed-size one keeps one for replacements.
-        ProcessWorkers.Settings pool = new ProcessWorkers.Settings(b.workers == 0 ? 2 : 1, true);
+        ProcessWorkers.Settings pool = new ProcessWorkers.Settings(b.workers == 0 ? 2 : 1, true, b.workers);
         ClusterSpec.Builder spec = ClusterSpec.builder("processes",
                         new WorkerShape(b.threadsPerWorker, b.memoryPerWorker, b.resources),
                         context -> new ProcessWorkers(context, pool))
@@ -65,7 +65,7 @@ public final class LocalCluster extends Cluster {
             spec.workerClasspath(b.workerClasspath);
         }
         ClusterRuntime runtime = ClusterRuntime.start(spec.build());
-        ((ProcessWorkers) runtime.pool()).awaitSparesWarm(); // so their start does not compete with the first tasks
+        ((ProcessWorkers) runtime.pool()).started();
         return runtime;
     }
 

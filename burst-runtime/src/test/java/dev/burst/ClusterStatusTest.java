@@ -127,6 +127,8 @@ class ClusterStatusTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> cluster.status().idle());
             ClusterStatus after = cluster.status();
             assertThat(after.total().done()).isEqualTo(1000);
+            assertThat(after.total().total()).as("the cancelled task is not part of the progress").isEqualTo(1000);
+            assertThat(after.total().fraction()).isEqualTo(1.0);
             assertThat(after.clients()).isEqualTo(1);
             Duration quiet = after.sinceLastActivity();
             await().atMost(Duration.ofSeconds(10)).until(() -> cluster.status().sinceLastActivity().compareTo(quiet.plusMillis(200)) > 0);

@@ -29,6 +29,28 @@ import static org.awaitility.Awaitility.await;
 class ProcessClusterFailureTest {
 
     @Test
+    void aClusterWhoseWorkersCannotStartSaysWhyAndLeavesNoProcessOrFile() throws Exception {
+        Path nowhere = Files.createTempDirectory("burst-no-classes");
+        List<Path> before = clusterDirs();
+        assertThatThrownBy(() -> LocalCluster.builder().processes(true).workers(1).recordUsage(false)
+                .workerClasspath(List.of(nowhere.resolve("missing.jar"))).build())
+                .isInstanceOf(BurstException.class)
+                .hasMessageContaining("cannot start a cluster")
+                .hasMessageContaining("exited with code")
+                .hasMessageContaining("WorkerMain"); // the JVM's own words, from the worker's log
+        await().atMost(Duration.ofSeconds(20)).until(() -> ProcessHandle.current().descendants()
+                .noneMatch(p -> p.info().commandLine().orElse("").contains("WorkerMain")));
+        assertThat(clusterDirs()).as("the cluster's directory is deleted").isEqualTo(before);
+        Files.delete(nowhere);
+    }
+
+    private static List<Path> clusterDirs() throws java.io.IOException {
+        try (var s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return s.filter(p -> p.getFileName().toString().startsWith("burst-cluster-")).sorted().toList();
+        }
+    }
+
+    @Test
     void killingAWorkerWithSigkillMidRunLosesNoResult() throws Exception {
         try (LocalCluster cluster = LocalCluster.builder().processes(true).workers(2).threadsPerWorker(1).build();
              Client client = Client.connect(cluster)) {

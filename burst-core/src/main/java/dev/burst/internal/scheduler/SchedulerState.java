@@ -72,6 +72,8 @@ public final class SchedulerState {
     private final Placement placement;
     private final Retirement retirement = new Retirement(workers, tasks);
     private final TaskTally tally = new TaskTally();
+    /** Whether the last TaskFinished/TaskFailed handled was the task's current run (not a stale or stolen one). */
+    private boolean lastReportCurrent;
     /** Run ids handed out so far. */
     private long runs;
     /** Tasks created so far. */
@@ -179,6 +181,14 @@ public final class SchedulerState {
     /** What the adaptive policy decides from; costs O(workers + stored results + waiting tasks). */
     public dev.burst.internal.adaptive.ClusterSnapshot adaptiveSnapshot() {
         return AdaptiveView.snapshot(workers.values(), queued, noWorker, durations);
+    }
+
+    /**
+     * Whether the last {@code TaskFinished} or {@code TaskFailed} handled was its task's current run;
+     * a report of a run the scheduler had moved on from (a lost worker's, a cancelled one) is ignored.
+     */
+    public boolean lastReportCurrent() {
+        return lastReportCurrent;
     }
 
     /** Tasks by state, progress per prefix and each worker's load: O(workers + prefixes), never a walk over tasks. */
@@ -413,6 +423,7 @@ public final class SchedulerState {
     private void taskFinished(WorkerId wid, TaskKey key, long runId, long nbytes, long durationNanos) {
         SchedulerWorker w = workers.get(wid);
         SchedulerTask t = currentRun(w, key, runId);
+        lastReportCurrent = t != null;
         if (t == null) {
             return;
         }
@@ -449,6 +460,7 @@ public final class SchedulerState {
     private void taskFailed(WorkerId wid, TaskKey key, long runId, TaskError error) {
         SchedulerWorker w = workers.get(wid);
         SchedulerTask t = currentRun(w, key, runId);
+        lastReportCurrent = t != null;
         if (t == null) {
             return;
         }

@@ -11,7 +11,8 @@ import java.util.Map;
  * Task counts kept as tasks change state, so that a status (a dashboard, a progress bar, idle
  * culling) costs O(workers + prefixes) to read instead of a walk over every task: at a million
  * tasks, a walk at 10 Hz would be the scheduler's main work. Per state, and per prefix (tasks ever
- * created, finished at least once, erred at least once, running now; a recomputed task counts once).
+ * created and not dropped unfinished, finished at least once, erred at least once, running now; a
+ * recomputed task counts once, a cancelled one not at all).
  */
 final class TaskTally {
     private final int[] byState = new int[SchedulerTaskState.values().length];
@@ -42,7 +43,12 @@ final class TaskTally {
                     p.erred++;
                 }
             }
-            case RELEASED, WAITING, QUEUED, NO_WORKER, FORGOTTEN -> { }
+            case FORGOTTEN -> {
+                if (!t.finishedOnce && !t.erredOnce) {
+                    p.total--; // never ran to an end (cancelled, released): not part of the progress any more
+                }
+            }
+            case RELEASED, WAITING, QUEUED, NO_WORKER -> { }
         }
     }
 

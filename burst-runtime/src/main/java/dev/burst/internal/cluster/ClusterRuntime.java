@@ -318,10 +318,12 @@ public final class ClusterRuntime {
         if (scheduler != null) {
             scheduler.close();
         }
+        ListenerFanout fanout;
         synchronized (this) {
-            if (listeners != null) {
-                listeners.close();
-            }
+            fanout = listeners;
+        }
+        if (fanout != null) {
+            fanout.close(); // not under this lock: a listener may call add/removeListener meanwhile
         }
         if (pool != null) {
             try {

@@ -72,7 +72,8 @@ public final class WorkerShell {
 
     private final AtomicLong stimuli = new AtomicLong();
     private final ExecutorTimes times;
-    private final AtomicLong cpuNanosOfEndedThreads = new AtomicLong();
+    /** CPU time of each executor thread once it ended (-1 while it runs), indexed like {@link #threads}. */
+    private final java.util.concurrent.atomic.AtomicLongArray finalCpuNanos;
 
     /**
      * @param state            the worker's state machine; from now on only this shell touches it
@@ -91,6 +92,10 @@ public final class WorkerShell {
         this.gpuSlots = gpuSlots;
         this.environment = environment;
         this.runningAttempt = new long[threadCount];
+        this.finalCpuNanos = new java.util.concurrent.atomic.AtomicLongArray(threadCount);
+        for (int i = 0; i < threadCount; i++) {
+            finalCpuNanos.set(i, -1);
+        }
         this.times = new ExecutorTimes(threadCount);
         for (int i = 0; i < threadCount; i++) {
             int slot = i;
@@ -307,7 +312,7 @@ public final class WorkerShell {
         } catch (InterruptedException e) {
             // closing
         } finally {
-            cpuNanosOfEndedThreads.addAndGet(Math.max(0, THREADS.getCurrentThreadCpuTime()));
+            finalCpuNanos.set(slot, Math.max(0, THREADS.getCurrentThreadCpuTime()));
         }
     }
 
@@ -421,11 +426,12 @@ public final class WorkerShell {
 
     /** CPU time of the executor threads: the CPU the tasks used, plus a little bookkeeping. */
     public long cpuNanos() {
-        long sum = cpuNanosOfEndedThreads.get();
-        for (Thread t : threads) {
-            if (t.isAlive()) {
-                sum += Math.max(0, THREADS.getThreadCpuTime(t.threadId()));
-            }
+        // Per slot, the final figure once a thread ended, else its live one: never both (a thread
+        // that is ending would otherwise count twice, and the ledger keeps the larger figure).
+        long sum = 0;
+        for (int i = 0; i < threads.size(); i++) {
+            long ended = finalCpuNanos.get(i);
+            sum += ended >= 0 ? ended : Math.max(0, THREADS.getThreadCpuTime(threads.get(i).threadId()));
         }
         return sum;
     }

@@ -44,9 +44,12 @@ public final class ProcessWorkers implements WorkerPool {
 
     /**
      * @param spares             warm spare JVMs to keep (none for GPU workers: a spare would hold devices while it waits)
-     * @param restartDeadWorkers whether a dead worker is replaced while the cluster does not adapt
+     * @param restartDeadWorkers whether a dead worker is replaced while the cluster does not adapt (once started)
+     * @param freshFirst         how many workers to start as new JVMs before spares are promoted: a
+     *                           cluster's first workers start beside its spares; promoting a spare
+     *                           for them would only start another JVM later, in the middle of the work
      */
-    public record Settings(int spares, boolean restartDeadWorkers) {
+    public record Settings(int spares, boolean restartDeadWorkers, int freshFirst) {
     }
 
     private final PoolContext context;
@@ -57,7 +60,7 @@ public final class ProcessWorkers implements WorkerPool {
     private final int spareTarget;
     /** Warm worker JVMs waiting to be promoted; guarded by this. */
     private final List<WorkerProcess> spares = new ArrayList<>();
-    /** The first spares, awaited by {@link #awaitSparesWarm}. */
+    /** The first spares, awaited by {@link #started}. */
     private final List<WorkerProcess> firstSpares = new ArrayList<>();
     /** GPU indices held by live worker processes; guarded by this. */
     private final Set<Integer> devicesInUse = new HashSet<>();
@@ -67,6 +70,10 @@ public final class ProcessWorkers implements WorkerPool {
     private int quickDeaths;
     private volatile boolean elastic;
     private volatile boolean closed;
+    /** The cluster's start is over ({@link #started}): dead workers may be replaced from now on. */
+    private volatile boolean started;
+    /** Workers started as new JVMs so far, against {@link Settings#freshFirst}; guarded by this. */
+    private int freshStarted;
 
     /** A worker process, its log file, and when it ran. */
     public static final class WorkerProcess {
@@ -119,12 +126,17 @@ public final class ProcessWorkers implements WorkerPool {
         }
     }
 
-    /** Waits (a bounded time) until the first spares have warmed up, so their start does not compete with the first tasks. */
-    public void awaitSparesWarm() {
+    /**
+     * The cluster's first workers have joined: waits (a bounded time) until the first spares have
+     * warmed up, so that their start does not compete with the first tasks, and from now on replaces
+     * workers that die (a worker that dies while the cluster starts fails the start instead).
+     */
+    public void started() {
         for (WorkerProcess s : firstSpares) {
             awaitWarm(s, 30);
         }
         firstSpares.clear();
+        started = true;
     }
 
     /** Worker processes that have not exited (spares excluded). */
@@ -147,8 +159,9 @@ public final class ProcessWorkers implements WorkerPool {
     public synchronized List<String> start(int n) {
         List<String> names = new ArrayList<>();
         for (int i = 0; i < n && !closed; i++) {
-            WorkerProcess wp = promoteSpare();
+            WorkerProcess wp = freshStarted < settings.freshFirst() ? null : promoteSpare();
             if (wp == null) {
+                freshStarted++;
                 try {
                     wp = launch(false);
                     running(wp);
@@ -312,14 +325,15 @@ public final class ProcessWorkers implements WorkerPool {
             return; // asked to stop: not replaced
         }
         boolean young = wp.endedNanos - wp.startedNanos < TimeUnit.SECONDS.toNanos(10);
-        String why = "worker process " + wp.name() + " exited with code " + code + "; its log ends with:\n" + tail(wp.log(), 10);
+        String why = "worker process " + wp.name() + " exited with code " + code + "; its log ends with:\n"
+                + tail(wp.log(), started ? 10 : 30);
         if (young) {
             context.events().startFailed(wp.name(), why);
         } else {
             context.events().workerEnded(wp.name(), why);
         }
-        if (elastic || !settings.restartDeadWorkers()) {
-            return; // the controller decides whether to replace it
+        if (elastic || !settings.restartDeadWorkers() || !started) {
+            return; // the controller decides whether to replace it; during the start, the start fails
         }
         // A worker that dies within seconds of starting would die again: back off, 1 s doubling to 60 s.
         quickDeaths = young ? quickDeaths + 1 : 0;

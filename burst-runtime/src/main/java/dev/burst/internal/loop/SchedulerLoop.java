@@ -312,8 +312,8 @@ public final class SchedulerLoop {
             return;
         }
         SchedulerEvent event = (SchedulerEvent) item;
-        observe(event);
         List<SchedulerCommand> commands = state.handle(event);
+        observe(event);
         for (SchedulerCommand c : commands) {
             carryOut(c);
         }
@@ -375,9 +375,16 @@ public final class SchedulerLoop {
         dirtyWorkers.add(link);
     }
 
-    /** Notes what an observer and the activity time need; a few type checks per event. */
+    /**
+     * Notes what an observer and the activity time need, after the state handled the event; a few
+     * type checks per event. A task report of a run the scheduler had moved on from is not news.
+     */
     private void observe(SchedulerEvent event) {
         LoopObserver o = observer;
+        if ((event instanceof SchedulerEvent.TaskFinished || event instanceof SchedulerEvent.TaskFailed)
+                && !state.lastReportCurrent()) {
+            return;
+        }
         if (event instanceof SchedulerEvent.TaskFinished f) {
             taskActivity = true;
             if (o != null) {
