@@ -59,7 +59,7 @@ public final class LocalCluster extends Cluster {
         ClusterSpec.Builder spec = ClusterSpec.builder("processes",
                         new WorkerShape(b.threadsPerWorker, b.memoryPerWorker, b.resources),
                         context -> new ProcessWorkers(context, pool))
-                .adaptiveDefaults(AdaptiveDefaults.LOCAL).initialWorkers(b.workers).user(b.user).jobName(b.jobName)
+                .description("a cluster of worker processes").adaptiveDefaults(AdaptiveDefaults.LOCAL).initialWorkers(b.workers).user(b.user).jobName(b.jobName)
                 .recordUsage(b.recordUsage).workerSaturation(b.workerSaturation).allowedFailures(b.allowedFailures);
         if (b.workerClasspath != null) {
             spec.workerClasspath(b.workerClasspath);

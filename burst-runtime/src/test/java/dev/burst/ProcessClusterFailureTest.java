@@ -35,7 +35,7 @@ class ProcessClusterFailureTest {
         assertThatThrownBy(() -> LocalCluster.builder().processes(true).workers(1).recordUsage(false)
                 .workerClasspath(List.of(nowhere.resolve("missing.jar"))).build())
                 .isInstanceOf(BurstException.class)
-                .hasMessageContaining("cannot start a cluster")
+                .hasMessageContaining("cannot start a cluster of worker processes")
                 .hasMessageContaining("exited with code")
                 .hasMessageContaining("WorkerMain"); // the JVM's own words, from the worker's log
         await().atMost(Duration.ofSeconds(20)).until(() -> ProcessHandle.current().descendants()

@@ -34,6 +34,7 @@ public final class ClusterSpec {
     private final int initialWorkers;
     private final Duration startTimeout;
     private final Ticker ticker;
+    private final String description;
 
     private ClusterSpec(Builder b) {
         this.backend = b.backend;
@@ -51,6 +52,7 @@ public final class ClusterSpec {
         this.initialWorkers = b.initialWorkers;
         this.startTimeout = b.startTimeout;
         this.ticker = b.ticker;
+        this.description = b.description != null ? b.description : "a cluster (backend " + b.backend + ")";
     }
 
     /**
@@ -79,6 +81,8 @@ public final class ClusterSpec {
     public int initialWorkers() { return initialWorkers; }
     public Duration startTimeout() { return startTimeout; }
     public Ticker ticker() { return ticker; }
+    /** What the cluster is, for messages: {@code "a Slurm cluster"}. */
+    public String description() { return description; }
 
     /** Builds a {@link ClusterSpec}; each setter rejects a bad value at once, naming it. */
     public static final class Builder {
@@ -97,6 +101,7 @@ public final class ClusterSpec {
         private int initialWorkers;
         private Duration startTimeout = Duration.ofSeconds(60);
         private Ticker ticker = Ticker.SYSTEM;
+        private String description;
 
         private Builder(String backend, WorkerShape shape, WorkerPool.Factory pool) {
             this.backend = checkedLabel(backend, "backend");
@@ -191,6 +196,12 @@ public final class ClusterSpec {
         /** The cluster's clock (adaptive decisions, arrival timeouts, lifetimes); default {@link Ticker#SYSTEM}. */
         public Builder ticker(Ticker ticker) {
             this.ticker = Objects.requireNonNull(ticker, "ticker must not be null");
+            return this;
+        }
+
+        /** What the cluster is, for messages ({@code "cannot start a Slurm cluster: ..."}); default "a cluster (backend NAME)". */
+        public Builder description(String description) {
+            this.description = checkedLabel(description, "description");
             return this;
         }
 

@@ -62,7 +62,7 @@ public final class SlurmCluster extends BackendCluster {
                     + e.getMessage() + "); give schedulerHost(...)", e);
         }
         return ClusterSpec.builder("slurm", shape, context -> pool(b, context))
-                .adaptiveDefaults(AdaptiveDefaults.BATCH)
+                .description("a Slurm cluster").adaptiveDefaults(AdaptiveDefaults.BATCH)
                 .schedulerHost(host)
                 .workDirParent(b.workDir != null ? b.workDir : SlurmSettings.defaultWorkDirParent())
                 .user(b.user).jobName(b.jobName).recordUsage(b.recordUsage).workerSaturation(b.workerSaturation)

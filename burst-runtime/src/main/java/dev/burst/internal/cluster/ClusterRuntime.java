@@ -102,7 +102,7 @@ public final class ClusterRuntime {
             if (e instanceof IllegalArgumentException iae) {
                 throw iae;
             }
-            throw new dev.burst.BurstException("cannot start a cluster (backend " + spec.backend() + "): " + e.getMessage(), e);
+            throw new dev.burst.BurstException("cannot start " + spec.description() + ": " + e.getMessage(), e);
         }
     }
 
