@@ -70,6 +70,16 @@ public abstract class Cluster implements AutoCloseable {
         adapt(AdaptiveOptions.between(minimum, maximum));
     }
 
+    /**
+     * Keeps exactly {@code n} workers from now on (0 stops them all); replaces earlier
+     * {@link #adapt} bounds.
+     *
+     * @throws IllegalArgumentException if n &lt; 0
+     */
+    public final void scale(int n) {
+        runtime.scale(n);
+    }
+
     /** Scales as {@code options} say from now on; replaces earlier settings. */
     public final void adapt(AdaptiveOptions options) {
         Objects.requireNonNull(options, "options must not be null");

@@ -232,6 +232,30 @@ public final class ClusterRuntime {
         adaptive = c;
     }
 
+    /**
+     * Keeps exactly {@code n} workers from now on: adaptive between n and n for n &gt; 0; for 0,
+     * no controller and every worker stopped (results they held are recomputed if asked for).
+     */
+    public synchronized void scale(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("a cluster scales to 0 or more workers, not " + n);
+        }
+        if (n > 0) {
+            adapt(adaptiveDefaults().withBounds(n, n));
+            return;
+        }
+        if (closing || closed) {
+            throw new IllegalStateException(name + " is closed");
+        }
+        if (adaptive != null) {
+            events.forwardTo(null);
+            scheduler.loop().onWorkSubmitted(null);
+            adaptive.close();
+            adaptive = null;
+        }
+        pool.stop(pool.workers().stream().map(dev.burst.spi.PoolWorker::name).toList());
+    }
+
     /** The adaptive controller, or null when the cluster has a fixed size. */
     public synchronized AdaptiveController adaptive() {
         return adaptive;

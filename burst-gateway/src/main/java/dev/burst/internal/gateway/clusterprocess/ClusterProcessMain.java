@@ -1,0 +1,225 @@
+package dev.burst.internal.gateway.clusterprocess;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.burst.Cluster;
+import dev.burst.ClusterStatus;
+import dev.burst.ClusterUsage;
+import dev.burst.spi.BackendOptions;
+import dev.burst.spi.ClusterBackends;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The main class of a gateway cluster's process: one cluster, controlled over loopback HTTP.
+ *
+ * <p>Design note: the process starts bare (JVM up, classes loaded, control port open) and writes
+ * {@code control.json} ({@code pid}, {@code port}) into its directory; the cluster itself comes
+ * with {@code POST /start}. Splitting the two lets the gateway keep a started process spare, so a
+ * user's create pays for the cluster, not for a JVM. Every request carries the control token the
+ * gateway wrote into {@code control.token} (mode 0600) before starting the process; it is compared
+ * in constant time. Without any request for {@code orphanSeconds} the process stops its cluster
+ * and exits: a gateway that was killed and never restarted leaves no cluster behind (one that
+ * restarts in time finds it again through {@code control.json}).
+ */
+public final class ClusterProcessMain {
+    static final String CONTROL_JSON = "control.json";
+    static final String CONTROL_TOKEN = "control.token";
+    static final long MAX_BODY_BYTES = 64 * 1024;
+    /** Before a spec arrives: a spare that the gateway forgot stops after this long alone. */
+    private static final long SPARE_ORPHAN_SECONDS = 600;
+    private static final Logger log = LoggerFactory.getLogger(ClusterProcessMain.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path dir;
+    private final byte[] controlToken;
+    private final CountDownLatch exit = new CountDownLatch(1);
+    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "burst-cluster-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
+    private HttpServer server;
+    private volatile Cluster cluster;
+    private volatile long orphanNanos = TimeUnit.SECONDS.toNanos(SPARE_ORPHAN_SECONDS);
+    private volatile long lastRequestNanos = System.nanoTime();
+
+    private ClusterProcessMain(Path dir, byte[] controlToken) {
+        this.dir = dir;
+        this.controlToken = controlToken;
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 2 || !args[0].equals("--dir")) {
+            System.err.println("usage: ClusterProcessMain --dir DIR (started by the Burst gateway, not by hand)");
+            System.exit(2);
+        }
+        Path dir = Path.of(args[1]);
+        byte[] token = Files.readString(dir.resolve(CONTROL_TOKEN), StandardCharsets.UTF_8).strip().getBytes(StandardCharsets.UTF_8);
+        ClusterProcessMain main = new ClusterProcessMain(dir, token);
+        Runtime.getRuntime().addShutdownHook(new Thread(main::closeCluster, "burst-cluster-shutdown"));
+        main.serveControl();
+        main.publishControlAddress();
+        main.watchForOrphaning();
+        main.exit.await();
+        main.closeCluster();
+        System.exit(0);
+    }
+
+    // ---------------------------------------------------------------- start steps
+
+    private void serveControl() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    private void publishControlAddress() throws IOException {
+        Path tmp = dir.resolve(CONTROL_JSON + ".tmp");
+        Files.writeString(tmp, JSON.writeValueAsString(Map.of("pid", ProcessHandle.current().pid(),
+                "port", server.getAddress().getPort())));
+        Files.move(tmp, dir.resolve(CONTROL_JSON), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private void watchForOrphaning() {
+        watchdog.scheduleWithFixedDelay(() -> {
+            if (System.nanoTime() - lastRequestNanos > orphanNanos) {
+                log.warn("no word from the gateway for {} s: stopping this cluster (reason: gateway-lost)",
+                        TimeUnit.NANOSECONDS.toSeconds(orphanNanos));
+                exit.countDown();
+            }
+        }, 1, 1, TimeUnit.SECONDS);
+    }
+
+    // ---------------------------------------------------------------- requests
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            if (!authorized(ex)) {
+                reply(ex, 401, Map.of("error", "bad or missing control token"));
+                return;
+            }
+            lastRequestNanos = System.nanoTime();
+            String route = ex.getRequestMethod() + " " + ex.getRequestURI().getPath();
+            try {
+                switch (route) {
+                    case "POST /start" -> reply(ex, 200, start(JSON.readValue(body(ex), ClusterProcessSpec.class)));
+                    case "GET /status" -> reply(ex, 200, status());
+                    case "POST /scale" -> {
+                        JsonNode b = JSON.readTree(body(ex));
+                        running().scale(b.path("count").asInt(-1));
+                        reply(ex, 200, status());
+                    }
+                    case "POST /adapt" -> {
+                        JsonNode b = JSON.readTree(body(ex));
+                        running().adapt(b.path("minimum").asInt(-1), b.path("maximum").asInt(-1));
+                        reply(ex, 200, status());
+                    }
+                    case "POST /stop" -> {
+                        ControlStatus last = cluster == null ? null : status();
+                        closeCluster();
+                        reply(ex, 200, last == null ? Map.of() : last);
+                        exit.countDown();
+                    }
+                    default -> reply(ex, 404, Map.of("error", "no route " + route));
+                }
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                reply(ex, 422, Map.of("error", String.valueOf(e.getMessage())));
+            } catch (RuntimeException e) {
+                log.warn("{} failed", route, e);
+                reply(ex, 500, Map.of("error", e.toString()));
+            }
+        }
+    }
+
+    private boolean authorized(HttpExchange ex) {
+        String h = ex.getRequestHeaders().getFirst("Authorization");
+        if (h == null || !h.startsWith("Bearer ")) {
+            return false;
+        }
+        return MessageDigest.isEqual(h.substring(7).strip().getBytes(StandardCharsets.UTF_8), controlToken);
+    }
+
+    private static byte[] body(HttpExchange ex) throws IOException {
+        try (InputStream in = ex.getRequestBody()) {
+            byte[] b = in.readNBytes((int) MAX_BODY_BYTES + 1);
+            if (b.length > MAX_BODY_BYTES) {
+                throw new IllegalArgumentException("request body over " + MAX_BODY_BYTES + " bytes");
+            }
+            return b;
+        }
+    }
+
+    private static void reply(HttpExchange ex, int code, Object body) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(code, bytes.length);
+        ex.getResponseBody().write(bytes);
+    }
+
+    private synchronized ClusterStarted start(ClusterProcessSpec spec) {
+        if (cluster != null) {
+            throw new IllegalStateException("this process runs cluster " + cluster.name() + " already");
+        }
+        BackendOptions.Builder b = BackendOptions.builder().workers(spec.workers()).threadsPerWorker(spec.threadsPerWorker())
+                .gpusPerWorker(spec.gpusPerWorker()).user(spec.user()).jobName(spec.name());
+        if (spec.memoryPerWorker() != null) {
+            b.memoryPerWorker(String.valueOf(spec.memoryPerWorker()));
+        }
+        spec.settings().forEach(b::setting);
+        Cluster c = ClusterBackends.create(spec.backend(), b.build());
+        cluster = c;
+        if (spec.adaptMaximum() != null) {
+            c.adapt(spec.adaptMinimum() == null ? 0 : spec.adaptMinimum(), spec.adaptMaximum());
+        }
+        orphanNanos = TimeUnit.SECONDS.toNanos(Math.max(5, spec.orphanSeconds()));
+        log.info("cluster {} of {} started: scheduler at {}", spec.name(), spec.user(), c.address().orElse("?"));
+        return new ClusterStarted(c.address().orElseThrow(() -> new IllegalStateException(
+                "backend " + spec.backend() + " made a cluster without a network scheduler; the gateway needs one")),
+                c.tokenFile().map(Path::toString).orElseThrow(() -> new IllegalStateException("the cluster has no token file")));
+    }
+
+    private Cluster running() {
+        Cluster c = cluster;
+        if (c == null || c.isClosed()) {
+            throw new IllegalStateException("no cluster is running in this process");
+        }
+        return c;
+    }
+
+    private ControlStatus status() {
+        Cluster c = running();
+        ClusterStatus s = c.status();
+        ClusterStatus.Progress total = s.total();
+        ClusterUsage u = s.usage();
+        int cores = s.workers().stream().mapToInt(ClusterStatus.Worker::threads).sum();
+        return new ControlStatus(c.address().orElse(null), s.workers().stream().map(ClusterStatus.Worker::name).toList(), cores,
+                s.tasks().pending(), s.tasks().processing(), s.tasks().memory(), total.total(), total.done() + total.erred(),
+                s.clients(), u.allocatedCoreSeconds(), u.busyCoreSeconds(), u.allocatedGpuSeconds(), u.busyGpuSeconds(), u.tasks());
+    }
+
+    private synchronized void closeCluster() {
+        Cluster c = cluster;
+        if (c != null && !c.isClosed()) {
+            c.close();
+        }
+    }
+}
