@@ -1,0 +1,240 @@
+package dev.burst.internal.gateway.clusterprocess;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.burst.BurstException;
+import dev.burst.internal.workerprocess.WorkerJvm;
+import dev.burst.spi.WorkerLaunch;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The gateway's handle on one cluster process: starts it (or finds it again after a restart),
+ * talks to its control API, and stops or kills it.
+ *
+ * <p>Design note: the process is started detached from the gateway's fate on purpose (its output
+ * goes to {@code cluster.log} in its directory, not to a pipe the gateway holds), so that a
+ * {@code kill -9} of the gateway leaves running clusters running for a restarted gateway to take
+ * back; the process's own orphan watchdog stops it if no gateway ever returns.
+ */
+public final class ClusterProcess {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+    static final String LOG_FILE = "cluster.log";
+
+    private final Path dir;
+    private final long pid;
+    private final int port;
+    private final String token;
+    private final HttpClient http;
+
+    private ClusterProcess(Path dir, long pid, int port, String token) {
+        this.dir = dir;
+        this.pid = pid;
+        this.port = port;
+        this.token = token;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /**
+     * Starts a bare cluster process in {@code dir} and waits until its control API answers.
+     *
+     * @param classpath the process's class path (the gateway's)
+     * @param javaOptions extra JVM options (e.g. {@code -Xmx4g})
+     */
+    public static ClusterProcess launch(Path dir, String classpath, List<String> javaOptions, Duration timeout) {
+        try {
+            Files.createDirectories(dir);
+            String token = HexFormat.of().formatHex(randomBytes());
+            Path tokenFile = dir.resolve(ClusterProcessMain.CONTROL_TOKEN);
+            Files.deleteIfExists(tokenFile);
+            Files.createFile(tokenFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(tokenFile, token + "\n");
+            Files.deleteIfExists(dir.resolve(ClusterProcessMain.CONTROL_JSON));
+            String java = WorkerLaunch.thisJava();
+            List<String> cmd = new ArrayList<>();
+            cmd.add(java);
+            cmd.addAll(WorkerJvm.options(java, classpath, 1L << 30, dir.getFileName().toString()));
+            cmd.addAll(javaOptions);
+            cmd.addAll(List.of("-cp", classpath, ClusterProcessMain.class.getName(), "--dir", dir.toAbsolutePath().toString()));
+            Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(LOG_FILE).toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                Optional<ClusterProcess> found = read(dir, token);
+                if (found.isPresent()) {
+                    return found.get();
+                }
+                if (!p.isAlive()) {
+                    throw new BurstException("the cluster process exited with status " + p.exitValue() + " before it was ready: "
+                            + logTail(dir));
+                }
+                if (System.nanoTime() > deadline) {
+                    p.destroyForcibly();
+                    throw new BurstException("the cluster process was not ready within " + timeout.toSeconds() + " s: " + logTail(dir));
+                }
+                p.waitFor(10, TimeUnit.MILLISECONDS);
+            }
+        } catch (IOException e) {
+            throw new BurstException("cannot start a cluster process in " + dir + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BurstException("interrupted while starting a cluster process");
+        }
+    }
+
+    /** The process that runs in {@code dir}, if it wrote its control address and is alive. */
+    public static Optional<ClusterProcess> find(Path dir) {
+        try {
+            return read(dir, Files.readString(dir.resolve(ClusterProcessMain.CONTROL_TOKEN)).strip())
+                    .filter(ClusterProcess::alive);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<ClusterProcess> read(Path dir, String token) throws IOException {
+        try {
+            JsonNode n = JSON.readTree(dir.resolve(ClusterProcessMain.CONTROL_JSON).toFile());
+            return Optional.of(new ClusterProcess(dir, n.path("pid").asLong(), n.path("port").asInt(), token));
+        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static byte[] randomBytes() {
+        byte[] b = new byte[32];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+
+    /** The last lines of the process's log, for error messages. */
+    public static String logTail(Path dir) {
+        try {
+            List<String> lines = Files.readAllLines(dir.resolve(LOG_FILE), StandardCharsets.UTF_8);
+            return lines.isEmpty() ? "(its log is empty)"
+                    : String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    public long pid() {
+        return pid;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public boolean alive() {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    // ---------------------------------------------------------------- control
+
+    /** Starts the cluster in this process. */
+    public ClusterStarted start(ClusterProcessSpec spec) {
+        return JSON.convertValue(call("POST", "/start", spec, START_TIMEOUT), ClusterStarted.class);
+    }
+
+    public ControlStatus status() {
+        return JSON.convertValue(call("GET", "/status", null, REQUEST_TIMEOUT), ControlStatus.class);
+    }
+
+    public ControlStatus scale(int n) {
+        return JSON.convertValue(call("POST", "/scale", Map.of("count", n), REQUEST_TIMEOUT), ControlStatus.class);
+    }
+
+    public ControlStatus adapt(int minimum, int maximum) {
+        return JSON.convertValue(call("POST", "/adapt", Map.of("minimum", minimum, "maximum", maximum), REQUEST_TIMEOUT),
+                ControlStatus.class);
+    }
+
+    /**
+     * Stops the cluster and the process: asks first, and kills the process if it has not gone
+     * within {@code grace}. Returns its last status, when it gave one.
+     */
+    public Optional<ControlStatus> stop(Duration grace) {
+        Optional<ControlStatus> last = Optional.empty();
+        try {
+            JsonNode n = call("POST", "/stop", Map.of(), grace.plusSeconds(5));
+            if (n.has("schedulerAddress")) {
+                last = Optional.of(JSON.convertValue(n, ControlStatus.class));
+            }
+        } catch (RuntimeException e) {
+            // not answering: killed below
+        }
+        Optional<ProcessHandle> h = ProcessHandle.of(pid);
+        if (h.isPresent()) {
+            try {
+                h.get().onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                kill();
+            }
+        }
+        return last;
+    }
+
+    /** Kills the process and its descendants (workers) at once. */
+    public void kill() {
+        ProcessHandle.of(pid).ifPresent(h -> {
+            h.descendants().forEach(ProcessHandle::destroyForcibly);
+            h.destroyForcibly();
+            try {
+                h.onExit().get(10, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // reported by alive()
+            }
+        });
+    }
+
+    private JsonNode call(String method, String path, Object body, Duration timeout) {
+        try {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(timeout)
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json");
+            b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+            HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            JsonNode n = r.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(r.body());
+            if (r.statusCode() == 422) {
+                throw new IllegalArgumentException(n.path("error").asText("refused"));
+            }
+            if (r.statusCode() != 200) {
+                throw new BurstException("the cluster process answered " + r.statusCode() + " to " + method + " " + path + ": "
+                        + n.path("error").asText(""));
+            }
+            return n;
+        } catch (IOException e) {
+            throw new BurstException("the cluster process (pid " + pid + ") does not answer " + method + " " + path + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BurstException("interrupted while talking to the cluster process");
+        }
+    }
+}
