@@ -71,6 +71,12 @@ public final class Client implements AutoCloseable {
         return new Client(cluster.endpoint());
     }
 
+    /** Connects to a cluster this JVM did not start, such as a gateway's ({@code dev.burst.gateway.GatewayCluster}). */
+    public static Client connect(RemoteCluster cluster) {
+        Objects.requireNonNull(cluster, "cluster must not be null");
+        return connect(cluster.address(), cluster.tokenFile());
+    }
+
     /**
      * Connects to the scheduler at {@code address} ({@code burst://host:port}), over TLS. The token
      * and the scheduler's certificate fingerprint come from the token file the scheduler wrote:

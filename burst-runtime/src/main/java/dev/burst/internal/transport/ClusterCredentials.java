@@ -206,7 +206,7 @@ public final class ClusterCredentials {
     }
 
     /** Lower-case hex SHA-256 of the cluster certificate's DER encoding: what clients pin. */
-    String certificateSha256() {
+    public String certificateSha256() {
         return certificateSha256;
     }
 

@@ -220,12 +220,13 @@ public final class Transport {
     // ---- the pin -------------------------------------------------------------------------------
 
     /** Trusts exactly one certificate, by the SHA-256 of its DER encoding; no CA, no host names. */
-    static final class PinnedCertificate extends X509ExtendedTrustManager {
+    public static final class PinnedCertificate extends X509ExtendedTrustManager {
         private final byte[] pin;
         private final String pinHex;
         private final Object source;
 
-        PinnedCertificate(String sha256Hex, Object source) {
+        /** Trusts the certificate whose DER encoding has SHA-256 {@code sha256Hex}; {@code source} is named in refusals. */
+        public PinnedCertificate(String sha256Hex, Object source) {
             this.pin = HexFormat.of().parseHex(sha256Hex);
             this.pinHex = sha256Hex;
             this.source = source;

@@ -61,8 +61,10 @@ public final class ClusterProcess {
      *
      * @param classpath the process's class path (the gateway's)
      * @param javaOptions extra JVM options (e.g. {@code -Xmx4g})
+     * @param environment set in the process's environment (e.g. {@code BURST_HOME})
      */
-    public static ClusterProcess launch(Path dir, String classpath, List<String> javaOptions, Duration timeout) {
+    public static ClusterProcess launch(Path dir, String classpath, List<String> javaOptions, Map<String, String> environment,
+                                        Duration timeout) {
         try {
             Files.createDirectories(dir);
             String token = HexFormat.of().formatHex(randomBytes());
@@ -77,7 +79,9 @@ public final class ClusterProcess {
             cmd.addAll(WorkerJvm.options(java, classpath, 1L << 30, dir.getFileName().toString()));
             cmd.addAll(javaOptions);
             cmd.addAll(List.of("-cp", classpath, ClusterProcessMain.class.getName(), "--dir", dir.toAbsolutePath().toString()));
-            Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+            ProcessBuilder pb = new ProcessBuilder(cmd);
+            pb.environment().putAll(environment);
+            Process p = pb.directory(dir.toFile()).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(LOG_FILE).toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
             long deadline = System.nanoTime() + timeout.toNanos();

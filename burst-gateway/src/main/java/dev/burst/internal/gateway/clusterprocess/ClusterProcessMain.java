@@ -180,7 +180,8 @@ public final class ClusterProcessMain {
             throw new IllegalStateException("this process runs cluster " + cluster.name() + " already");
         }
         BackendOptions.Builder b = BackendOptions.builder().workers(spec.workers()).threadsPerWorker(spec.threadsPerWorker())
-                .gpusPerWorker(spec.gpusPerWorker()).user(spec.user()).jobName(spec.name());
+                .gpusPerWorker(spec.gpusPerWorker()).user(spec.user()).jobName(spec.name())
+                .recordUsage(false); // the gateway's ledger records it
         if (spec.memoryPerWorker() != null) {
             b.memoryPerWorker(String.valueOf(spec.memoryPerWorker()));
         }

@@ -29,7 +29,7 @@ class ClusterProcessTest {
 
     @Test
     void runsAClusterThatAClientUsesScalesAndStopsLeavingNoProcess() throws Exception {
-        ClusterProcess p = ClusterProcess.launch(dir.resolve("c1"), classpath(), List.of(), Duration.ofSeconds(60));
+        ClusterProcess p = ClusterProcess.launch(dir.resolve("c1"), classpath(), List.of(), Map.of(), Duration.ofSeconds(60));
         List<ProcessHandle> family;
         try {
             ClusterStarted started = p.start(spec("c1", 1));
@@ -58,7 +58,7 @@ class ClusterProcessTest {
 
     @Test
     void refusesRequestsWithoutItsControlToken() throws Exception {
-        ClusterProcess p = ClusterProcess.launch(dir.resolve("c2"), classpath(), List.of(), Duration.ofSeconds(60));
+        ClusterProcess p = ClusterProcess.launch(dir.resolve("c2"), classpath(), List.of(), Map.of(), Duration.ofSeconds(60));
         try {
             var http = java.net.http.HttpClient.newHttpClient();
             var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + p.port() + "/status"))

@@ -1,0 +1,123 @@
+package dev.burst.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.burst.RemoteCluster;
+import dev.burst.internal.transport.ClusterCredentials;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * One of the caller's clusters on a gateway. {@code Client.connect(cluster)} runs tasks on it
+ * through the gateway's one port. Closing it stops the cluster if this handle made it and it is
+ * not detached; a handle from {@link Gateway#connect(String)} leaves it running.
+ */
+public final class GatewayCluster implements RemoteCluster, AutoCloseable {
+    private final Gateway gateway;
+    private final String name;
+    private final String address;
+    private final Path tokenFile;
+    private final boolean stopOnClose;
+    private volatile JsonNode last;
+    private volatile boolean closed;
+
+    GatewayCluster(Gateway gateway, JsonNode cluster, boolean stopOnClose) {
+        this.gateway = gateway;
+        this.name = cluster.path("name").asText();
+        JsonNode conn = cluster.path("connection");
+        this.address = conn.path("address").asText();
+        this.stopOnClose = stopOnClose;
+        this.last = cluster;
+        this.tokenFile = writeTokenFile(gateway.home().resolve("gateways").resolve("clusters").resolve(name), conn);
+    }
+
+    private static Path writeTokenFile(Path dir, JsonNode conn) {
+        try {
+            Files.createDirectories(dir);
+            return ClusterCredentials.writeClientTokenFile(dir.resolve("token"), conn.path("token").asText(),
+                    conn.path("certificateSha256").asText(), conn.path("route").asText());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the cluster's token file in " + dir, e);
+        }
+    }
+
+    /** The cluster's name on the gateway. */
+    public String name() {
+        return name;
+    }
+
+    /** The gateway's {@code burst://host:port}: clients reach the cluster there, routed by its name. */
+    @Override
+    public String address() {
+        return address;
+    }
+
+    /** The private file with the cluster's token, certificate pin and route. */
+    @Override
+    public Path tokenFile() {
+        return tokenFile;
+    }
+
+    /** Keeps exactly {@code n} workers; returns how many the gateway granted (fewer when a limit binds). */
+    public int scale(int n) {
+        last = gateway.call("POST", "/api/v1/clusters/" + name + "/scale", Map.of("count", n));
+        return last.path("granted").asInt();
+    }
+
+    /** Workers come and go with the work between {@code minimum} and {@code maximum}; returns the maximum granted. */
+    public int adapt(int minimum, int maximum) {
+        last = gateway.call("POST", "/api/v1/clusters/" + name + "/adapt", Map.of("minimum", minimum, "maximum", maximum));
+        return last.path("maximum").asInt();
+    }
+
+    /** The gateway's message about the last scale or adapt (why fewer workers were granted), or null. */
+    public String lastMessage() {
+        JsonNode m = last.path("message");
+        return m.isTextual() ? m.asText() : null;
+    }
+
+    /** The cluster as the gateway reports it now. */
+    public GatewayClusterInfo info() {
+        last = gateway.call("GET", "/api/v1/clusters/" + name, null);
+        return Gateway.info(last);
+    }
+
+    /** Stops the cluster now, whoever made this handle. */
+    public void stop() {
+        if (!closed) {
+            closed = true;
+            try {
+                gateway.call("DELETE", "/api/v1/clusters/" + name, null);
+            } finally {
+                deleteTokenFile();
+            }
+        }
+    }
+
+    private void deleteTokenFile() {
+        try {
+            Files.deleteIfExists(tokenFile);
+            Files.deleteIfExists(tokenFile.getParent());
+        } catch (IOException ignored) {
+            // a leftover token of a stopped cluster opens nothing
+        }
+    }
+
+    /** Stops the cluster if this handle made it and it is not detached. */
+    @Override
+    public void close() {
+        if (stopOnClose) {
+            stop();
+        } else {
+            closed = true;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "GatewayCluster{" + name + " at " + gateway.uri() + "}";
+    }
+}

@@ -1,0 +1,536 @@
+package dev.burst.internal.gateway.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.burst.internal.gateway.ledger.Budget;
+import dev.burst.internal.gateway.ledger.ClusterRecord;
+import dev.burst.internal.gateway.ledger.GatewayDatabase;
+import dev.burst.internal.gateway.ledger.Limits;
+import dev.burst.internal.gateway.ledger.StopReason;
+import dev.burst.internal.gateway.ledger.UsageFigures;
+import dev.burst.internal.gateway.ledger.UsageRecords;
+import dev.burst.internal.gateway.ledger.UserRecord;
+import dev.burst.internal.resources.MemorySize;
+import dev.burst.spi.ClusterBackend;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The REST API, shaped after Dask Gateway's ({@code /api/v1/clusters}, {@code /scale},
+ * {@code /adapt}, {@code /options}) plus {@code me}, {@code usage}, tokens and admin routes.
+ *
+ * <p>Every route under {@code /api/v1} needs {@code Authorization: Bearer <token>}. A cluster
+ * that is not the caller's answers 404, exactly as one that does not exist, so its name reveals
+ * nothing. Errors are {@code {"error": "..."}} naming the problem: 401 token, 404 not found, 409
+ * not running, 413 body too large, 422 bad options or a limit, with the figures.
+ */
+final class ApiRoutes {
+    private static final Logger log = LoggerFactory.getLogger(ApiRoutes.class);
+    static final long MAX_BODY_BYTES = 64 * 1024;
+    private static final String USER = "burst.user";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern CLUSTER_NAME = Pattern.compile("c-[0-9a-f]{10}");
+    private static final Set<String> CREATE_KEYS = Set.of("workers", "adapt", "threads", "memory", "gpus", "detached", "options");
+    private static final int MAX_WORKERS = 100_000;
+    private static final int MAX_THREADS = 4096;
+    private static final int MAX_GPUS = 1024;
+
+    private final GatewaySettings settings;
+    private final GatewayDatabase db;
+    private final ClusterFleet fleet;
+    private final ClusterBackend backend;
+    private final java.util.function.Supplier<GatewayAddress> address;
+    private final AuthFailures authFailures;
+
+    ApiRoutes(GatewaySettings settings, GatewayDatabase db, ClusterFleet fleet, ClusterBackend backend, java.util.function.Supplier<GatewayAddress> address) {
+        this.settings = settings;
+        this.db = db;
+        this.fleet = fleet;
+        this.backend = backend;
+        this.address = address;
+        this.authFailures = new AuthFailures(settings.clock(), Duration.ofMinutes(1));
+    }
+
+    void install(JavalinConfig config) {
+        config.http.maxRequestSize = MAX_BODY_BYTES;
+        var r = config.routes;
+        r.get("/api/health", ctx -> json(ctx, 200, Map.of("status", "ok")));
+        r.get("/api/version", ctx -> json(ctx, 200, Map.of("version", Version.VERSION)));
+        r.before("/api/v1/*", this::authenticate);
+        r.get("/api/v1/options", this::options);
+        r.get("/api/v1/clusters", this::listClusters);
+        r.post("/api/v1/clusters", this::createCluster);
+        r.get("/api/v1/clusters/{name}", ctx -> json(ctx, 200, clusterWithConnection(owned(ctx))));
+        r.delete("/api/v1/clusters/{name}", this::stopCluster);
+        r.post("/api/v1/clusters/{name}/scale", this::scale);
+        r.post("/api/v1/clusters/{name}/adapt", this::adapt);
+        r.get("/api/v1/me", this::me);
+        r.get("/api/v1/usage", this::usage);
+        r.get("/api/v1/tokens", ctx -> json(ctx, 200, Map.of("tokens",
+                db.accounts().tokens(user(ctx).name()).stream().map(ApiViews::token).toList())));
+        r.post("/api/v1/tokens", this::newToken);
+        r.delete("/api/v1/tokens/{id}", this::revokeToken);
+        r.before("/api/v1/admin/*", ctx -> {
+            if (!user(ctx).admin()) {
+                throw new ApiException(403, "admin only: " + user(ctx).name() + " is not an admin");
+            }
+        });
+        r.get("/api/v1/admin/users", ctx -> json(ctx, 200, Map.of("users", db.accounts().users().stream().map(ApiViews::user).toList())));
+        r.post("/api/v1/admin/users", this::addUser);
+        r.delete("/api/v1/admin/users/{user}", this::removeUser);
+        r.put("/api/v1/admin/users/{user}/limits", this::setUserLimits);
+        r.post("/api/v1/admin/groups", this::addGroup);
+        r.put("/api/v1/admin/groups/{group}/limits", this::setGroupLimits);
+        r.get("/api/v1/admin/clusters", ctx -> json(ctx, 200, Map.of("clusters", db.clusters().all(1000).stream()
+                .map(c -> ApiViews.cluster(c, fleet.running(c.name()).orElse(null))).toList())));
+
+        r.exception(ApiException.class, (e, ctx) -> json(ctx, e.status(), Map.of("error", e.getMessage())));
+        r.exception(HttpResponseException.class, (e, ctx) -> json(ctx, e.getStatus(), Map.of("error",
+                e.getStatus() == 413 ? "request body over " + MAX_BODY_BYTES + " bytes" : e.getMessage())));
+        r.exception(IllegalArgumentException.class, (e, ctx) -> json(ctx, 422, Map.of("error", e.getMessage())));
+        r.exception(Exception.class, (e, ctx) -> {
+            log.warn("{} {} failed", ctx.method(), ctx.path(), e);
+            json(ctx, 500, Map.of("error", "internal error: " + e));
+        });
+        r.error(404, "*", ctx -> {
+            if (ctx.result() == null || ctx.result().isEmpty()) {
+                json(ctx, 404, Map.of("error", "no such route: " + ctx.method() + " " + ctx.path()));
+            }
+        });
+        r.error(405, "*", ctx -> json(ctx, 405, Map.of("error", "method " + ctx.method() + " not allowed on " + ctx.path())));
+    }
+
+    // ---------------------------------------------------------------- auth
+
+    private void authenticate(Context ctx) {
+        String h = ctx.header("Authorization");
+        if (h == null || h.isBlank()) {
+            authFailures.refused(ctx.ip(), "no token");
+            throw ApiException.unauthorized("no API token: send 'Authorization: Bearer <token>' (from 'burst gateway user add' "
+                    + "or 'burst gateway token new')");
+        }
+        if (!h.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            authFailures.refused(ctx.ip(), "not a bearer token");
+            throw ApiException.unauthorized("the Authorization header must be 'Bearer <token>'");
+        }
+        UserRecord user = db.accounts().authenticate(h.substring(7).strip(), settings.clock().instant()).orElse(null);
+        if (user == null) {
+            authFailures.refused(ctx.ip(), "bad, expired or revoked token");
+            throw ApiException.unauthorized("bad, expired or revoked API token");
+        }
+        ctx.attribute(USER, user);
+    }
+
+    private static UserRecord user(Context ctx) {
+        return ctx.attribute(USER);
+    }
+
+    private LiveCluster owned(Context ctx) {
+        String name = ctx.pathParam("name");
+        UserRecord user = user(ctx);
+        if (!CLUSTER_NAME.matcher(name).matches()) {
+            throw ApiException.notFound("no cluster '" + name + "'");
+        }
+        return fleet.owned(user, name).orElseThrow(() -> {
+            boolean stoppedOwn = db.clusters().find(name).filter(c -> c.userId() == user.id() || user.admin()).isPresent();
+            return stoppedOwn ? ApiException.conflict("cluster " + name + " is not running") : ApiException.notFound("no cluster '" + name + "'");
+        });
+    }
+
+    // ---------------------------------------------------------------- clusters
+
+    private void options(Context ctx) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("backend", backend.name());
+        m.put("description", backend.description());
+        Map<String, Object> defaults = new LinkedHashMap<>();
+        defaults.put("threads", settings.defaultThreads());
+        defaults.put("memory", settings.defaultMemory());
+        defaults.put("adapt", Map.of("minimum", 0, "maximum", settings.defaultMaxWorkers()));
+        m.put("defaults", defaults);
+        m.put("fields", Map.of("workers", "a fixed number of workers", "adapt", "{\"minimum\": a, \"maximum\": b}: workers come "
+                        + "and go with the work", "threads", "cores per worker", "memory", "memory per worker, e.g. 4g", "gpus",
+                "GPUs per worker", "detached", "true: the cluster outlives its client (idle and lifetime still apply)",
+                "options", "backend settings by name"));
+        Map<String, String> backendSettings = new LinkedHashMap<>(backend.settings());
+        backendSettings.remove("processes");
+        m.put("options", backendSettings);
+        m.put("idleTimeoutSeconds", seconds(settings.reclaim().idle()));
+        m.put("noClientTimeoutSeconds", seconds(settings.reclaim().noClient()));
+        json(ctx, 200, m);
+    }
+
+    private static Long seconds(Duration d) {
+        return d == null ? null : d.toSeconds();
+    }
+
+    private void listClusters(Context ctx) {
+        boolean all = "true".equals(ctx.queryParam("stopped"));
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (ClusterRecord c : db.clusters().ofUser(user(ctx).id(), all)) {
+            out.add(ApiViews.cluster(c, fleet.running(c.name()).orElse(null)));
+        }
+        json(ctx, 200, Map.of("clusters", out));
+    }
+
+    private void createCluster(Context ctx) {
+        ClusterRequestOptions options = parseCreate(body(ctx));
+        LiveCluster c = fleet.create(user(ctx), options);
+        json(ctx, 201, clusterWithConnection(c));
+    }
+
+    private Map<String, Object> clusterWithConnection(LiveCluster c) {
+        Map<String, Object> m = ApiViews.cluster(db.clusters().find(c.name()).orElse(c.record), c);
+        Map<String, Object> conn = new LinkedHashMap<>();
+        conn.put("address", address.get().burstAddress());
+        conn.put("route", ClusterFleet.routeOf(c.name()));
+        conn.put("token", c.token);
+        conn.put("certificateSha256", c.certificateSha256);
+        m.put("connection", conn);
+        return m;
+    }
+
+    private void stopCluster(Context ctx) {
+        LiveCluster c = owned(ctx);
+        UserRecord u = user(ctx);
+        boolean byAdmin = c.record.userId() != u.id();
+        fleet.stop(c, byAdmin ? StopReason.ADMIN : StopReason.USER, "stopped by " + u.name());
+        json(ctx, 200, ApiViews.cluster(db.clusters().find(c.name()).orElseThrow(), null));
+    }
+
+    private void scale(Context ctx) {
+        LiveCluster c = owned(ctx);
+        JsonNode b = body(ctx);
+        onlyKeys(b, Set.of("count"));
+        int count = intField(b, "count", 0, MAX_WORKERS, true);
+        ClusterFleet.Scaled s = fleet.scale(c, count);
+        Map<String, Object> m = clusterWithConnection(c);
+        m.put("requested", count);
+        m.put("granted", s.workers());
+        if (s.clamped() != null) {
+            m.put("message", s.clamped());
+        }
+        json(ctx, 200, m);
+    }
+
+    private void adapt(Context ctx) {
+        LiveCluster c = owned(ctx);
+        JsonNode b = body(ctx);
+        onlyKeys(b, Set.of("minimum", "maximum"));
+        int min = intField(b, "minimum", 0, MAX_WORKERS, false);
+        int max = intField(b, "maximum", 1, MAX_WORKERS, true);
+        ClusterFleet.Scaled s = fleet.adapt(c, b.has("minimum") ? min : 0, max);
+        Map<String, Object> m = clusterWithConnection(c);
+        m.put("maximum", s.workers());
+        if (s.clamped() != null) {
+            m.put("message", s.clamped());
+        }
+        json(ctx, 200, m);
+    }
+
+    ClusterRequestOptions parseCreate(JsonNode b) {
+        onlyKeys(b, CREATE_KEYS);
+        int threads = b.has("threads") ? intField(b, "threads", 1, MAX_THREADS, true) : settings.defaultThreads();
+        long memory;
+        try {
+            memory = MemorySize.parse(b.has("memory") ? textField(b, "memory") : settings.defaultMemory(), "memory");
+        } catch (IllegalArgumentException e) {
+            throw ApiException.unprocessable(e.getMessage());
+        }
+        int gpus = b.has("gpus") ? intField(b, "gpus", 0, MAX_GPUS, true) : 0;
+        boolean detached = false;
+        if (b.has("detached")) {
+            if (!b.get("detached").isBoolean()) {
+                throw ApiException.unprocessable("option 'detached' must be true or false, got " + b.get("detached"));
+            }
+            detached = b.get("detached").asBoolean();
+        }
+        Integer min = null;
+        Integer max = null;
+        int workers = 0;
+        if (b.has("workers") && b.has("adapt")) {
+            throw ApiException.unprocessable("give either 'workers' (a fixed number) or 'adapt' (bounds), not both");
+        }
+        if (b.has("workers")) {
+            workers = intField(b, "workers", 0, MAX_WORKERS, true);
+        } else {
+            JsonNode a = b.has("adapt") ? b.get("adapt") : null;
+            if (a != null && !a.isObject()) {
+                throw ApiException.unprocessable("option 'adapt' must be {\"minimum\": a, \"maximum\": b}, got " + a);
+            }
+            if (a != null) {
+                onlyKeys(a, Set.of("minimum", "maximum"));
+            }
+            min = a != null && a.has("minimum") ? intField(a, "minimum", 0, MAX_WORKERS, true) : 0;
+            max = a != null && a.has("maximum") ? intField(a, "maximum", 1, MAX_WORKERS, true) : settings.defaultMaxWorkers();
+            if (max < min) {
+                throw ApiException.unprocessable("adapt maximum " + max + " is below its minimum " + min);
+            }
+        }
+        Map<String, String> backendSettings = new LinkedHashMap<>();
+        if (b.has("options")) {
+            JsonNode o = b.get("options");
+            if (!o.isObject()) {
+                throw ApiException.unprocessable("'options' must be an object of backend settings, got " + o);
+            }
+            Map<String, String> known = new LinkedHashMap<>(backend.settings());
+            known.remove("processes");
+            for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (!known.containsKey(e.getKey())) {
+                    throw ApiException.unprocessable("unknown option '" + e.getKey() + "' for backend " + backend.name()
+                            + (known.isEmpty() ? " (it takes none)" : "; known: " + String.join(", ", known.keySet())));
+                }
+                if (!e.getValue().isValueNode() || e.getValue().asText().length() > 200
+                        || e.getValue().asText().chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
+                    throw ApiException.unprocessable("option '" + e.getKey() + "' must be a value of at most 200 printable characters");
+                }
+                backendSettings.put(e.getKey(), e.getValue().asText());
+            }
+        }
+        return new ClusterRequestOptions(threads, memory, gpus, workers, min, max, detached, backendSettings);
+    }
+
+    // ---------------------------------------------------------------- me and usage
+
+    private void me(Context ctx) {
+        UserRecord u = user(ctx);
+        Map<String, Object> m = ApiViews.user(u);
+        Instant now = settings.clock().instant();
+        Instant since = u.budget().period() == null ? Instant.EPOCH : now.minus(u.budget().period());
+        m.put("budget", ApiViews.budget(u.budget(), db.usage().since(u.id(), since)));
+        UsageFigures live = UsageFigures.ZERO;
+        int workers = 0;
+        int clusters = 0;
+        for (LiveCluster c : fleet.running()) {
+            if (c.record.userId() == u.id()) {
+                clusters++;
+                if (c.lastStatus != null) {
+                    live = live.plus(LiveCluster.usageOf(c.lastStatus));
+                    workers += c.lastStatus.workers().size();
+                }
+            }
+        }
+        m.put("clusters", clusters);
+        m.put("workers", workers);
+        m.put("liveUsage", ApiViews.usage(live));
+        json(ctx, 200, m);
+    }
+
+    private void usage(Context ctx) {
+        UserRecord u = user(ctx);
+        int days = 30;
+        if (ctx.queryParam("days") != null) {
+            try {
+                days = Integer.parseInt(ctx.queryParam("days"));
+            } catch (NumberFormatException e) {
+                days = -1;
+            }
+            if (days < 1 || days > 3660) {
+                throw ApiException.unprocessable("days must be 1..3660, got '" + ctx.queryParam("days") + "'");
+            }
+        }
+        Instant since = settings.clock().instant().minus(Duration.ofDays(days));
+        List<Map<String, Object>> perCluster = new ArrayList<>();
+        UsageFigures total = UsageFigures.ZERO;
+        for (ClusterRecord c : db.clusters().ofUser(u.id(), true)) {
+            if (c.stoppedAt() != null && c.stoppedAt().isBefore(since)) {
+                continue;
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", c.name());
+            m.put("state", c.state().name().toLowerCase(java.util.Locale.ROOT));
+            m.put("createdAt", c.createdAt().toString());
+            if (c.stoppedAt() != null) {
+                m.put("stoppedAt", c.stoppedAt().toString());
+            }
+            if (c.stopReason() != null) {
+                m.put("stopReason", c.stopReason().label());
+            }
+            m.put("usage", ApiViews.usage(c.usage()));
+            perCluster.add(m);
+            total = total.plus(c.usage());
+        }
+        List<Map<String, Object>> perDay = new ArrayList<>();
+        for (UsageRecords.Day d : db.usage().perDay(u.id(), since)) {
+            perDay.add(Map.of("day", d.day().toString(), "usage", ApiViews.usage(d.usage())));
+        }
+        json(ctx, 200, Map.of("user", u.name(), "since", since.toString(), "total", ApiViews.usage(total),
+                "clusters", perCluster, "days", perDay));
+    }
+
+    // ---------------------------------------------------------------- tokens
+
+    private void newToken(Context ctx) {
+        JsonNode b = body(ctx);
+        onlyKeys(b, Set.of("label", "expiresInDays"));
+        String label = b.has("label") ? textField(b, "label") : "";
+        if (label.length() > 200) {
+            throw ApiException.unprocessable("label is over 200 characters");
+        }
+        Instant now = settings.clock().instant();
+        Instant expires = b.has("expiresInDays") ? now.plus(Duration.ofDays(intField(b, "expiresInDays", 1, 3660, true))) : null;
+        String secret = db.accounts().issueToken(user(ctx).name(), label, expires, now);
+        json(ctx, 201, Map.of("token", secret));
+    }
+
+    private void revokeToken(Context ctx) {
+        long id;
+        try {
+            id = Long.parseLong(ctx.pathParam("id"));
+        } catch (NumberFormatException e) {
+            throw ApiException.notFound("no token '" + ctx.pathParam("id") + "'");
+        }
+        if (!db.accounts().revokeToken(user(ctx).name(), id, settings.clock().instant())) {
+            throw ApiException.notFound("no token " + id);
+        }
+        json(ctx, 200, Map.of("revoked", id));
+    }
+
+    // ---------------------------------------------------------------- admin
+
+    private void addUser(Context ctx) {
+        JsonNode b = body(ctx);
+        onlyKeys(b, Set.of("name", "group", "admin", "limits", "budget"));
+        String name = textField(b, "name");
+        Instant now = settings.clock().instant();
+        db.accounts().addUser(name, b.has("group") ? textField(b, "group") : null, b.path("admin").asBoolean(false),
+                parseLimits(b.path("limits")), parseBudget(b.path("budget")), now);
+        String token = db.accounts().issueToken(name, "made by " + user(ctx).name(), null, now);
+        json(ctx, 201, Map.of("user", ApiViews.user(db.accounts().user(name).orElseThrow()), "token", token));
+    }
+
+    private void removeUser(Context ctx) {
+        String name = ctx.pathParam("user");
+        db.accounts().removeUser(name, settings.clock().instant());
+        for (LiveCluster c : fleet.running()) {
+            if (c.record.user().equals(name)) {
+                fleet.stop(c, StopReason.ADMIN, "user " + name + " was removed by " + user(ctx).name());
+            }
+        }
+        json(ctx, 200, Map.of("removed", name));
+    }
+
+    private void setUserLimits(Context ctx) {
+        JsonNode b = body(ctx);
+        onlyKeys(b, Set.of("limits", "budget"));
+        json(ctx, 200, ApiViews.user(db.accounts().setLimits(ctx.pathParam("user"), parseLimits(b.path("limits")),
+                parseBudget(b.path("budget")))));
+    }
+
+    private void addGroup(Context ctx) {
+        JsonNode b = body(ctx);
+        onlyKeys(b, Set.of("name", "limits"));
+        var g = db.accounts().addGroup(textField(b, "name"), parseLimits(b.path("limits")), settings.clock().instant());
+        json(ctx, 201, Map.of("name", g.name(), "limits", ApiViews.limits(g.limits())));
+    }
+
+    private void setGroupLimits(Context ctx) {
+        JsonNode b = body(ctx);
+        var g = db.accounts().setGroupLimits(ctx.pathParam("group"), parseLimits(b.path("limits")));
+        json(ctx, 200, Map.of("name", g.name(), "limits", ApiViews.limits(g.limits())));
+    }
+
+    static Limits parseLimits(JsonNode l) {
+        if (l.isMissingNode() || l.isNull()) {
+            return Limits.NONE;
+        }
+        onlyKeys(l, Set.of("maxClusters", "maxCores", "maxMemory", "maxGpus", "maxWorkersPerCluster", "maxLifetimeSeconds"));
+        Long memory = l.has("maxMemory") ? MemorySize.parse(l.get("maxMemory").asText(), "maxMemory") : null;
+        return new Limits(optInt(l, "maxClusters"), optInt(l, "maxCores"), memory, optInt(l, "maxGpus"),
+                optInt(l, "maxWorkersPerCluster"),
+                l.has("maxLifetimeSeconds") ? Duration.ofSeconds(intField(l, "maxLifetimeSeconds", 1, Integer.MAX_VALUE, true)) : null);
+    }
+
+    static Budget parseBudget(JsonNode b) {
+        if (b.isMissingNode() || b.isNull()) {
+            return Budget.NONE;
+        }
+        onlyKeys(b, Set.of("coreSeconds", "gpuSeconds", "periodSeconds"));
+        return new Budget(b.has("coreSeconds") ? b.get("coreSeconds").asDouble() : null,
+                b.has("gpuSeconds") ? b.get("gpuSeconds").asDouble() : null,
+                b.has("periodSeconds") ? Duration.ofSeconds(intField(b, "periodSeconds", 1, Integer.MAX_VALUE, true)) : null);
+    }
+
+    private static Integer optInt(JsonNode n, String field) {
+        return n.has(field) ? intField(n, field, 0, Integer.MAX_VALUE, true) : null;
+    }
+
+    // ---------------------------------------------------------------- JSON
+
+    private static JsonNode body(Context ctx) {
+        byte[] bytes = ctx.bodyAsBytes();
+        if (bytes.length == 0) {
+            return JSON.createObjectNode();
+        }
+        try {
+            JsonNode n = JSON.readTree(bytes);
+            if (n == null || !n.isObject()) {
+                throw ApiException.unprocessable("the request body must be a JSON object");
+            }
+            return n;
+        } catch (JsonProcessingException e) {
+            throw ApiException.unprocessable("the request body is not JSON: " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw ApiException.unprocessable("cannot read the request body: " + e.getMessage());
+        }
+    }
+
+    static void onlyKeys(JsonNode n, Set<String> allowed) {
+        for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!allowed.contains(k)) {
+                throw ApiException.unprocessable("unknown option '" + k + "'; known: " + String.join(", ", new java.util.TreeSet<>(allowed)));
+            }
+        }
+    }
+
+    static int intField(JsonNode n, String field, int min, int max, boolean required) {
+        JsonNode v = n.get(field);
+        if (v == null) {
+            if (required) {
+                throw ApiException.unprocessable("'" + field + "' is missing");
+            }
+            return min;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < min || v.asLong() > max) {
+            throw ApiException.unprocessable("'" + field + "' must be a whole number from " + min + " to " + max + ", got " + v);
+        }
+        return (int) v.asLong();
+    }
+
+    static String textField(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        if (v == null || !v.isTextual()) {
+            throw ApiException.unprocessable("'" + field + "' must be a string" + (v == null ? " and is missing" : ", got " + v));
+        }
+        return v.asText();
+    }
+
+    static void json(Context ctx, int status, Object body) {
+        try {
+            ctx.status(status).contentType("application/json").result(JSON.writeValueAsBytes(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static ObjectNode object() {
+        return JSON.createObjectNode();
+    }
+}

@@ -1,0 +1,132 @@
+package dev.burst.internal.gateway.server;
+
+import dev.burst.internal.gateway.clusterprocess.ControlStatus;
+import dev.burst.internal.gateway.ledger.Budget;
+import dev.burst.internal.gateway.ledger.ClusterRecord;
+import dev.burst.internal.gateway.ledger.Limits;
+import dev.burst.internal.gateway.ledger.TokenRecord;
+import dev.burst.internal.gateway.ledger.UsageFigures;
+import dev.burst.internal.gateway.ledger.UserRecord;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The JSON shapes of the REST API (maps in a fixed key order; nulls left out). */
+final class ApiViews {
+    private ApiViews() {
+    }
+
+    static Map<String, Object> cluster(ClusterRecord r, LiveCluster live) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", r.name());
+        m.put("user", r.user());
+        m.put("state", r.state().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("backend", r.backend());
+        put(m, "createdAt", r.createdAt());
+        put(m, "startedAt", r.startedAt());
+        put(m, "stoppedAt", r.stoppedAt());
+        if (r.stopReason() != null) {
+            m.put("stopReason", r.stopReason().label());
+        }
+        put(m, "stopDetail", r.stopDetail());
+        m.put("detached", r.detached());
+        Map<String, Object> workers = new LinkedHashMap<>();
+        workers.put("max", r.shape().maxWorkers());
+        workers.put("threads", r.shape().coresPerWorker());
+        workers.put("memoryBytes", r.shape().memoryPerWorker());
+        workers.put("gpus", r.shape().gpusPerWorker());
+        ControlStatus s = live == null ? null : live.lastStatus;
+        if (s != null) {
+            workers.put("connected", s.workers().size());
+        }
+        m.put("workers", workers);
+        if (s != null) {
+            Map<String, Object> tasks = new LinkedHashMap<>();
+            tasks.put("pending", s.pending());
+            tasks.put("processing", s.processing());
+            tasks.put("inMemory", s.inMemory());
+            tasks.put("submitted", s.submitted());
+            tasks.put("finished", s.finished());
+            m.put("tasks", tasks);
+            m.put("clients", s.clients());
+            m.put("usage", usage(LiveCluster.usageOf(s)));
+        } else {
+            m.put("usage", usage(r.usage()));
+        }
+        return m;
+    }
+
+    static Map<String, Object> usage(UsageFigures u) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("allocatedCoreSeconds", round(u.allocatedCoreSeconds()));
+        m.put("busyCoreSeconds", round(u.busyCoreSeconds()));
+        m.put("allocatedGpuSeconds", round(u.allocatedGpuSeconds()));
+        m.put("busyGpuSeconds", round(u.busyGpuSeconds()));
+        m.put("tasks", u.tasks());
+        m.put("efficiency", round(u.efficiency()));
+        return m;
+    }
+
+    static Map<String, Object> limits(Limits l) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        put(m, "maxClusters", l.maxClusters());
+        put(m, "maxCores", l.maxCores());
+        put(m, "maxMemoryBytes", l.maxMemoryBytes());
+        put(m, "maxGpus", l.maxGpus());
+        put(m, "maxWorkersPerCluster", l.maxWorkersPerCluster());
+        if (l.maxLifetime() != null) {
+            m.put("maxLifetimeSeconds", l.maxLifetime().toSeconds());
+        }
+        return m;
+    }
+
+    static Map<String, Object> budget(Budget b, UsageFigures used) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (b.period() != null) {
+            m.put("periodSeconds", b.period().toSeconds());
+        }
+        if (b.coreSeconds() != null) {
+            m.put("coreSeconds", b.coreSeconds());
+            m.put("coreSecondsLeft", round(Math.max(0, b.coreSeconds() - used.allocatedCoreSeconds())));
+        }
+        if (b.gpuSeconds() != null) {
+            m.put("gpuSeconds", b.gpuSeconds());
+            m.put("gpuSecondsLeft", round(Math.max(0, b.gpuSeconds() - used.allocatedGpuSeconds())));
+        }
+        m.put("used", usage(used));
+        return m;
+    }
+
+    static Map<String, Object> user(UserRecord u) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", u.name());
+        m.put("admin", u.admin());
+        put(m, "group", u.groupName());
+        m.put("limits", limits(u.limits()));
+        put(m, "createdAt", u.createdAt());
+        put(m, "removedAt", u.removedAt());
+        return m;
+    }
+
+    static Map<String, Object> token(TokenRecord t) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", t.id());
+        m.put("label", t.label());
+        put(m, "createdAt", t.createdAt());
+        put(m, "expiresAt", t.expiresAt());
+        put(m, "lastUsedAt", t.lastUsedAt());
+        put(m, "revokedAt", t.revokedAt());
+        return m;
+    }
+
+    private static void put(Map<String, Object> m, String key, Object value) {
+        if (value != null) {
+            m.put(key, value instanceof Instant i ? i.toString() : value);
+        }
+    }
+
+    static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+}

@@ -1,0 +1,469 @@
+package dev.burst.internal.gateway.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.burst.BurstException;
+import dev.burst.internal.gateway.clusterprocess.ClusterProcess;
+import dev.burst.internal.gateway.clusterprocess.ClusterProcessSpec;
+import dev.burst.internal.gateway.clusterprocess.ClusterStarted;
+import dev.burst.internal.gateway.clusterprocess.ControlStatus;
+import dev.burst.internal.gateway.ledger.ClusterRecord;
+import dev.burst.internal.gateway.ledger.ClusterRequest;
+import dev.burst.internal.gateway.ledger.ClusterShape;
+import dev.burst.internal.gateway.ledger.ClusterState;
+import dev.burst.internal.gateway.ledger.GatewayDatabase;
+import dev.burst.internal.gateway.ledger.GroupRecord;
+import dev.burst.internal.gateway.ledger.LimitCheck;
+import dev.burst.internal.gateway.ledger.Limits;
+import dev.burst.internal.gateway.ledger.StopReason;
+import dev.burst.internal.gateway.ledger.UsageFigures;
+import dev.burst.internal.gateway.ledger.UserRecord;
+import dev.burst.internal.gateway.reclaim.ReclaimDecision;
+import dev.burst.internal.gateway.reclaim.ReclaimPolicy;
+import dev.burst.internal.gateway.reclaim.ReclaimTimeouts;
+import dev.burst.internal.transport.ClusterCredentials;
+import dev.burst.internal.workerprocess.WorkerMain;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The gateway's running clusters: creates them within limits, scales them, stops them with a
+ * reason, reads their status every poll (culling, usage, workers, routes), and takes them back
+ * after a gateway restart.
+ *
+ * <p>Design note: the ledger is written before and after each step that matters: a cluster is
+ * reserved (limits checked under the user's row lock) before its process is asked to start it,
+ * its process's pid and control port are recorded before the start, and it is marked stopped with
+ * its reason and its last usage after the process is gone. A gateway killed at any point therefore
+ * finds, on restart, every cluster that may be running, and can take it back or stop it and count
+ * it ({@link #adoptAfterRestart()}). Time comes from the settings' clock: culling is tested by
+ * moving that clock, not by waiting.
+ */
+public final class ClusterFleet implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ClusterFleet.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Duration STOP_GRACE = Duration.ofSeconds(20);
+    private static final Duration PROCESS_START_TIMEOUT = Duration.ofSeconds(60);
+    private static final int FAILED_READS_BEFORE_LOST = 3;
+    /** Route names: {@code <cluster>.cluster.burst}, what clients send as SNI. */
+    public static final String ROUTE_SUFFIX = ".cluster.burst";
+
+    private final GatewaySettings settings;
+    private final GatewayDatabase db;
+    private final Path clustersDir;
+    private final Path clusterHome;
+    private final Map<String, LiveCluster> live = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedDeque<ClusterProcess> spares = new ConcurrentLinkedDeque<>();
+    private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
+    private volatile boolean closed;
+
+    public ClusterFleet(GatewaySettings settings, GatewayDatabase db) throws IOException {
+        this.settings = settings;
+        this.db = db;
+        this.clustersDir = Files.createDirectories(settings.dataDir().resolve("clusters"));
+        this.clusterHome = Files.createDirectories(settings.dataDir().resolve("cluster-home"));
+    }
+
+    public static String routeOf(String clusterName) {
+        return clusterName + ROUTE_SUFFIX;
+    }
+
+    // ---------------------------------------------------------------- create
+
+    /**
+     * Creates a cluster for {@code user}: reserves it in the ledger (limits, budget), starts its
+     * process and its cluster, and records it running.
+     *
+     * @throws ApiException 422 when a limit or the budget does not allow it
+     */
+    public LiveCluster create(UserRecord user, ClusterRequestOptions options) {
+        if (closed) {
+            throw new ApiException(503, "the gateway is shutting down");
+        }
+        String name = newName();
+        ClusterShape shape = new ClusterShape(options.maxWorkers(), options.threads(), options.memoryBytes(), options.gpus());
+        String optionsJson;
+        try {
+            optionsJson = JSON.writeValueAsString(options);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        Instant now = settings.clock().instant();
+        ClusterRecord record;
+        try {
+            record = db.clusters().reserve(user, new ClusterRequest(name, settings.backend(), optionsJson, shape, options.detached()),
+                    settings.lease(), now);
+        } catch (dev.burst.internal.gateway.ledger.LimitExceededException e) {
+            throw ApiException.unprocessable(e.getMessage());
+        }
+        ClusterProcess process = null;
+        try {
+            process = takeProcess(name);
+            db.clusters().recordProcess(record.id(), process.pid(), process.port());
+            ClusterStarted started = process.start(new ClusterProcessSpec(name, user.name(), settings.backend(),
+                    options.adaptive() ? 0 : options.workers(), options.threads(), options.memoryBytes(), options.gpus(),
+                    backendSettings(options), options.adaptMinimum(), options.adaptMaximum(), settings.orphanTimeout().toSeconds()));
+            rememberTokenFile(process.dir(), started.tokenFile());
+            ClusterCredentials credentials = ClusterCredentials.fromTokenFile(Path.of(started.tokenFile()));
+            Instant running = settings.clock().instant();
+            if (!db.clusters().markRunning(record.id(), process.pid(), process.port(), started.schedulerAddress(),
+                    credentials.certificateSha256(), running)) {
+                throw new BurstException("the cluster was stopped while it started");
+            }
+            LiveCluster c = new LiveCluster(db.clusters().find(record.id()).orElseThrow(), process, started.schedulerAddress(),
+                    credentials.token(), credentials.certificateSha256(), timeoutsFor(user), UsageFigures.ZERO, running);
+            live.put(name, c);
+            log.info("cluster {} of {} started: {} (scheduler {}, pid {})", name, user.name(), describe(options),
+                    started.schedulerAddress(), process.pid());
+            return c;
+        } catch (RuntimeException e) {
+            String why = e.getMessage() == null ? e.toString() : e.getMessage();
+            if (process != null) {
+                process.kill();
+            }
+            db.clusters().markStopped(record.id(), ClusterState.FAILED, StopReason.START_FAILED, why, settings.clock().instant());
+            log.warn("cluster {} of {} failed to start: {}", name, user.name(), why);
+            if (e instanceof IllegalArgumentException) {
+                throw ApiException.unprocessable("cannot start the cluster: " + why);
+            }
+            throw new ApiException(500, "cannot start the cluster: " + why);
+        } finally {
+            replenishSpares();
+        }
+    }
+
+    private Map<String, String> backendSettings(ClusterRequestOptions options) {
+        Map<String, String> s = new java.util.LinkedHashMap<>(settings.backendSettings());
+        s.putAll(options.settings());
+        if (settings.backend().equals("local")) {
+            s.put("processes", "true"); // a scheduler clients reach over the network; workers outside the scheduler's JVM
+        }
+        return s;
+    }
+
+    private static String describe(ClusterRequestOptions o) {
+        return (o.adaptive() ? "adaptive " + o.adaptMinimum() + ".." + o.adaptMaximum() : o.workers() + "") + " workers of "
+                + o.threads() + " cores" + (o.gpus() > 0 ? ", " + o.gpus() + " GPUs" : "") + (o.detached() ? ", detached" : "");
+    }
+
+    private ReclaimTimeouts timeoutsFor(UserRecord user) {
+        Duration lifetime = Limits.shorter(settings.reclaim().maxLifetime(), user.limits().maxLifetime());
+        if (user.groupName() != null) {
+            lifetime = Limits.shorter(lifetime, db.accounts().group(user.groupName()).map(GroupRecord::limits)
+                    .map(Limits::maxLifetime).orElse(null));
+        }
+        return settings.reclaim().withMaxLifetime(lifetime);
+    }
+
+    private static String newName() {
+        byte[] b = new byte[5];
+        RANDOM.nextBytes(b);
+        return "c-" + HexFormat.of().formatHex(b);
+    }
+
+    /** A spare process if one is alive, renamed into the cluster's directory; else a new one. */
+    private ClusterProcess takeProcess(String name) {
+        ClusterProcess spare;
+        while ((spare = spares.pollFirst()) != null) {
+            if (spare.alive()) {
+                Path dir = clustersDir.resolve(name);
+                try {
+                    Files.move(spare.dir(), dir);
+                    return ClusterProcess.find(dir).orElseThrow(() -> new BurstException("the spare process went away"));
+                } catch (IOException | BurstException e) {
+                    log.debug("spare process {} not usable: {}", spare.pid(), e.toString());
+                    spare.kill();
+                }
+            }
+        }
+        return launch(clustersDir.resolve(name));
+    }
+
+    private ClusterProcess launch(Path dir) {
+        return ClusterProcess.launch(dir, settings.clusterClasspath(), settings.clusterJavaOptions(),
+                Map.of(dev.burst.BurstDirectories.BURST_HOME, clusterHome.toString()), PROCESS_START_TIMEOUT);
+    }
+
+    /** Starts spare processes in the background up to the configured count. */
+    public void replenishSpares() {
+        int missing = settings.spareProcesses() - spares.size();
+        for (int i = 0; i < missing && !closed; i++) {
+            background.execute(() -> {
+                try {
+                    ClusterProcess p = launch(clustersDir.resolve("spare-" + HexFormat.of().formatHex(randomBytes())));
+                    if (closed) {
+                        p.kill();
+                        WorkerMain.deleteTree(p.dir());
+                    } else {
+                        spares.add(p);
+                    }
+                } catch (RuntimeException e) {
+                    log.warn("cannot start a spare cluster process: {}", e.getMessage());
+                }
+            });
+        }
+    }
+
+    private static byte[] randomBytes() {
+        byte[] b = new byte[4];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+
+    // ---------------------------------------------------------------- scale, adapt, stop
+
+    /** What a scale answered: the count now asked of the cluster, and why it is less than asked (null if not). */
+    public record Scaled(int workers, String clamped) {
+    }
+
+    public Scaled scale(LiveCluster c, int wanted) {
+        if (wanted < 0) {
+            throw ApiException.unprocessable("count must be 0 or more, got " + wanted);
+        }
+        LimitCheck.Fit fit = db.clusters().resize(c.record.id(), wanted, settings.lease(), settings.clock().instant());
+        c.process.scale(fit.workers());
+        String clamped = fit.workers() < wanted ? "scaled to " + fit.explain(wanted) : null;
+        log.info("cluster {} of {} scaled to {}{}", c.name(), c.record.user(), fit.workers(), clamped == null ? "" : " (" + clamped + ")");
+        return new Scaled(fit.workers(), clamped);
+    }
+
+    public Scaled adapt(LiveCluster c, int minimum, int maximum) {
+        if (minimum < 0 || maximum < 1 || maximum < minimum) {
+            throw ApiException.unprocessable("adapt needs 0 <= minimum <= maximum and maximum >= 1, got minimum " + minimum
+                    + ", maximum " + maximum);
+        }
+        LimitCheck.Fit fit = db.clusters().resize(c.record.id(), maximum, settings.lease(), settings.clock().instant());
+        if (fit.workers() < 1) {
+            throw ApiException.unprocessable("no worker fits: " + fit.explain(maximum));
+        }
+        int max = fit.workers();
+        c.process.adapt(Math.min(minimum, max), max);
+        String clamped = max < maximum ? "maximum clamped: " + fit.explain(maximum) : null;
+        log.info("cluster {} of {} adapts between {} and {}{}", c.name(), c.record.user(), Math.min(minimum, max), max,
+                clamped == null ? "" : " (" + clamped + ")");
+        return new Scaled(max, clamped);
+    }
+
+    /**
+     * Stops cluster {@code c} for {@code reason}: its process goes, its last usage is counted, the
+     * ledger records why. Idempotent: a second stop does nothing.
+     */
+    public void stop(LiveCluster c, StopReason reason, String detail) {
+        synchronized (c) {
+            if (c.stopping) {
+                return;
+            }
+            c.stopping = true;
+        }
+        Optional<ControlStatus> last = c.process.stop(STOP_GRACE);
+        last.ifPresent(s -> recordUsage(c, s, settings.clock().instant()));
+        Instant now = settings.clock().instant();
+        db.clusters().markStopped(c.record.id(), ClusterState.STOPPED, reason, detail, now);
+        live.remove(c.name());
+        WorkerMain.deleteTree(c.process.dir()); // its control token and cluster token go with it
+        log.info("cluster {} of {} stopped: {}{}", c.name(), c.record.user(), reason.label(), detail == null ? "" : " (" + detail + ")");
+    }
+
+    // ---------------------------------------------------------------- lookups
+
+    /** The running cluster {@code name} if {@code user} owns it (admins see every cluster); else empty, as if it did not exist. */
+    public Optional<LiveCluster> owned(UserRecord user, String name) {
+        LiveCluster c = live.get(name);
+        return c != null && (c.record.userId() == user.id() || user.admin()) ? Optional.of(c) : Optional.empty();
+    }
+
+    public List<LiveCluster> running() {
+        return List.copyOf(live.values());
+    }
+
+    public Optional<LiveCluster> running(String name) {
+        return Optional.ofNullable(live.get(name));
+    }
+
+    // ---------------------------------------------------------------- polling
+
+    /** Reads every cluster's status once: activity, workers, usage, and stops what the reclaim policy says to. */
+    public void poll() {
+        for (LiveCluster c : live.values()) {
+            if (!c.stopping) {
+                try {
+                    pollOne(c);
+                } catch (RuntimeException e) {
+                    log.warn("polling cluster {} failed: {}", c.name(), e.toString());
+                }
+            }
+        }
+    }
+
+    private void pollOne(LiveCluster c) {
+        ControlStatus s;
+        try {
+            s = c.process.status();
+            c.failedReads = 0;
+        } catch (RuntimeException e) {
+            c.failedReads++;
+            if (!c.process.alive() || c.failedReads >= FAILED_READS_BEFORE_LOST) {
+                String detail = c.process.alive() ? "its scheduler process did not answer " + c.failedReads + " times: " + e.getMessage()
+                        : "its scheduler process (pid " + c.process.pid() + ") died: " + ClusterProcess.logTail(c.process.dir());
+                c.process.kill();
+                background.execute(() -> stop(c, StopReason.SCHEDULER_LOST, detail));
+            }
+            return;
+        }
+        Instant now = settings.clock().instant();
+        c.lastStatus = s;
+        c.activity.observe(now, s.working(), s.submitted(), s.finished(), s.clients());
+        trackWorkers(c, s, now);
+        if (Duration.between(c.usageWrittenAt, now).compareTo(settings.usageInterval()) >= 0) {
+            recordUsage(c, s, now);
+        }
+        Optional<ReclaimDecision> d = ReclaimPolicy.decide(c.activity.observation(s.working(), c.record.detached()), c.timeouts, now);
+        d.ifPresent(decision -> background.execute(() -> stop(c, decision.reason(), decision.detail())));
+    }
+
+    private void trackWorkers(LiveCluster c, ControlStatus s, Instant now) {
+        Set<String> present = new HashSet<>(s.workers());
+        int coresEach = c.record.shape().coresPerWorker();
+        for (String w : present) {
+            if (c.workers.add(w)) {
+                db.clusters().workerJoined(c.record.id(), w, coresEach, now);
+            }
+        }
+        for (String w : new ArrayList<>(c.workers)) {
+            if (!present.contains(w)) {
+                c.workers.remove(w);
+                db.clusters().workerLeft(c.record.id(), w, now);
+            }
+        }
+    }
+
+    private synchronized void recordUsage(LiveCluster c, ControlStatus s, Instant now) {
+        UsageFigures current = LiveCluster.usageOf(s);
+        db.clusters().addUsage(c.record, current.since(c.recorded), now);
+        c.recorded = current;
+        c.usageWrittenAt = now;
+    }
+
+    // ---------------------------------------------------------------- restart
+
+    /**
+     * After a (re)start: every cluster the ledger has as starting or running is taken back if its
+     * process still answers, else stopped with reason {@code gateway-restart} (its process, if any
+     * is left, killed; its usage counted up to the last record).
+     */
+    public void adoptAfterRestart() {
+        for (ClusterRecord r : db.clusters().active()) {
+            Path dir = clustersDir.resolve(r.name());
+            Optional<ClusterProcess> p = ClusterProcess.find(dir);
+            String why;
+            if (p.isPresent() && r.state() == ClusterState.RUNNING) {
+                try {
+                    ControlStatus s = p.get().status();
+                    ClusterCredentials credentials = ClusterCredentials.fromTokenFile(tokenFileOf(dir, s));
+                    UserRecord owner = db.accounts().user(r.user()).orElseThrow();
+                    LiveCluster c = new LiveCluster(r, p.get(), s.schedulerAddress(), credentials.token(),
+                            credentials.certificateSha256(), timeoutsFor(owner), r.usage(), settings.clock().instant());
+                    c.workers.addAll(db.clusters().workersPresent(r.id()));
+                    live.put(r.name(), c);
+                    log.info("cluster {} of {} taken back after a gateway restart (pid {})", r.name(), r.user(), p.get().pid());
+                    continue;
+                } catch (RuntimeException e) {
+                    why = "its process did not answer after the restart: " + e.getMessage();
+                }
+            } else {
+                why = p.isPresent() ? "it was still starting when the gateway stopped" : "its process was gone after the restart";
+            }
+            p.ifPresent(ClusterProcess::kill);
+            db.clusters().markStopped(r.id(), ClusterState.STOPPED, StopReason.GATEWAY_RESTART,
+                    why + "; usage counted up to its last record", settings.clock().instant());
+            WorkerMain.deleteTree(dir);
+            log.warn("cluster {} of {} stopped: gateway-restart ({})", r.name(), r.user(), why);
+        }
+        removeStrayDirectories();
+    }
+
+    /** The cluster's token file: the one its scheduler wrote, found through the process's cluster-home. */
+    private Path tokenFileOf(Path dir, ControlStatus s) {
+        Path recorded = dir.resolve("token-file");
+        try {
+            return Path.of(Files.readString(recorded).strip());
+        } catch (IOException e) {
+            throw new BurstException("no record of the cluster's token file in " + dir);
+        }
+    }
+
+    /** Directories of spares from before the restart, whose processes stop on their own watchdog. */
+    private void removeStrayDirectories() {
+        try (var dirs = Files.list(clustersDir)) {
+            dirs.filter(d -> d.getFileName().toString().startsWith("spare-")).forEach(d -> {
+                ClusterProcess.find(d).ifPresent(ClusterProcess::kill);
+                WorkerMain.deleteTree(d);
+            });
+        } catch (IOException e) {
+            log.debug("cannot list {}: {}", clustersDir, e.toString());
+        }
+    }
+
+    /** Notes where the cluster's token file is, for a restarted gateway. */
+    static void rememberTokenFile(Path dir, String tokenFile) {
+        try {
+            Files.writeString(dir.resolve("token-file"), tokenFile + "\n");
+        } catch (IOException e) {
+            throw new BurstException("cannot write " + dir.resolve("token-file") + ": " + e.getMessage(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- close
+
+    /**
+     * Stops every cluster (reason {@code gateway-shutdown}) and every spare. A gateway that is
+     * killed instead leaves them running, for its next start to take back.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        List<LiveCluster> all = running();
+        List<Thread> stops = new ArrayList<>();
+        for (LiveCluster c : all) {
+            stops.add(Thread.ofVirtual().start(() -> stop(c, StopReason.GATEWAY_SHUTDOWN, "the gateway was shut down")));
+        }
+        ClusterProcess spare;
+        while ((spare = spares.pollFirst()) != null) {
+            spare.kill();
+            WorkerMain.deleteTree(spare.dir());
+        }
+        for (Thread t : stops) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        background.shutdown(); // a spare being started sees `closed` and kills it
+        try {
+            if (!background.awaitTermination(90, java.util.concurrent.TimeUnit.SECONDS)) {
+                log.warn("background work of the gateway's fleet did not end within 90 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

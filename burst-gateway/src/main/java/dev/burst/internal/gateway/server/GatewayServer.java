@@ -1,0 +1,235 @@
+package dev.burst.internal.gateway.server;
+
+import dev.burst.internal.gateway.ledger.GatewayDatabase;
+import dev.burst.internal.transport.ClusterCredentials;
+import dev.burst.spi.ClusterBackend;
+import dev.burst.spi.ClusterBackends;
+import io.javalin.Javalin;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.MessageDigest;
+import java.security.cert.Certificate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running gateway: the ledger, the fleet of clusters, the REST API over HTTPS, the poller.
+ *
+ * <p>Design note: {@link #start} runs named steps, each adding what it made to one list of things
+ * to close; a step that fails closes what the earlier ones made, in reverse, through the same
+ * {@link #close()} a caller uses. The ledger opens first and closes last, so every cluster stop
+ * is recorded.
+ */
+public final class GatewayServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
+
+    private final GatewaySettings settings;
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private GatewayDatabase db;
+    private ClusterBackend backend;
+    private ClusterFleet fleet;
+    private Path keyStore;
+    private String keyStorePassword;
+    private String certificateSha256;
+    private Javalin http;
+    private volatile GatewayAddress address;
+    private boolean closed;
+
+    private GatewayServer(GatewaySettings settings) {
+        this.settings = settings;
+    }
+
+    /** Starts a gateway as {@code settings} say; on failure nothing it started is left. */
+    public static GatewayServer start(GatewaySettings settings) {
+        GatewayServer g = new GatewayServer(settings);
+        try {
+            g.checkBackend();
+            g.openLedger();
+            g.prepareTls();
+            g.takeBackClusters();
+            g.serveHttp();
+            g.pollClusters();
+            g.fleet.replenishSpares();
+            log.info("gateway serving {} (backend {}, ledger {}){}", g.address.url(), g.backend.name(), g.db.description(),
+                    g.certificateSha256 == null ? "" : "; certificate sha256 " + g.certificateSha256);
+            return g;
+        } catch (RuntimeException | IOException e) {
+            g.close();
+            if (e instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException("cannot start the gateway: " + e.getMessage(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- start steps
+
+    private void checkBackend() {
+        backend = ClusterBackends.require(settings.backend());
+        for (String key : settings.backendSettings().keySet()) {
+            if (!backend.settings().containsKey(key)) {
+                throw new IllegalArgumentException("unknown setting '" + key + "' for backend " + backend.name() + "; known: "
+                        + String.join(", ", backend.settings().keySet()));
+            }
+        }
+    }
+
+    private void openLedger() throws IOException {
+        Files.createDirectories(settings.dataDir());
+        db = settings.databaseUrl() == null ? GatewayDatabase.openH2(settings.dataDir())
+                : GatewayDatabase.open(settings.databaseUrl(), settings.databaseUser(), settings.databasePassword());
+        toClose.add(db);
+    }
+
+    private void prepareTls() throws IOException {
+        switch (settings.tls()) {
+            case PLAIN_LOOPBACK -> { }
+            case SELF_SIGNED -> {
+                Path dir = settings.dataDir().resolve("tls");
+                ClusterCredentials.forScheduler(dir); // makes the key pair once, then reuses it
+                keyStore = dir.resolve(ClusterCredentials.KEY_STORE_FILE);
+                keyStorePassword = Files.readString(dir.resolve(ClusterCredentials.PASSWORD_FILE), StandardCharsets.UTF_8).strip();
+            }
+            case PROVIDED -> {
+                keyStore = settings.tlsKeyStore();
+                keyStorePassword = settings.tlsKeyStorePassword();
+            }
+        }
+        if (keyStore != null) {
+            certificateSha256 = sha256OfFirstCertificate(keyStore, keyStorePassword);
+        }
+    }
+
+    private static String sha256OfFirstCertificate(Path p12, String password) {
+        try (var in = Files.newInputStream(p12)) {
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(in, password.toCharArray());
+            for (String alias : Collections.list(ks.aliases())) {
+                if (ks.isKeyEntry(alias)) {
+                    Certificate c = ks.getCertificate(alias);
+                    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(c.getEncoded()));
+                }
+            }
+            throw new IllegalArgumentException("the key store " + p12 + " holds no key and certificate");
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalArgumentException("cannot read the TLS key store " + p12 + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void takeBackClusters() throws IOException {
+        fleet = new ClusterFleet(settings, db);
+        toClose.add(fleet);
+        fleet.adoptAfterRestart();
+    }
+
+    private void serveHttp() {
+        ApiRoutes routes = new ApiRoutes(settings, db, fleet, backend, () -> address);
+        http = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.startup.showOldJavalinVersionWarning = false;
+            config.concurrency.useVirtualThreads = true;
+            config.jetty.addConnector((server, httpConfig) -> {
+                HttpConnectionFactory h1 = new HttpConnectionFactory(httpConfig);
+                ServerConnector c;
+                if (keyStore == null) {
+                    c = new ServerConnector(server, h1);
+                } else {
+                    // Clients pin the certificate: no host-name check, and SNI need not match it.
+                    httpConfig.addCustomizer(new SecureRequestCustomizer(false));
+                    SslContextFactory.Server ssl = new SslContextFactory.Server();
+                    ssl.setKeyStorePath(keyStore.toString());
+                    ssl.setKeyStoreType("PKCS12");
+                    ssl.setKeyStorePassword(keyStorePassword);
+                    ssl.setSniRequired(false);
+                    c = new ServerConnector(server, new SslConnectionFactory(ssl, h1.getProtocol()), h1);
+                }
+                c.setHost(settings.host());
+                c.setPort(settings.port());
+                return c;
+            });
+            routes.install(config);
+        }).start();
+        toClose.add(http::stop);
+        int port = ((ServerConnector) http.jettyServer().server().getConnectors()[0]).getLocalPort();
+        address = new GatewayAddress(settings.host(), port, keyStore != null);
+    }
+
+    private void pollClusters() {
+        ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "burst-gateway-poller");
+            t.setDaemon(true);
+            return t;
+        });
+        toClose.add(() -> {
+            poller.shutdown();
+            poller.awaitTermination(30, TimeUnit.SECONDS);
+        });
+        long every = settings.pollInterval().toMillis();
+        poller.scheduleWithFixedDelay(fleet::poll, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    // ---------------------------------------------------------------- what it is
+
+    public int port() {
+        return address.port();
+    }
+
+    /** {@code https://host:port} (or {@code http://} on plain loopback). */
+    public String url() {
+        return address.url();
+    }
+
+    /** {@code burst://host:port}: where clients reach the clusters. */
+    public String burstAddress() {
+        return address.burstAddress();
+    }
+
+    /** The SHA-256 of the gateway's certificate, which clients pin; null on plain HTTP. */
+    public String certificateSha256() {
+        return certificateSha256;
+    }
+
+    public GatewayDatabase database() {
+        return db;
+    }
+
+    public ClusterFleet fleet() {
+        return fleet;
+    }
+
+    /**
+     * Stops serving, stops every cluster (reason {@code gateway-shutdown}), closes the ledger.
+     * Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (int i = toClose.size() - 1; i >= 0; i--) {
+            try {
+                toClose.get(i).close();
+            } catch (Exception e) {
+                log.warn("closing the gateway: {}", e.toString());
+            }
+        }
+        toClose.clear();
+    }
+}

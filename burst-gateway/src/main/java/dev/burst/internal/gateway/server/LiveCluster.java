@@ -1,0 +1,53 @@
+package dev.burst.internal.gateway.server;
+
+import dev.burst.internal.gateway.clusterprocess.ClusterProcess;
+import dev.burst.internal.gateway.clusterprocess.ControlStatus;
+import dev.burst.internal.gateway.ledger.ClusterRecord;
+import dev.burst.internal.gateway.ledger.UsageFigures;
+import dev.burst.internal.gateway.reclaim.ActivityTracker;
+import dev.burst.internal.gateway.reclaim.ReclaimTimeouts;
+
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * A running gateway cluster as the fleet tracks it: its ledger record, its process, the
+ * credentials its owner connects with, and what the fleet last read from it.
+ */
+final class LiveCluster {
+    final ClusterRecord record;
+    final ClusterProcess process;
+    final String schedulerAddress;
+    final String token;
+    final String certificateSha256;
+    final ActivityTracker activity;
+    final ReclaimTimeouts timeouts;
+    final Set<String> workers = new HashSet<>();
+    volatile ControlStatus lastStatus;
+    volatile boolean stopping;
+    UsageFigures recorded;
+    Instant usageWrittenAt;
+    int failedReads;
+
+    LiveCluster(ClusterRecord record, ClusterProcess process, String schedulerAddress, String token, String certificateSha256,
+                ReclaimTimeouts timeouts, UsageFigures recorded, Instant now) {
+        this.record = record;
+        this.process = process;
+        this.schedulerAddress = schedulerAddress;
+        this.token = token;
+        this.certificateSha256 = certificateSha256;
+        this.activity = new ActivityTracker(record.createdAt());
+        this.timeouts = timeouts;
+        this.recorded = recorded;
+        this.usageWrittenAt = now;
+    }
+
+    String name() {
+        return record.name();
+    }
+
+    static UsageFigures usageOf(ControlStatus s) {
+        return new UsageFigures(s.allocatedCoreSeconds(), s.busyCoreSeconds(), s.allocatedGpuSeconds(), s.busyGpuSeconds(), s.tasks());
+    }
+}
