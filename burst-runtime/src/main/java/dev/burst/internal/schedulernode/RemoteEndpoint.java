@@ -58,6 +58,8 @@ import java.util.concurrent.TimeoutException;
  * without stalling. Results never pass through the scheduler, and travel only when asked for:
  * when it reports a key done, the key's future learns how to fetch it, and a {@code get},
  * {@code gather} or {@code asCompleted} fetches it from a worker holding it, batching keys per worker.
+ * Through a gateway (a token file with a route), every connection goes to the gateway's one port,
+ * the worker named in the TLS server name ({@link Transport#workerChannel}).
  */
 public final class RemoteEndpoint implements SchedulerEndpoint {
     private static final Logger log = LoggerFactory.getLogger(RemoteEndpoint.class);
@@ -459,7 +461,8 @@ public final class RemoteEndpoint implements SchedulerEndpoint {
         }
         ManagedChannel worker;
         try {
-            worker = workers.computeIfAbsent(address, a -> Transport.channel(BurstAddress.parse(a), credentials));
+            worker = workers.computeIfAbsent(address,
+                    a -> Transport.workerChannel(BurstAddress.parse(a), this.address, credentials));
         } catch (RuntimeException e) {
             retry(List.copyOf(pending.values()), attempt, e.toString());
             return;

@@ -30,6 +30,8 @@ import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -44,6 +46,11 @@ import java.util.regex.Pattern;
  * only the certificate's SHA-256 to trust the whole cluster: the pin replaces a CA and host-name
  * checks. The token is new on every scheduler start, so a restart locks out whoever held the old
  * one. Both go into a {@code token} file (mode 0600) that clients and workers read.
+ *
+ * <p>A client that reaches the cluster through a gateway has a token file of its own, written by
+ * {@link #writeClientTokenFile}, with one more line: {@code route=<name>}, the TLS server name (SNI)
+ * the gateway's one port routes to this cluster by ({@link GatewayRoutes}). The pin stays the
+ * cluster's own certificate: the gateway passes TLS through and never holds the cluster's key.
  */
 public final class ClusterCredentials {
     static final String TOKEN_FILE_ENV = "BURST_TOKEN_FILE";
@@ -53,6 +60,9 @@ public final class ClusterCredentials {
     private static final String ALIAS = "burst";
     private static final String TOKEN_KEY = "token";
     private static final String SHA256_KEY = "certificate-sha256";
+    private static final String ROUTE_KEY = "route";
+    /** What a token may hold: it travels in a header and sits on one line of the token file. */
+    private static final Pattern TOKEN_TEXT = Pattern.compile("[\\x21-\\x7e]+");
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
     private static final Pattern DNS_NAME =
             Pattern.compile("(?=.*[A-Za-z])[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*");
@@ -62,17 +72,20 @@ public final class ClusterCredentials {
     private final String token;
     private final String certificateSha256;
     private final Path tokenFile;
+    /** The gateway route (SNI) to reach the cluster by; null to connect directly. */
+    private final String route;
     private final byte[] keyStore;
     private final String keyStorePassword;
     private final PrivateKey privateKey;
     private final X509Certificate certificate;
 
-    private ClusterCredentials(String token, String certificateSha256, Path tokenFile,
+    private ClusterCredentials(String token, String certificateSha256, Path tokenFile, String route,
                                byte[] keyStore, String keyStorePassword, PrivateKey privateKey,
                                X509Certificate certificate) {
         this.token = token;
         this.certificateSha256 = certificateSha256;
         this.tokenFile = tokenFile;
+        this.route = route;
         this.keyStore = keyStore;
         this.keyStorePassword = keyStorePassword;
         this.privateKey = privateKey;
@@ -103,13 +116,17 @@ public final class ClusterCredentials {
             writePrivate(tokenFile, ("# Burst cluster token and TLS certificate pin, written by the scheduler at "
                     + Instant.now() + ".\n# Clients and workers of this cluster read it; keep it private.\n"
                     + TOKEN_KEY + "=" + token + "\n" + SHA256_KEY + "=" + sha256 + "\n").getBytes(StandardCharsets.UTF_8));
-            return new ClusterCredentials(token, sha256, tokenFile, bytes, password, identity.key, identity.certificate);
+            return new ClusterCredentials(token, sha256, tokenFile, null, bytes, password, identity.key,
+                    identity.certificate);
         } catch (IOException e) {
             throw new BurstException("Cannot set up the scheduler's credentials in " + dir + ": " + e, e);
         }
     }
 
-    /** A client's or worker's credentials: the token and certificate pin from a token file. */
+    /**
+     * A client's or worker's credentials: the token and certificate pin from a token file, and the
+     * gateway route if it has a {@code route=} line.
+     */
     public static ClusterCredentials fromTokenFile(Path file) {
         List<String> lines;
         try {
@@ -121,6 +138,7 @@ public final class ClusterCredentials {
         }
         String token = null;
         String sha256 = null;
+        String route = null;
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
             if (line.isEmpty() || line.startsWith("#")) {
@@ -135,6 +153,7 @@ public final class ClusterCredentials {
             switch (key) {
                 case TOKEN_KEY -> token = value;
                 case SHA256_KEY -> sha256 = value.toLowerCase(Locale.ROOT);
+                case ROUTE_KEY -> route = value;
                 default -> { } // written by a newer Burst; not ours to refuse
             }
         }
@@ -148,7 +167,54 @@ public final class ClusterCredentials {
             throw new BurstException("The Burst token file " + file + " has a bad " + SHA256_KEY
                     + " (want 64 hex digits): " + sha256);
         }
-        return new ClusterCredentials(token, sha256, file, null, null, null, null);
+        if (route != null) {
+            try {
+                GatewayRoutes.checkRoute(route);
+            } catch (IllegalArgumentException e) {
+                throw new BurstException("The Burst token file " + file + " has a bad " + ROUTE_KEY + "= line: "
+                        + e.getMessage());
+            }
+        }
+        return new ClusterCredentials(token, sha256, file, route, null, null, null, null);
+    }
+
+    /**
+     * Writes a client's token file for a cluster reached through a gateway: the cluster's token
+     * and certificate pin, and the route the gateway knows it by. Mode 0600, written atomically;
+     * missing parent directories are made (0700).
+     *
+     * @param file   where to write it (replaced if it exists)
+     * @param token  the cluster's token ({@link #token()} of the scheduler's credentials)
+     * @param sha256 the cluster certificate's SHA-256 in hex ({@link #certificateSha256()})
+     * @param route  the cluster's route, checked by {@link GatewayRoutes#checkRoute}
+     * @return {@code file}
+     * @throws IllegalArgumentException naming the bad value
+     * @throws BurstException if the file cannot be written
+     */
+    public static Path writeClientTokenFile(Path file, String token, String sha256, String route) {
+        Objects.requireNonNull(file, "no token file to write");
+        if (token == null || !TOKEN_TEXT.matcher(token).matches()) {
+            throw new IllegalArgumentException("Bad cluster token for a client token file: "
+                    + (token == null ? "null" : "want printable ASCII without spaces, " + token.length() + " characters given"));
+        }
+        String pin = sha256 == null ? null : sha256.toLowerCase(Locale.ROOT);
+        if (pin == null || !SHA256_HEX.matcher(pin).matches()) {
+            throw new IllegalArgumentException("Bad " + SHA256_KEY + " for a client token file (want 64 hex digits): " + sha256);
+        }
+        GatewayRoutes.checkRoute(route);
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null && !Files.isDirectory(parent)) {
+                createPrivateDirectories(parent);
+            }
+            writePrivate(file, ("# Burst cluster token, TLS certificate pin and gateway route, written at "
+                    + Instant.now() + ".\n# A client of this cluster reads it; keep it private.\n"
+                    + TOKEN_KEY + "=" + token + "\n" + SHA256_KEY + "=" + pin + "\n" + ROUTE_KEY + "=" + route + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            return file;
+        } catch (IOException e) {
+            throw new BurstException("Cannot write the client token file " + file + ": " + e, e);
+        }
     }
 
     /**
@@ -167,7 +233,7 @@ public final class ClusterCredentials {
         }
         byte[] bytes = pkcs12.clone();
         Identity identity = Identity.load(bytes, password, "the key store the scheduler sent");
-        return new ClusterCredentials(token, sha256Hex(identity.certificate), null, bytes, password,
+        return new ClusterCredentials(token, sha256Hex(identity.certificate), null, null, bytes, password,
                 identity.key, identity.certificate);
     }
 
@@ -210,6 +276,14 @@ public final class ClusterCredentials {
         return certificateSha256;
     }
 
+    /**
+     * The gateway route (TLS server name) to reach the cluster by, from the token file's
+     * {@code route=} line; empty to connect to the scheduler directly.
+     */
+    public Optional<String> route() {
+        return Optional.ofNullable(route);
+    }
+
     /** The token file these credentials came from or wrote; null for {@link #withKeyStore}. */
     public Path tokenFile() {
         return tokenFile;
@@ -241,7 +315,7 @@ public final class ClusterCredentials {
     @Override
     public String toString() {
         return "ClusterCredentials[certificate-sha256=" + certificateSha256 + ", tokenFile=" + tokenFile
-                + ", canServe=" + canServe() + "]";
+                + (route == null ? "" : ", route=" + route) + ", canServe=" + canServe() + "]";
     }
 
     static String sha256Hex(X509Certificate certificate) {

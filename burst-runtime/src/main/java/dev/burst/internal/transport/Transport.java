@@ -56,6 +56,7 @@ import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.WeakHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -158,17 +159,46 @@ public final class Transport {
     /**
      * A channel to {@code to} that trusts only the certificate {@code credentials} pins and sends
      * the cluster token on every call. Connects lazily, on the first call.
+     *
+     * <p>With a gateway route ({@link ClusterCredentials#route()}), {@code to} is the gateway's
+     * address and the route is the channel's authority, which Netty sends as the TLS server name
+     * (SNI) the gateway routes by; without one, the authority is {@code localhost}, which has no
+     * dot, so no SNI is sent at all.
      */
     public static ManagedChannel channel(BurstAddress to, ClusterCredentials credentials) {
         Objects.requireNonNull(to, "no address to connect to");
         Objects.requireNonNull(credentials, "no cluster credentials to connect with");
+        return channel(to, credentials, credentials.route().orElse(AUTHORITY));
+    }
+
+    /**
+     * A channel to the data service of the worker at {@code worker}, for a client of the scheduler
+     * at {@code scheduler}: straight to the worker, or, with a gateway route, to {@code scheduler}
+     * (the gateway's address) with the server name {@code w-<host>-<port>.<route>}
+     * ({@link GatewayRoutes#workerServerName}).
+     *
+     * @throws IllegalArgumentException if a route is set and the worker's address cannot be put in
+     *                                  a server name ({@link WorkerRoute})
+     */
+    public static ManagedChannel workerChannel(BurstAddress worker, BurstAddress scheduler, ClusterCredentials credentials) {
+        Objects.requireNonNull(worker, "no worker address to connect to");
+        Objects.requireNonNull(credentials, "no cluster credentials to connect with");
+        Optional<String> route = credentials.route();
+        if (route.isEmpty()) {
+            return channel(worker, credentials, AUTHORITY);
+        }
+        Objects.requireNonNull(scheduler, "no gateway address to reach the worker through");
+        return channel(scheduler, credentials, GatewayRoutes.workerServerName(worker, route.get()));
+    }
+
+    private static ManagedChannel channel(BurstAddress to, ClusterCredentials credentials, String authority) {
         Metadata token = new Metadata();
         token.put(TOKEN_HEADER, credentials.token());
         return NettyChannelBuilder.forAddress(to.host(), to.port())
                 .eventLoopGroup(Loops.WORKERS)
                 .channelType(Loops.EPOLL ? EpollSocketChannel.class : NioSocketChannel.class)
                 .sslContext(clientContext(credentials))
-                .overrideAuthority(AUTHORITY)
+                .overrideAuthority(authority)
                 .intercept(MetadataUtils.newAttachHeadersInterceptor(token))
                 .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                 .keepAliveTime(KEEPALIVE_TIME_SECONDS, TimeUnit.SECONDS)

@@ -103,6 +103,47 @@ class ClusterCredentialsTest {
     }
 
     @Test
+    void aClientTokenFileCarriesTheGatewayRoute() throws IOException {
+        assertThat(first.route()).isEmpty();
+        assertThat(ClusterCredentials.fromTokenFile(first.tokenFile()).route()).isEmpty();
+        Path file = shared.resolve("gateway-client").resolve("c-3f9a2b7c");
+        assertThat(ClusterCredentials.writeClientTokenFile(file, first.token(), first.certificateSha256().toUpperCase(),
+                "c-3f9a2b7c.cluster.burst")).isEqualTo(file);
+        ClusterCredentials client = ClusterCredentials.fromTokenFile(file);
+        assertThat(client.token()).isEqualTo(first.token());
+        assertThat(client.certificateSha256()).isEqualTo(first.certificateSha256());
+        assertThat(client.route()).contains("c-3f9a2b7c.cluster.burst");
+        assertThat(client.toString()).contains("route=c-3f9a2b7c.cluster.burst").doesNotContain(first.token());
+        assertThat(Files.readAllLines(file)).contains("route=c-3f9a2b7c.cluster.burst");
+        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent()))).isEqualTo("rwx------");
+        }
+    }
+
+    @Test
+    void badClientTokenFileValuesAreRefusedByName() throws IOException {
+        Path file = shared.resolve("refused");
+        String pin = first.certificateSha256();
+        assertThatThrownBy(() -> ClusterCredentials.writeClientTokenFile(file, "two words", pin, "c-1.cluster.burst"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("token");
+        assertThatThrownBy(() -> ClusterCredentials.writeClientTokenFile(file, "t", "abc", "c-1.cluster.burst"))
+                .hasMessageContaining("64 hex digits").hasMessageContaining("abc");
+        assertThatThrownBy(() -> ClusterCredentials.writeClientTokenFile(file, "t", pin, "Cluster_1"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'Cluster_1'");
+        assertThatThrownBy(() -> ClusterCredentials.writeClientTokenFile(file, "t", pin, "c-1"))
+                .hasMessageContaining("no dot");
+        assertThat(file).doesNotExist();
+        Path badRoute = Files.writeString(shared.resolve("bad-route"),
+                "token=abc\ncertificate-sha256=" + "ab".repeat(32) + "\nroute=C 1.cluster\n");
+        assertThatThrownBy(() -> ClusterCredentials.fromTokenFile(badRoute))
+                .isInstanceOf(BurstException.class)
+                .hasMessageContaining(badRoute.toString())
+                .hasMessageContaining("bad route= line")
+                .hasMessageContaining("'C 1.cluster'");
+    }
+
+    @Test
     void forAddressPrefersTheEnvironmentAndSaysWhereItLooked() {
         BurstAddress address = BurstAddress.parse("burst://localhost:8786");
         assertThat(ClusterCredentials.defaultDir(address))
