@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
  * A connection to a Burst gateway as one of its users, after Dask Gateway's Python client.
  *
  * <pre>{@code
- * try (Gateway gw = Gateway.connect("https://gateway.example.org:8787");      // token from BURST_GATEWAY_TOKEN
+ * try (Gateway gw = Gateway.connect("https://gateway.example.org:8787", null);   // token from BURST_GATEWAY_TOKEN
  *      GatewayCluster cluster = gw.newCluster(ClusterOptions.builder().adapt(0, 20).threads(4).build());
  *      Client client = Client.connect(cluster)) {
  *     List<Long> out = client.gather(client.map(Work::simulate, seeds));
@@ -69,14 +69,10 @@ public final class Gateway implements AutoCloseable {
         this.home = home;
     }
 
-    /** Connects to the gateway at {@code url} with the token in {@code $BURST_GATEWAY_TOKEN}. */
-    public static Gateway connect(String url) {
-        return builder(url).build();
-    }
-
-    /** Connects to the gateway at {@code url} with {@code token}. */
+    /** Connects to the gateway at {@code url} with {@code token}; null: the token in {@code $BURST_GATEWAY_TOKEN}. */
     public static Gateway connect(String url, String token) {
-        return builder(url).token(token).build();
+        Builder b = builder(url);
+        return (token == null ? b : b.token(token)).build();
     }
 
     public static Builder builder(String url) {

@@ -38,7 +38,7 @@ public final class GatewayDatabase implements AutoCloseable {
     /** The H2 database in {@code dataDir/ledger.mv.db}, made if missing. */
     public static GatewayDatabase openH2(Path dataDir) {
         Objects.requireNonNull(dataDir, "dataDir");
-        String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("ledger") + ";LOCK_TIMEOUT=30000;DB_CLOSE_ON_EXIT=FALSE;AUTO_SERVER=TRUE";
+        String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("ledger") + ";LOCK_TIMEOUT=30000;AUTO_SERVER=TRUE";
         return open(url, "burst", "");
     }
 

@@ -268,7 +268,10 @@ public final class SniProxy implements AutoCloseable {
                     relaying = relay(client, settings.fallback(), proxyHeader(client), hello, who, "the fallback");
                 }
                 case NotTls(String why) -> {
-                    if (ClientHelloParser.looksLikeHttp(hello.bytes(), hello.length())) {
+                    if (settings.plainHttpToFallback() && ClientHelloParser.looksLikeHttp(hello.bytes(), hello.length())) {
+                        log.debug("{}: plain HTTP; to the fallback {}", who, settings.fallback());
+                        relaying = relay(client, settings.fallback(), proxyHeader(client), hello, who, "the fallback");
+                    } else if (ClientHelloParser.looksLikeHttp(hello.bytes(), hello.length())) {
                         log.debug("{}: plain HTTP; answered 400", who);
                         answerPlainHttp(client, hello);
                     } else {
@@ -522,9 +525,11 @@ public final class SniProxy implements AutoCloseable {
      * @param handshakeTimeout    how long a client has to send its whole ClientHello; also how long
      *                            connecting to a backend may take
      * @param log                 where the proxy logs
+     * @param plainHttpToFallback plain HTTP goes to the fallback too (a gateway serving plain HTTP on
+     *                            loopback, as asked); else it is answered with a 400
      */
     public record Settings(String bindHost, int port, RouteTable routes, InetSocketAddress fallback,
-                           int maxClientHelloBytes, Duration handshakeTimeout, Logger log) {
+                           int maxClientHelloBytes, Duration handshakeTimeout, Logger log, boolean plainHttpToFallback) {
         /** The default for {@link Builder#maxClientHelloBytes}: 16 KiB. */
         public static final int DEFAULT_MAX_CLIENT_HELLO_BYTES = 16 * 1024;
         /** The default for {@link Builder#handshakeTimeout}: 10 s. */
@@ -571,6 +576,7 @@ public final class SniProxy implements AutoCloseable {
             private int maxClientHelloBytes = DEFAULT_MAX_CLIENT_HELLO_BYTES;
             private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
             private Logger log = LoggerFactory.getLogger(SniProxy.class);
+            private boolean plainHttpToFallback;
 
             private Builder() {
             }
@@ -617,8 +623,14 @@ public final class SniProxy implements AutoCloseable {
                 return this;
             }
 
+            /** Sends plain HTTP to the fallback instead of answering it with a 400 (default: a 400). */
+            public Builder plainHttpToFallback(boolean yes) {
+                this.plainHttpToFallback = yes;
+                return this;
+            }
+
             public Settings build() {
-                return new Settings(bindHost, port, routes, fallback, maxClientHelloBytes, handshakeTimeout, log);
+                return new Settings(bindHost, port, routes, fallback, maxClientHelloBytes, handshakeTimeout, log, plainHttpToFallback);
             }
         }
     }

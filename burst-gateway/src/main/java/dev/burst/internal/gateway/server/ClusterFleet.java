@@ -20,7 +20,10 @@ import dev.burst.internal.gateway.ledger.UserRecord;
 import dev.burst.internal.gateway.reclaim.ReclaimDecision;
 import dev.burst.internal.gateway.reclaim.ReclaimPolicy;
 import dev.burst.internal.gateway.reclaim.ReclaimTimeouts;
+import dev.burst.internal.transport.BurstAddress;
 import dev.burst.internal.transport.ClusterCredentials;
+import dev.burst.internal.transport.GatewayRoutes;
+import dev.burst.internal.transport.WorkerRoute;
 import dev.burst.internal.workerprocess.WorkerMain;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -296,6 +299,40 @@ public final class ClusterFleet implements AutoCloseable {
 
     public Optional<LiveCluster> running(String name) {
         return Optional.ofNullable(live.get(name));
+    }
+
+    // ---------------------------------------------------------------- routes
+
+    /**
+     * Where the proxy sends TLS named {@code serverName}: a running cluster's scheduler, or one of
+     * its workers (only a worker that cluster reported: the gateway is no open relay).
+     */
+    public Optional<java.net.InetSocketAddress> route(String serverName) {
+        return switch (GatewayRoutes.parse(serverName)) {
+            case GatewayRoutes.Target.Cluster(String route) -> clusterOfRoute(route)
+                    .map(c -> BurstAddress.parse(c.schedulerAddress))
+                    .map(a -> new java.net.InetSocketAddress(a.host(), a.port()));
+            case GatewayRoutes.Target.Worker(WorkerRoute worker, String route) -> clusterOfRoute(route)
+                    .filter(c -> c.lastStatus != null && c.lastStatus.workers().stream().anyMatch(w -> isWorker(w, worker)))
+                    .map(c -> new java.net.InetSocketAddress(worker.host(), worker.port()));
+            case GatewayRoutes.Target.Invalid(String why) -> Optional.empty();
+        };
+    }
+
+    private Optional<LiveCluster> clusterOfRoute(String route) {
+        if (!route.endsWith(ROUTE_SUFFIX)) {
+            return Optional.empty();
+        }
+        LiveCluster c = live.get(route.substring(0, route.length() - ROUTE_SUFFIX.length()));
+        return c == null || c.stopping ? Optional.empty() : Optional.of(c);
+    }
+
+    private static boolean isWorker(String workerName, WorkerRoute wanted) {
+        try {
+            return WorkerRoute.of(BurstAddress.parse(workerName)).equals(wanted);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     // ---------------------------------------------------------------- polling

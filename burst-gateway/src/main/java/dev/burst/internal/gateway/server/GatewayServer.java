@@ -5,7 +5,9 @@ import dev.burst.internal.transport.ClusterCredentials;
 import dev.burst.spi.ClusterBackend;
 import dev.burst.spi.ClusterBackends;
 import io.javalin.Javalin;
+import dev.burst.internal.gateway.proxy.SniProxy;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ProxyConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
@@ -14,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +32,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A running gateway: the ledger, the fleet of clusters, the REST API over HTTPS, the poller.
+ * A running gateway: the ledger, the fleet of clusters, the REST API over HTTPS on loopback behind
+ * the one public port's SNI proxy (which passes each cluster's TLS through to it), the poller.
  *
  * <p>Design note: {@link #start} runs named steps, each adding what it made to one list of things
  * to close; a step that fails closes what the earlier ones made, in reverse, through the same
@@ -48,6 +52,7 @@ public final class GatewayServer implements AutoCloseable {
     private String keyStorePassword;
     private String certificateSha256;
     private Javalin http;
+    private SniProxy proxy;
     private volatile GatewayAddress address;
     private boolean closed;
 
@@ -64,6 +69,7 @@ public final class GatewayServer implements AutoCloseable {
             g.prepareTls();
             g.takeBackClusters();
             g.serveHttp();
+            g.servePublicPort();
             g.pollClusters();
             g.fleet.replenishSpares();
             log.info("gateway serving {} (backend {}, ledger {}){}", g.address.url(), g.backend.name(), g.db.description(),
@@ -148,7 +154,7 @@ public final class GatewayServer implements AutoCloseable {
                 HttpConnectionFactory h1 = new HttpConnectionFactory(httpConfig);
                 ServerConnector c;
                 if (keyStore == null) {
-                    c = new ServerConnector(server, h1);
+                    c = new ServerConnector(server, h1); // plain HTTP: only on loopback, as the settings checked
                 } else {
                     // Clients pin the certificate: no host-name check, and SNI need not match it.
                     httpConfig.addCustomizer(new SecureRequestCustomizer(false));
@@ -159,15 +165,25 @@ public final class GatewayServer implements AutoCloseable {
                     ssl.setSniRequired(false);
                     c = new ServerConnector(server, new SslConnectionFactory(ssl, h1.getProtocol()), h1);
                 }
-                c.setHost(settings.host());
-                c.setPort(settings.port());
+                // Behind the SNI proxy, on loopback only; the PROXY header carries each client's address.
+                c.addFirstConnectionFactory(new ProxyConnectionFactory(c.getDefaultConnectionFactory().getProtocol()));
+                c.setHost("127.0.0.1");
+                c.setPort(0);
                 return c;
             });
             routes.install(config);
         }).start();
         toClose.add(http::stop);
-        int port = ((ServerConnector) http.jettyServer().server().getConnectors()[0]).getLocalPort();
-        address = new GatewayAddress(settings.host(), port, keyStore != null);
+    }
+
+    /** The one public port: TLS routed by SNI to clusters, everything else to the HTTP server. */
+    private void servePublicPort() throws IOException {
+        int httpPort = ((ServerConnector) http.jettyServer().server().getConnectors()[0]).getLocalPort();
+        proxy = SniProxy.start(SniProxy.Settings.builder().bindHost(settings.host()).port(settings.port())
+                .routes(fleet::route).fallback(new InetSocketAddress("127.0.0.1", httpPort))
+                .plainHttpToFallback(keyStore == null).build());
+        toClose.add(proxy);
+        address = new GatewayAddress(settings.host(), proxy.port(), keyStore != null);
     }
 
     private void pollClusters() {

@@ -1,0 +1,36 @@
+package dev.burst.internal.gateway.server;
+
+import dev.burst.internal.transport.Transport;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+/** Raw requests to a test gateway (bad tokens, bad bodies): status and body as the gateway sent them. */
+final class RawHttp {
+    private final HttpClient http;
+    private final String url;
+
+    RawHttp(GatewayServer server) throws Exception {
+        SSLContext ssl = SSLContext.getInstance("TLS");
+        ssl.init(null, new TrustManager[]{new Transport.PinnedCertificate(server.certificateSha256(), "test gateway")}, null);
+        this.http = HttpClient.newBuilder().sslContext(ssl).build();
+        this.url = server.url();
+    }
+
+    record Answer(int status, String body) {
+    }
+
+    Answer send(String method, String path, String token, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return new Answer(r.statusCode(), r.body());
+    }
+}
