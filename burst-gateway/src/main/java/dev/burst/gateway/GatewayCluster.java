@@ -85,15 +85,19 @@ public final class GatewayCluster implements RemoteCluster, AutoCloseable {
         return Gateway.info(last);
     }
 
-    /** Stops the cluster now, whoever made this handle. */
-    public void stop() {
-        if (!closed) {
-            closed = true;
-            try {
-                gateway.call("DELETE", "/api/v1/clusters/" + name, null);
-            } finally {
-                deleteTokenFile();
-            }
+    /**
+     * Stops the cluster now, whoever made this handle, and returns it as stopped, with its final
+     * usage; null if this handle had stopped it already.
+     */
+    public GatewayClusterInfo stop() {
+        if (closed) {
+            return null;
+        }
+        closed = true;
+        try {
+            return Gateway.info(gateway.call("DELETE", "/api/v1/clusters/" + name, null));
+        } finally {
+            deleteTokenFile();
         }
     }
 

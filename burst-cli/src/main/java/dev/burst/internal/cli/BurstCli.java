@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code bin/burst}: the command line entry point. */
 @Command(name = "burst", mixinStandardHelpOptions = true, version = "burst 0.1.0-SNAPSHOT",
         description = "Elastic parallel compute for the JVM.",
-        subcommands = {DemoCommand.class, MapCommand.class, UsageCommand.class, SchedulerServeCommand.class, WorkerServeCommand.class,
+        subcommands = {DemoCommand.class, MapCommand.class, UsageCommand.class, GatewayCommand.class, ClusterCommand.class,
+                SchedulerServeCommand.class, WorkerServeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class BurstCli implements Runnable {
 
@@ -24,6 +25,7 @@ public final class BurstCli implements Runnable {
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     // Infrastructure and input problems are messages, not stack traces.
                     if (e instanceof dev.burst.BurstException || e instanceof java.io.IOException
+                            || e instanceof dev.burst.internal.gateway.ledger.LedgerException
                             || e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
                         cmd.getErr().println("burst " + cmd.getCommandName() + ": " + e.getMessage());
                         return 1;

@@ -9,6 +9,9 @@ import dev.burst.CommandResult;
 import dev.burst.Resources;
 import dev.burst.TaskFuture;
 import dev.burst.TaskOptions;
+import dev.burst.gateway.ClusterOptions;
+import dev.burst.gateway.Gateway;
+import dev.burst.gateway.GatewayCluster;
 import dev.burst.spi.BackendOptions;
 import dev.burst.spi.ClusterBackend;
 import dev.burst.spi.ClusterBackends;
@@ -77,7 +80,7 @@ final class MapCommand implements Callable<Integer> {
     /** Worker starts that may fail in a row (with the controller's back-off between them) before the run gives up. */
     static final int STARTS_BEFORE_GIVING_UP = 3;
     /** The cluster of the run in progress, for its start problems. */
-    private volatile Cluster runningCluster;
+    private volatile MapCluster runningCluster;
     /** Lines of stderr shown per failed command. */
     private static final int STDERR_TAIL_LINES = 5;
     /** Tests give standard input here instead of replacing System.in (see {@link #runWithStdin}). */
@@ -94,6 +97,14 @@ final class MapCommand implements Callable<Integer> {
     @Option(names = "--option", paramLabel = "KEY=VALUE",
             description = "A setting of the backend (repeatable), e.g. --option partition=debug; an unknown key lists the backend's settings.")
     java.util.Map<String, String> backendOptions = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--gateway", paramLabel = "URL",
+            description = "Run on a new cluster of yours on this Burst gateway (https://host:port), stopped at the end; "
+                    + "the token from --token-file or BURST_GATEWAY_TOKEN.")
+    String gateway;
+
+    @Option(names = "--token-file", paramLabel = "FILE", description = "With --gateway: the file holding your API token.")
+    Path tokenFile;
 
     @Option(names = "--max-workers", paramLabel = "N",
             description = "Most workers at once (default: local: cores / cpus-per-task; slurm: 10). Workers start "
@@ -194,6 +205,9 @@ final class MapCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
+        if (gateway != null) {
+            return runOnGateway(arguments, inputs);
+        }
         ClusterBackend backend;
         try {
             backend = ClusterBackends.require(cluster);
@@ -209,10 +223,43 @@ final class MapCommand implements Callable<Integer> {
         int workersAtMost = maxWorkers != null ? maxWorkers
                 : local ? Math.max(1, Runtime.getRuntime().availableProcessors() / cpusPerTask) : 10;
 
+        long t0 = System.nanoTime();
+        return run(new MapCluster.OfBackend(startCluster(backend, workersAtMost, machineGpus)), arguments, inputs, t0);
+    }
+
+    /** {@code --gateway}: the same map on a new cluster of the caller's on a gateway, adaptive up to --max-workers. */
+    private int runOnGateway(MapArguments arguments, List<JobInput> inputs) throws InterruptedException {
+        if (!cluster.equals("local") || !backendOptions.isEmpty() || processes || gpus != null || partition != null
+                || account != null || walltime != null) {
+            throw new ParameterException(spec.commandLine(), "--gateway runs on the gateway's backend: drop --cluster, --option, "
+                    + "--processes, --gpus, --partition, --account and --walltime");
+        }
+        long t0 = System.nanoTime();
+        Gateway.Builder b = Gateway.builder(gateway);
+        if (tokenFile != null) {
+            b.tokenFile(tokenFile);
+        }
+        Gateway gw;
+        try {
+            gw = b.build();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--gateway: " + e.getMessage());
+        }
+        GatewayCluster gc;
+        try {
+            gc = gw.newCluster(ClusterOptions.builder().adapt(0, maxWorkers != null ? maxWorkers : 10).threads(cpusPerTask)
+                    .memory(memoryPerWorker).gpus(gpusPerTask).build());
+        } catch (RuntimeException e) {
+            gw.close();
+            throw e;
+        }
+        System.err.println("burst map: running on cluster " + gc.name() + " of gateway " + gateway);
+        return run(new MapCluster.OnGateway(gw, gc), arguments, inputs, t0);
+    }
+
+    private int run(MapCluster c, MapArguments arguments, List<JobInput> inputs, long t0) throws InterruptedException {
         PrintStream out = System.out;
         PrintStream err = System.err;
-        long t0 = System.nanoTime();
-        Cluster c = startCluster(backend, workersAtMost, machineGpus);
         ClusterCloser closer = new ClusterCloser(c);
         // Ctrl-C: stop the commands, not only this JVM, then give this thread (bounded) time to print the
         // report: the JVM exits as soon as its hooks return.
@@ -233,22 +280,23 @@ final class MapCommand implements Callable<Integer> {
         }
     }
 
-    private int runAndReport(Cluster c, ClusterCloser closer, Thread hook, MapArguments arguments, List<JobInput> inputs,
+    private int runAndReport(MapCluster c, ClusterCloser closer, Thread hook, MapArguments arguments, List<JobInput> inputs,
                              PrintStream out, PrintStream err, long t0) throws InterruptedException {
         List<JobOutcome> outcomes;
         int retried;
         ClusterUsage usage;
         try (ProgressConsole console = new ProgressConsole(out, err, inputs.size(), !noProgress && isTerminal(2))) {
-            closer.client = Client.connect(c);
+            closer.client = c.connect();
             runningCluster = c;
             int[] retriedCount = new int[1];
-            try (StatusPoller ignored = console.showsBar() ? new StatusPoller(c, console::status) : null) {
+            try (StatusPoller ignored = console.showsBar() && c.inThisJvm().isPresent()
+                    ? new StatusPoller(c.inThisJvm().get(), console::status) : null) {
                 outcomes = runAll(closer.client, arguments.template(), inputs, console, retriedCount);
             }
             retried = retriedCount[0];
         } finally {
             closer.closeClient();
-            usage = c.usage(); // before close: the figures of the run, with the last idle workers still counted
+            usage = c.finish();
             closer.close();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -572,11 +620,11 @@ final class MapCommand implements Callable<Integer> {
      * progress has stopped the commands before the JVM exits.
      */
     private static final class ClusterCloser {
-        private final Cluster cluster;
+        private final MapCluster cluster;
         volatile Client client;
         private boolean closed;
 
-        ClusterCloser(Cluster cluster) {
+        ClusterCloser(MapCluster cluster) {
             this.cluster = cluster;
         }
 

@@ -47,8 +47,17 @@ final class UsageCommand implements Callable<Integer> {
             + "$BURST_HOME/usage/ledger.jsonl (default BURST_HOME: ~/.burst).")
     Path file;
 
+    @picocli.CommandLine.Mixin
+    ClusterCommand.GatewayOptions gateway = new ClusterCommand.GatewayOptions();
+
+    @Option(names = "--days", paramLabel = "N", description = "With --gateway: the last N days (default: ${DEFAULT-VALUE}).")
+    int days = 30;
+
     @Override
     public Integer call() throws Exception {
+        if (gateway.url != null || (System.getenv("BURST_GATEWAY_URL") != null && file == null && user == null)) {
+            return gatewayUsage();
+        }
         if (last < 1) {
             throw new ParameterException(spec.commandLine(), "--last must be >= 1, got " + last);
         }
@@ -90,6 +99,40 @@ final class UsageCommand implements Callable<Integer> {
                     history.skippedLines() == 1 ? "" : "s", store.file());
         }
         out.flush();
+        return 0;
+    }
+
+    /** {@code burst usage --gateway URL}: the caller's usage as the gateway's ledger has it, per cluster and per day. */
+    private int gatewayUsage() {
+        if (days < 1) {
+            throw new ParameterException(spec.commandLine(), "--days must be >= 1, got " + days);
+        }
+        try (dev.burst.gateway.Gateway gw = gateway.connect(spec)) {
+            com.fasterxml.jackson.databind.JsonNode u = gw.usage(days);
+            PrintWriter out = spec.commandLine().getOut();
+            out.println("usage of " + u.path("user").asText() + " on " + gw.uri() + " since " + u.path("since").asText());
+            out.println();
+            out.printf(Locale.ROOT, "%-14s %-8s %-20s %-14s %12s %12s %10s %8s%n", "cluster", "state", "created", "stopped",
+                    "alloc core-s", "busy core-s", "efficiency", "tasks");
+            for (var c : u.path("clusters")) {
+                var f = c.path("usage");
+                out.printf(Locale.ROOT, "%-14s %-8s %-20s %-14s %12.1f %12.1f %10.3f %8d%n", c.path("name").asText(),
+                        c.path("state").asText(), c.path("createdAt").asText().replace('T', ' ').substring(0, 19),
+                        c.path("stopReason").asText("-"), f.path("allocatedCoreSeconds").asDouble(),
+                        f.path("busyCoreSeconds").asDouble(), f.path("efficiency").asDouble(), f.path("tasks").asLong());
+            }
+            out.println();
+            out.printf(Locale.ROOT, "%-10s %12s %12s %10s %8s%n", "day (UTC)", "alloc core-s", "busy core-s", "efficiency", "tasks");
+            for (var d : u.path("days")) {
+                var f = d.path("usage");
+                out.printf(Locale.ROOT, "%-10s %12.1f %12.1f %10.3f %8d%n", d.path("day").asText(), f.path("allocatedCoreSeconds").asDouble(),
+                        f.path("busyCoreSeconds").asDouble(), f.path("efficiency").asDouble(), f.path("tasks").asLong());
+            }
+            var t = u.path("total");
+            out.printf(Locale.ROOT, "%ntotal: %.1f core-s allocated, %.1f busy, efficiency %.3f, %d tasks%n",
+                    t.path("allocatedCoreSeconds").asDouble(), t.path("busyCoreSeconds").asDouble(), t.path("efficiency").asDouble(),
+                    t.path("tasks").asLong());
+        }
         return 0;
     }
 

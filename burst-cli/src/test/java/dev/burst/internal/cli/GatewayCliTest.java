@@ -1,0 +1,108 @@
+package dev.burst.internal.cli;
+
+import dev.burst.internal.gateway.ledger.StopReason;
+import dev.burst.internal.gateway.server.GatewayServer;
+import dev.burst.internal.gateway.server.GatewaySettings;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The admin's and the user's commands against a running gateway, each as a process of its own:
+ * {@code gateway user add|list|remove}, {@code gateway token new}, {@code cluster new|list|scale|stop},
+ * {@code map --gateway}, {@code usage --gateway}.
+ */
+class GatewayCliTest {
+    @TempDir
+    static Path dir;
+    static GatewayServer gateway;
+    static Path data;
+
+    @BeforeAll
+    static void start() {
+        data = dir.resolve("data");
+        gateway = GatewayServer.start(GatewaySettings.builder(data).port(0).spareProcesses(0).defaultMemory("256m").build());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (gateway != null) {
+            gateway.close();
+        }
+    }
+
+    static Map<String, String> userEnv(String token) {
+        Map<String, String> env = new HashMap<>();
+        env.put("BURST_HOME", dir.resolve("home").toString());
+        env.put("BURST_GATEWAY_URL", gateway.url());
+        env.put("BURST_GATEWAY_CERT_SHA256", gateway.certificateSha256());
+        env.put("BURST_GATEWAY_TOKEN", token);
+        return env;
+    }
+
+    static String token(CliProcess.Result r) {
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out().lines().toList()).as("one line 'token: ...'").hasSize(1);
+        Matcher m = Pattern.compile("token: (burst_[A-Za-z0-9_-]{43})").matcher(r.out().strip());
+        assertThat(m.matches()).as(r.out()).isTrue();
+        return m.group(1);
+    }
+
+    @Test
+    void anAdminAddsAUserWhoMakesScalesUsesAndStopsClustersFromTheCommandLine() throws Exception {
+        Map<String, String> admin = Map.of("BURST_HOME", dir.resolve("admin-home").toString());
+        String token = token(CliProcess.run(admin, dir, "gateway", "user", "add", "alice", "--data", data.toString(),
+                "--max-clusters", "3", "--max-cores", "3", "--budget-core-seconds", "100000"));
+        CliProcess.Result list = CliProcess.run(admin, dir, "gateway", "user", "list", "--data", data.toString());
+        assertThat(list.out()).contains("alice").contains("max-clusters 3").contains("max-cores 3");
+
+        Map<String, String> alice = userEnv(token);
+        CliProcess.Result made = CliProcess.run(alice, dir, "cluster", "new", "--workers", "1", "--memory", "256m");
+        assertThat(made.exit()).as(made.err()).isZero();
+        Matcher name = Pattern.compile("cluster: +(c-[0-9a-f]{10})").matcher(made.out());
+        assertThat(name.find()).as(made.out()).isTrue();
+        String cluster = name.group(1);
+        assertThat(made.out()).contains("address:    " + gateway.burstAddress());
+
+        assertThat(CliProcess.run(alice, dir, "cluster", "list").out()).contains(cluster).contains("running");
+        CliProcess.Result scaled = CliProcess.run(alice, dir, "cluster", "scale", cluster, "20");
+        assertThat(scaled.out()).contains(cluster + ": 3 workers").contains("max-cores 3");
+        assertThat(CliProcess.run(alice, dir, "cluster", "scale", cluster, "1").out()).contains(cluster + ": 1 worker");
+
+        CliProcess.Result map = CliProcess.run(alice, dir, "map", "--gateway", gateway.url(), "--memory-per-worker", "256m",
+                "--max-workers", "2", "--", "echo", "hello-{}", ":::", "a", "b", "c");
+        assertThat(map.exit()).as(map.err()).isZero();
+        assertThat(map.out().lines().sorted().toList()).containsExactly("hello-a", "hello-b", "hello-c");
+        assertThat(map.err()).contains("running on cluster c-").contains("3 commands").contains("core-s");
+        // the map's own cluster was stopped at its end, by the user
+        assertThat(gateway.database().clusters().ofUser(gateway.database().accounts().user("alice").orElseThrow().id(), true))
+                .filteredOn(c -> !c.name().equals(cluster)).singleElement()
+                .satisfies(c -> assertThat(c.stopReason()).isEqualTo(StopReason.USER));
+
+        CliProcess.Result stopped = CliProcess.run(alice, dir, "cluster", "stop", cluster);
+        assertThat(stopped.out()).contains(cluster + " stopped");
+        CliProcess.Result usage = CliProcess.run(alice, dir, "usage", "--gateway", gateway.url());
+        assertThat(usage.exit()).as(usage.err()).isZero();
+        assertThat(usage.out()).contains(cluster).contains("user").contains("total:");
+
+        String second = token(CliProcess.run(admin, dir, "gateway", "token", "new", "alice", "--data", data.toString(),
+                "--expires-in", "30d"));
+        assertThat(CliProcess.run(userEnv(second), dir, "cluster", "list").exit()).isZero();
+        CliProcess.Result removed = CliProcess.run(admin, dir, "gateway", "user", "remove", "alice", "--data", data.toString());
+        assertThat(removed.out()).contains("removed user alice");
+        CliProcess.Result refused = CliProcess.run(alice, dir, "cluster", "list");
+        assertThat(refused.exit()).isNotZero();
+        assertThat(refused.err()).contains("bad, expired or revoked API token");
+        assertThat(Files.exists(dir.resolve("home/gateways/known-certificates"))).isFalse(); // the pin came from the environment
+    }
+}
