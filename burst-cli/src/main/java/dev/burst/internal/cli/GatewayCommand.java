@@ -157,10 +157,11 @@ final class GatewayCommand implements Runnable {
             }
             GatewayServer server = GatewayServer.start(settings);
             CountDownLatch stop = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                server.close();
-                stop.countDown();
-            }, "burst-gateway-shutdown"));
+            // Ctrl-C and SIGTERM close the gateway before the JVM's shutdown hooks run: H2 closes its
+            // database in a hook of its own, and the clusters' stops must reach the ledger first.
+            sun.misc.SignalHandler onSignal = signal -> stop.countDown();
+            sun.misc.Signal.handle(new sun.misc.Signal("INT"), onSignal);
+            sun.misc.Signal.handle(new sun.misc.Signal("TERM"), onSignal);
             PrintWriter out = spec.commandLine().getOut();
             out.println("gateway at " + server.url() + " (backend " + backend + ", ledger " + server.database().description() + ")");
             if (server.certificateSha256() != null) {
@@ -171,6 +172,9 @@ final class GatewayCommand implements Runnable {
             out.println("press Ctrl-C to stop (clusters are stopped with it; a killed gateway takes them back when it restarts)");
             out.flush();
             stop.await();
+            out.println("stopping the gateway and its clusters");
+            out.flush();
+            server.close();
             return 0;
         }
     }

@@ -19,11 +19,14 @@ public final class ActivityTracker {
     private long submitted = -1;
     private long finished = -1;
 
-    /** A cluster made at {@code createdAt}: no activity and no client yet. */
-    public ActivityTracker(Instant createdAt) {
+    /**
+     * A cluster made at {@code createdAt} (what max-lifetime counts from) and running since
+     * {@code startedAt} (what idle and no-client count from: a slow start is not the user's idling).
+     */
+    public ActivityTracker(Instant createdAt, Instant startedAt) {
         this.createdAt = createdAt;
-        this.lastActivity = createdAt;
-        this.noClientSince = createdAt;
+        this.lastActivity = startedAt;
+        this.noClientSince = startedAt;
     }
 
     /** Takes in one status reading made at {@code now}. */

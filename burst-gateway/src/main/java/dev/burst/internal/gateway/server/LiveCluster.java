@@ -37,7 +37,7 @@ final class LiveCluster {
         this.schedulerAddress = schedulerAddress;
         this.token = token;
         this.certificateSha256 = certificateSha256;
-        this.activity = new ActivityTracker(record.createdAt());
+        this.activity = new ActivityTracker(record.createdAt(), now);
         this.timeouts = timeouts;
         this.recorded = recorded;
         this.usageWrittenAt = now;

@@ -18,7 +18,7 @@ class ReclaimPolicyTest {
 
     @Test
     void aClusterWhoseClientNeverCameOrWentIsStoppedAfterTheNoClientTimeout() {
-        ActivityTracker a = new ActivityTracker(T0);
+        ActivityTracker a = new ActivityTracker(T0, T0);
         a.observe(at(Duration.ofSeconds(119)), false, 0, 0, 0);
         assertThat(ReclaimPolicy.decide(a.observation(false, false), T, at(Duration.ofSeconds(119)))).isEmpty();
         assertThat(ReclaimPolicy.decide(a.observation(false, false), T, at(Duration.ofSeconds(120))))
@@ -28,7 +28,7 @@ class ReclaimPolicyTest {
 
     @Test
     void aConnectedClientIsNotActivityButARunningTaskIs() {
-        ActivityTracker a = new ActivityTracker(T0);
+        ActivityTracker a = new ActivityTracker(T0, T0);
         a.observe(at(Duration.ofSeconds(1)), false, 0, 0, 1);
         a.observe(at(Duration.ofMinutes(19)), false, 0, 0, 1);
         assertThat(ReclaimPolicy.decide(a.observation(false, false), T, at(Duration.ofMinutes(20))))
@@ -36,7 +36,7 @@ class ReclaimPolicyTest {
                     assertThat(d.reason()).isEqualTo(StopReason.IDLE);
                     assertThat(d.detail()).contains("idle-timeout 1200 s");
                 });
-        ActivityTracker busy = new ActivityTracker(T0);
+        ActivityTracker busy = new ActivityTracker(T0, T0);
         busy.observe(at(Duration.ofMinutes(1)), true, 1, 0, 1);
         busy.observe(at(Duration.ofMinutes(30)), true, 1, 0, 1);
         assertThat(ReclaimPolicy.decide(busy.observation(true, false), T, at(Duration.ofMinutes(30)))).isEmpty();
@@ -47,8 +47,16 @@ class ReclaimPolicyTest {
     }
 
     @Test
+    void idleAndNoClientCountFromTheStartNotFromTheRequest() {
+        ActivityTracker slowStart = new ActivityTracker(T0, at(Duration.ofSeconds(90)));
+        assertThat(ReclaimPolicy.decide(slowStart.observation(false, false), T, at(Duration.ofSeconds(200)))).isEmpty();
+        assertThat(ReclaimPolicy.decide(slowStart.observation(false, false), T, at(Duration.ofSeconds(210))))
+                .map(ReclaimDecision::reason).contains(StopReason.NO_CLIENT);
+    }
+
+    @Test
     void maxLifetimeComesFirstAndAppliesToDetachedClusters() {
-        ActivityTracker a = new ActivityTracker(T0);
+        ActivityTracker a = new ActivityTracker(T0, T0);
         a.observe(at(Duration.ofHours(8)), true, 5, 1, 0);
         assertThat(ReclaimPolicy.decide(a.observation(true, true), T, at(Duration.ofHours(8))))
                 .map(ReclaimDecision::reason).contains(StopReason.MAX_LIFETIME);
