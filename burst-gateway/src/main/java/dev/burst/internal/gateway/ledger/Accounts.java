@@ -241,6 +241,40 @@ public final class Accounts {
         });
     }
 
+    /**
+     * Why {@code secret} does not authenticate at {@code now} (empty if it does); asked only after
+     * {@link #authenticate} refused it, for the refusal's message.
+     */
+    public Optional<TokenRefusal> refusal(String secret, Instant now) {
+        if (!TokenSecrets.wellFormed(secret)) {
+            return Optional.of(new TokenRefusal.NotAToken());
+        }
+        return jdbi.withHandle(h -> {
+            Optional<TokenRow> row = h.createQuery("SELECT id, user_id, secret_sha256, expires_at, revoked_at, last_used_at "
+                            + "FROM api_tokens WHERE secret_sha256 = :hash")
+                    .bind("hash", TokenSecrets.hash(secret))
+                    .map((rs, ctx) -> new TokenRow(rs.getLong("id"), rs.getLong("user_id"), rs.getString("secret_sha256"),
+                            instant(rs, "expires_at"), instant(rs, "revoked_at"), instant(rs, "last_used_at")))
+                    .findOne();
+            if (row.isEmpty()) {
+                return Optional.of(new TokenRefusal.Unknown());
+            }
+            TokenRow t = row.get();
+            Optional<UserRecord> user = h.createQuery("SELECT " + USER_COLUMNS + USER_FROM + " WHERE u.id = :id")
+                    .bind("id", t.userId).map((rs, ctx) -> userRow(rs)).findOne();
+            if (user.isEmpty() || user.get().removed()) {
+                return Optional.of(new TokenRefusal.UserRemoved(user.map(UserRecord::name).orElse("?")));
+            }
+            if (t.revokedAt != null) {
+                return Optional.of(new TokenRefusal.Revoked(t.revokedAt));
+            }
+            if (t.expiresAt != null && !now.isBefore(t.expiresAt)) {
+                return Optional.of(new TokenRefusal.Expired(t.expiresAt));
+            }
+            return Optional.empty();
+        });
+    }
+
     public List<TokenRecord> tokens(String user) {
         return jdbi.withHandle(h -> h.createQuery("SELECT t.*, u.name AS user_name FROM api_tokens t JOIN users u ON u.id = t.user_id "
                         + "WHERE u.name = :name ORDER BY t.id")

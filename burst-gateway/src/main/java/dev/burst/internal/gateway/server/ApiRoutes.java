@@ -1,14 +1,18 @@
 package dev.burst.internal.gateway.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.burst.internal.gateway.ledger.Budget;
 import dev.burst.internal.gateway.ledger.ClusterRecord;
 import dev.burst.internal.gateway.ledger.GatewayDatabase;
 import dev.burst.internal.gateway.ledger.Limits;
 import dev.burst.internal.gateway.ledger.StopReason;
+import dev.burst.internal.gateway.ledger.TokenRefusal;
 import dev.burst.internal.gateway.ledger.UsageFigures;
 import dev.burst.internal.gateway.ledger.UsageRecords;
 import dev.burst.internal.gateway.ledger.UserRecord;
@@ -37,18 +41,24 @@ import java.util.regex.Pattern;
  * <p>Every route under {@code /api/v1} needs {@code Authorization: Bearer <token>}. A cluster
  * that is not the caller's answers 404, exactly as one that does not exist, so its name reveals
  * nothing. Errors are {@code {"error": "..."}} naming the problem: 401 token, 404 not found, 409
- * not running, 413 body too large, 422 bad options or a limit, with the figures.
+ * not running, 413 body too large, 422 bad options or a limit, with the figures. What Jetty
+ * refuses before any route (a malformed URI or header) is JSON too ({@link JsonErrorHandler}).
  */
 final class ApiRoutes {
     private static final Logger log = LoggerFactory.getLogger(ApiRoutes.class);
     static final long MAX_BODY_BYTES = 64 * 1024;
     private static final String USER = "burst.user";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // One JSON value per body: trailing values or a repeated key would leave which one counts unclear.
+    private static final ObjectMapper JSON = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    private static final Pattern AUTH_SCHEME = Pattern.compile("[A-Za-z0-9_-]{1,20}");
     private static final Pattern CLUSTER_NAME = Pattern.compile("c-[0-9a-f]{10}");
     private static final Set<String> CREATE_KEYS = Set.of("workers", "adapt", "threads", "memory", "gpus", "detached", "options");
     private static final int MAX_WORKERS = 100_000;
     private static final int MAX_THREADS = 4096;
     private static final int MAX_GPUS = 1024;
+    private static final long MIN_MEMORY = 1L << 20;
+    private static final long MAX_MEMORY = 1L << 50;
 
     private final GatewaySettings settings;
     private final GatewayDatabase db;
@@ -68,6 +78,7 @@ final class ApiRoutes {
 
     void install(JavalinConfig config) {
         config.http.maxRequestSize = MAX_BODY_BYTES;
+        config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
         var r = config.routes;
         r.get("/api/health", ctx -> json(ctx, 200, Map.of("status", "ok")));
         r.get("/api/version", ctx -> json(ctx, 200, Map.of("version", Version.VERSION)));
@@ -120,20 +131,40 @@ final class ApiRoutes {
     private void authenticate(Context ctx) {
         String h = ctx.header("Authorization");
         if (h == null || h.isBlank()) {
-            authFailures.refused(ctx.ip(), "no token");
-            throw ApiException.unauthorized("no API token: send 'Authorization: Bearer <token>' (from 'burst gateway user add' "
+            throw refuse(ctx, "no token", "no API token: send 'Authorization: Bearer <token>' (from 'burst gateway user add' "
                     + "or 'burst gateway token new')");
         }
-        if (!h.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            authFailures.refused(ctx.ip(), "not a bearer token");
-            throw ApiException.unauthorized("the Authorization header must be 'Bearer <token>'");
+        String[] parts = h.strip().split("\\s+", 2);
+        if (!parts[0].equalsIgnoreCase("Bearer")) {
+            // The scheme only, never what follows it: that may be a password.
+            String scheme = AUTH_SCHEME.matcher(parts[0]).matches() ? "'" + parts[0] + "'" : "another scheme";
+            throw refuse(ctx, "not a bearer token", "the Authorization header must be 'Bearer <token>', not " + scheme);
         }
-        UserRecord user = db.accounts().authenticate(h.substring(7).strip(), settings.clock().instant()).orElse(null);
+        if (parts.length < 2) {
+            throw refuse(ctx, "bearer without a token", "no token after 'Bearer': send 'Authorization: Bearer <token>'");
+        }
+        Instant now = settings.clock().instant();
+        UserRecord user = db.accounts().authenticate(parts[1], now).orElse(null);
         if (user == null) {
-            authFailures.refused(ctx.ip(), "bad, expired or revoked token");
-            throw ApiException.unauthorized("bad, expired or revoked API token");
+            String newOne = "; ask the gateway's admin for a new one ('burst gateway token new')";
+            throw switch (db.accounts().refusal(parts[1], now).orElse(new TokenRefusal.Unknown())) {
+                case TokenRefusal.NotAToken n -> refuse(ctx, "not a token",
+                        "that is not a Burst API token (one is 'burst_' and 43 more characters); check what you copied");
+                case TokenRefusal.Unknown u -> refuse(ctx, "unknown token", "unknown API token: this gateway did not issue it"
+                        + newOne);
+                case TokenRefusal.Expired e -> refuse(ctx, "expired token", "API token expired at " + e.at() + newOne);
+                case TokenRefusal.Revoked r -> refuse(ctx, "revoked token", "API token was revoked at " + r.at() + newOne);
+                case TokenRefusal.UserRemoved r -> refuse(ctx, "removed user's token", "user '" + r.user()
+                        + "' was removed from this gateway, and with it their API tokens");
+            };
         }
         ctx.attribute(USER, user);
+    }
+
+    /** Counts a refused request for the log (once per source and interval) and returns its 401. */
+    private ApiException refuse(Context ctx, String why, String message) {
+        authFailures.refused(ctx.ip(), why);
+        return ApiException.unauthorized(message);
     }
 
     private static UserRecord user(Context ctx) {
@@ -144,7 +175,8 @@ final class ApiRoutes {
         String name = ctx.pathParam("name");
         UserRecord user = user(ctx);
         if (!CLUSTER_NAME.matcher(name).matches()) {
-            throw ApiException.notFound("no cluster '" + name + "'");
+            // Not echoed: it is no cluster's name, and may be anything (markup, a path, a megabyte).
+            throw ApiException.notFound("no cluster by that name: cluster names are 'c-' and 10 hex digits");
         }
         return fleet.owned(user, name).orElseThrow(() -> {
             boolean stoppedOwn = db.clusters().find(name).filter(c -> c.userId() == user.id() || user.admin()).isPresent();
@@ -247,10 +279,16 @@ final class ApiRoutes {
         onlyKeys(b, CREATE_KEYS);
         int threads = b.has("threads") ? intField(b, "threads", 1, MAX_THREADS, true) : settings.defaultThreads();
         long memory;
+        if (b.has("memory") && !b.get("memory").isTextual()) {
+            throw ApiException.unprocessable("'memory' must be a size like 512m or 4g (a string), got " + b.get("memory"));
+        }
         try {
-            memory = MemorySize.parse(b.has("memory") ? textField(b, "memory") : settings.defaultMemory(), "memory");
+            memory = MemorySize.parse(b.has("memory") ? b.get("memory").asText() : settings.defaultMemory(), "memory");
         } catch (IllegalArgumentException e) {
             throw ApiException.unprocessable(e.getMessage());
+        }
+        if (b.has("memory") && (memory < MIN_MEMORY || memory > MAX_MEMORY)) {
+            throw ApiException.unprocessable("'memory' must be from 1m to 1024t per worker, got '" + b.get("memory").asText() + "'");
         }
         int gpus = b.has("gpus") ? intField(b, "gpus", 0, MAX_GPUS, true) : 0;
         boolean detached = false;
@@ -394,7 +432,7 @@ final class ApiRoutes {
         try {
             id = Long.parseLong(ctx.pathParam("id"));
         } catch (NumberFormatException e) {
-            throw ApiException.notFound("no token '" + ctx.pathParam("id") + "'");
+            throw ApiException.notFound("no token by that id: token ids are numbers");
         }
         if (!db.accounts().revokeToken(user(ctx).name(), id, settings.clock().instant())) {
             throw ApiException.notFound("no token " + id);

@@ -21,16 +21,21 @@ final class RawHttp {
         this.url = server.url();
     }
 
-    record Answer(int status, String body) {
+    record Answer(int status, String body, String contentType) {
     }
 
     Answer send(String method, String path, String token, String body) throws Exception {
+        return sendAuthorized(method, path, token == null ? null : "Bearer " + token, body);
+    }
+
+    /** As {@link #send}, with {@code authorization} as the whole {@code Authorization} header (null: none). */
+    Answer sendAuthorized(String method, String path, String authorization, String body) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path));
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
+        if (authorization != null) {
+            b.header("Authorization", authorization);
         }
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        return new Answer(r.statusCode(), r.body());
+        return new Answer(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""));
     }
 }
