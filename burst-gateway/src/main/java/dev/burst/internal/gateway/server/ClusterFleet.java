@@ -205,6 +205,11 @@ public final class ClusterFleet implements AutoCloseable {
                 Map.of(dev.burst.BurstDirectories.BURST_HOME, clusterHome.toString()), PROCESS_START_TIMEOUT);
     }
 
+    /** Spare processes started and waiting for a cluster. */
+    public int spares() {
+        return spares.size();
+    }
+
     /** Starts spare processes in the background up to the configured count. */
     public void replenishSpares() {
         int missing = settings.spareProcesses() - spares.size();
