@@ -22,22 +22,7 @@ echo
 echo "== Dask distributed LocalCluster (the anchor that runs here)"
 PY=/usr/bin/python3  # Debian's, where python3-distributed lives (a python3 earlier on PATH may lack it)
 if $PY -c 'import distributed' 2>/dev/null; then
-  $PY - "$rounds" <<'PY'
-import sys, time, statistics
-from distributed import Client, LocalCluster
-rounds = int(sys.argv[1])
-times = []
-for r in range(-1, rounds):
-    t0 = time.perf_counter()
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as c, Client(c) as client:
-        client.submit(lambda: 1).result()
-        t1 = time.perf_counter()
-    if r >= 0:
-        times.append(t1 - t0)
-        print(f"round {r + 1}: first result at {t1 - t0:.3f} s")
-print(f"\nDask LocalCluster, {rounds} rounds: create -> first result median {statistics.median(times):.3f} s "
-      f"(min {min(times):.3f}, max {max(times):.3f})")
-PY
+  $PY -P bench/dask/dask_first_result.py "$rounds"  # -P: bench/dask/distributed.py must not shadow the package
 else
   echo "python3-distributed is not installed (apt-get install python3-distributed): anchor skipped"
 fi

@@ -162,7 +162,22 @@ public final class ClusterProcess {
 
     // ---------------------------------------------------------------- control
 
-    /** Starts the cluster in this process. */
+    /** Has a cluster of {@code spec}'s shape ready, with no workers, for a {@link #start} of the same shape. */
+    public void prepare(ClusterProcessSpec spec) {
+        call("POST", "/prepare", spec, START_TIMEOUT);
+    }
+
+    /** True when the process answers. */
+    public boolean answers() {
+        try {
+            call("GET", "/health", null, REQUEST_TIMEOUT);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Starts the cluster in this process (taking over the prepared one when its shape matches). */
     public ClusterStarted start(ClusterProcessSpec spec) {
         return JSON.convertValue(call("POST", "/start", spec, START_TIMEOUT), ClusterStarted.class);
     }

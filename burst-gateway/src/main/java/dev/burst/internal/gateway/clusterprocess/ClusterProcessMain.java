@@ -58,6 +58,8 @@ public final class ClusterProcessMain {
     });
     private HttpServer server;
     private volatile Cluster cluster;
+    private volatile Cluster prepared;
+    private ClusterProcessSpec preparedSpec;
     private volatile long orphanNanos = TimeUnit.SECONDS.toNanos(SPARE_ORPHAN_SECONDS);
     private volatile long lastRequestNanos = System.nanoTime();
 
@@ -121,6 +123,11 @@ public final class ClusterProcessMain {
             String route = ex.getRequestMethod() + " " + ex.getRequestURI().getPath();
             try {
                 switch (route) {
+                    case "POST /prepare" -> {
+                        prepare(JSON.readValue(body(ex), ClusterProcessSpec.class));
+                        reply(ex, 200, Map.of("prepared", true));
+                    }
+                    case "GET /health" -> reply(ex, 200, Map.of("prepared", prepared != null, "running", cluster != null));
                     case "POST /start" -> reply(ex, 200, start(JSON.readValue(body(ex), ClusterProcessSpec.class)));
                     case "GET /status" -> reply(ex, 200, status());
                     case "POST /scale" -> {
@@ -175,18 +182,42 @@ public final class ClusterProcessMain {
         ex.getResponseBody().write(bytes);
     }
 
+    /**
+     * Starts a cluster of {@code spec}'s shape with no workers, for a later {@code /start} of the
+     * same shape to take over: what a spare process has ready, so that a create pays neither for
+     * the scheduler nor for the first worker JVM (the local backend keeps a warm one beside it).
+     */
+    private synchronized void prepare(ClusterProcessSpec spec) {
+        if (cluster != null || prepared != null) {
+            throw new IllegalStateException("this process has a cluster already");
+        }
+        prepared = create(spec);
+        preparedSpec = spec;
+    }
+
+    private static boolean sameShape(ClusterProcessSpec a, ClusterProcessSpec b) {
+        return a.backend().equals(b.backend()) && a.threadsPerWorker() == b.threadsPerWorker()
+                && java.util.Objects.equals(a.memoryPerWorker(), b.memoryPerWorker()) && a.gpusPerWorker() == b.gpusPerWorker()
+                && a.settings().equals(b.settings());
+    }
+
     private synchronized ClusterStarted start(ClusterProcessSpec spec) {
         if (cluster != null) {
             throw new IllegalStateException("this process runs cluster " + cluster.name() + " already");
         }
-        BackendOptions.Builder b = BackendOptions.builder().workers(spec.workers()).threadsPerWorker(spec.threadsPerWorker())
-                .gpusPerWorker(spec.gpusPerWorker()).user(spec.user()).jobName(spec.name())
-                .recordUsage(false); // the gateway's ledger records it
-        if (spec.memoryPerWorker() != null) {
-            b.memoryPerWorker(String.valueOf(spec.memoryPerWorker()));
+        Cluster c;
+        if (prepared != null && sameShape(preparedSpec, spec)) {
+            c = prepared;
+            if (spec.adaptMaximum() == null && spec.workers() > 0) {
+                c.scale(spec.workers());
+            }
+        } else {
+            if (prepared != null) {
+                prepared.close(); // another shape was asked for
+            }
+            c = create(spec);
         }
-        spec.settings().forEach(b::setting);
-        Cluster c = ClusterBackends.create(spec.backend(), b.build());
+        prepared = null;
         cluster = c;
         if (spec.adaptMaximum() != null) {
             c.adapt(spec.adaptMinimum() == null ? 0 : spec.adaptMinimum(), spec.adaptMaximum());
@@ -196,6 +227,17 @@ public final class ClusterProcessMain {
         return new ClusterStarted(c.address().orElseThrow(() -> new IllegalStateException(
                 "backend " + spec.backend() + " made a cluster without a network scheduler; the gateway needs one")),
                 c.tokenFile().map(Path::toString).orElseThrow(() -> new IllegalStateException("the cluster has no token file")));
+    }
+
+    private static Cluster create(ClusterProcessSpec spec) {
+        BackendOptions.Builder b = BackendOptions.builder().workers(spec.workers()).threadsPerWorker(spec.threadsPerWorker())
+                .gpusPerWorker(spec.gpusPerWorker()).user(spec.user()).jobName(spec.name())
+                .recordUsage(false); // the gateway's ledger records it
+        if (spec.memoryPerWorker() != null) {
+            b.memoryPerWorker(String.valueOf(spec.memoryPerWorker()));
+        }
+        spec.settings().forEach(b::setting);
+        return ClusterBackends.create(spec.backend(), b.build());
     }
 
     private Cluster running() {
@@ -218,9 +260,10 @@ public final class ClusterProcessMain {
     }
 
     private synchronized void closeCluster() {
-        Cluster c = cluster;
-        if (c != null && !c.isClosed()) {
-            c.close();
+        for (Cluster c : new Cluster[]{cluster, prepared}) {
+            if (c != null && !c.isClosed()) {
+                c.close();
+            }
         }
     }
 }

@@ -66,6 +66,7 @@ public final class ClusterFleet implements AutoCloseable {
     private static final Duration STOP_GRACE = Duration.ofSeconds(20);
     private static final Duration PROCESS_START_TIMEOUT = Duration.ofSeconds(60);
     private static final int FAILED_READS_BEFORE_LOST = 3;
+    private static final Duration SPARE_DELAY = Duration.ofSeconds(3);
     /** Route names: {@code <cluster>.cluster.burst}, what clients send as SNI. */
     public static final String ROUTE_SUFFIX = ".cluster.burst";
 
@@ -75,7 +76,13 @@ public final class ClusterFleet implements AutoCloseable {
     private final Path clusterHome;
     private final Map<String, LiveCluster> live = new ConcurrentHashMap<>();
     private final ConcurrentLinkedDeque<ClusterProcess> spares = new ConcurrentLinkedDeque<>();
+    private final java.util.concurrent.atomic.AtomicInteger sparesStarting = new java.util.concurrent.atomic.AtomicInteger();
     private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
+    private final java.util.concurrent.ScheduledExecutorService replenishLater = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "burst-gateway-spares");
+        t.setDaemon(true);
+        return t;
+    });
     private volatile boolean closed;
 
     public ClusterFleet(GatewaySettings settings, GatewayDatabase db) throws IOException {
@@ -121,9 +128,7 @@ public final class ClusterFleet implements AutoCloseable {
         try {
             process = takeProcess(name);
             db.clusters().recordProcess(record.id(), process.pid(), process.port());
-            ClusterStarted started = process.start(new ClusterProcessSpec(name, user.name(), settings.backend(),
-                    options.adaptive() ? 0 : options.workers(), options.threads(), options.memoryBytes(), options.gpus(),
-                    backendSettings(options), options.adaptMinimum(), options.adaptMaximum(), settings.orphanTimeout().toSeconds()));
+            ClusterStarted started = process.start(spec(name, user.name(), options));
             rememberTokenFile(process.dir(), started.tokenFile());
             ClusterCredentials credentials = ClusterCredentials.fromTokenFile(Path.of(started.tokenFile()));
             Instant running = settings.clock().instant();
@@ -149,7 +154,9 @@ public final class ClusterFleet implements AutoCloseable {
             }
             throw new ApiException(500, "cannot start the cluster: " + why);
         } finally {
-            replenishSpares();
+            // Not at once: a new spare's JVMs would compete for the cores with the first tasks of
+            // the cluster just made (on 2 cores that doubled create -> first result).
+            replenishLater.schedule(this::replenishSpares, SPARE_DELAY.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         }
     }
 
@@ -212,11 +219,19 @@ public final class ClusterFleet implements AutoCloseable {
 
     /** Starts spare processes in the background up to the configured count. */
     public void replenishSpares() {
-        int missing = settings.spareProcesses() - spares.size();
+        int missing = settings.spareProcesses() - spares.size() - sparesStarting.get();
         for (int i = 0; i < missing && !closed; i++) {
+            sparesStarting.incrementAndGet();
             background.execute(() -> {
                 try {
                     ClusterProcess p = launch(clustersDir.resolve("spare-" + HexFormat.of().formatHex(randomBytes())));
+                    if (!closed && settings.backend().equals("local")) {
+                        try {
+                            p.prepare(defaultSpec());
+                        } catch (RuntimeException e) {
+                            log.warn("a spare cluster process could not prepare a cluster (creates will start one): {}", e.getMessage());
+                        }
+                    }
                     if (closed) {
                         p.kill();
                         WorkerMain.deleteTree(p.dir());
@@ -225,9 +240,24 @@ public final class ClusterFleet implements AutoCloseable {
                     }
                 } catch (RuntimeException e) {
                     log.warn("cannot start a spare cluster process: {}", e.getMessage());
+                } finally {
+                    sparesStarting.decrementAndGet();
                 }
             });
         }
+    }
+
+    /** The cluster a spare has ready: the defaults' shape, no workers (a create of that shape takes it over). */
+    private ClusterProcessSpec defaultSpec() {
+        ClusterRequestOptions d = new ClusterRequestOptions(settings.defaultThreads(),
+                dev.burst.internal.resources.MemorySize.parse(settings.defaultMemory(), "default memory"), 0, 0, null, null, false, Map.of());
+        return spec("spare", "spare", d);
+    }
+
+    private ClusterProcessSpec spec(String name, String user, ClusterRequestOptions options) {
+        return new ClusterProcessSpec(name, user, settings.backend(), options.adaptive() ? 0 : options.workers(), options.threads(),
+                options.memoryBytes(), options.gpus(), backendSettings(options), options.adaptMinimum(), options.adaptMaximum(),
+                settings.orphanTimeout().toSeconds());
     }
 
     private static byte[] randomBytes() {
@@ -318,7 +348,7 @@ public final class ClusterFleet implements AutoCloseable {
                     .map(c -> BurstAddress.parse(c.schedulerAddress))
                     .map(a -> new java.net.InetSocketAddress(a.host(), a.port()));
             case GatewayRoutes.Target.Worker(WorkerRoute worker, String route) -> clusterOfRoute(route)
-                    .filter(c -> c.lastStatus != null && c.lastStatus.workers().stream().anyMatch(w -> isWorker(w, worker)))
+                    .filter(c -> hasWorker(c, worker))
                     .map(c -> new java.net.InetSocketAddress(worker.host(), worker.port()));
             case GatewayRoutes.Target.Invalid(String why) -> Optional.empty();
         };
@@ -330,6 +360,24 @@ public final class ClusterFleet implements AutoCloseable {
         }
         LiveCluster c = live.get(route.substring(0, route.length() - ROUTE_SUFFIX.length()));
         return c == null || c.stopping ? Optional.empty() : Optional.of(c);
+    }
+
+    /**
+     * Whether {@code worker} belongs to {@code c}: by its last status, else by a fresh one (a worker
+     * that joined since the last poll; its results are wanted now, not a poll interval later).
+     */
+    private static boolean hasWorker(LiveCluster c, WorkerRoute worker) {
+        ControlStatus s = c.lastStatus;
+        if (s != null && s.workers().stream().anyMatch(w -> isWorker(w, worker))) {
+            return true;
+        }
+        try {
+            s = c.process.status();
+        } catch (RuntimeException e) {
+            return false;
+        }
+        c.lastStatus = s;
+        return s.workers().stream().anyMatch(w -> isWorker(w, worker));
     }
 
     private static boolean isWorker(String workerName, WorkerRoute wanted) {
@@ -344,6 +392,14 @@ public final class ClusterFleet implements AutoCloseable {
 
     /** Reads every cluster's status once: activity, workers, usage, and stops what the reclaim policy says to. */
     public void poll() {
+        for (ClusterProcess spare : spares) {
+            if (!spare.answers()) { // also what keeps its orphan watchdog quiet
+                spares.remove(spare);
+                spare.kill();
+                WorkerMain.deleteTree(spare.dir());
+                replenishSpares();
+            }
+        }
         for (LiveCluster c : live.values()) {
             if (!c.stopping) {
                 try {
@@ -499,6 +555,7 @@ public final class ClusterFleet implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        replenishLater.shutdownNow();
         background.shutdown(); // a spare being started sees `closed` and kills it
         try {
             if (!background.awaitTermination(90, java.util.concurrent.TimeUnit.SECONDS)) {
