@@ -253,6 +253,11 @@ public final class Gateway implements AutoCloseable {
             if (uri.getHost() == null || !("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))) {
                 throw new IllegalArgumentException("bad gateway URL '" + url + "': expected https://host:port");
             }
+            if ("http".equals(uri.getScheme()) && !(uri.getHost().equals("localhost") || uri.getHost().startsWith("127.")
+                    || uri.getHost().equals("[::1]"))) {
+                throw new IllegalArgumentException("refusing to send an API token over plain HTTP to " + uri.getHost()
+                        + ": use https:// (a gateway serves plain HTTP on loopback only)");
+            }
             String secret = token;
             if (secret == null && tokenFile != null) {
                 try {

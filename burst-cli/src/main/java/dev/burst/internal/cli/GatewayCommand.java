@@ -77,7 +77,7 @@ final class GatewayCommand implements Runnable {
             if (database != null) {
                 return GatewayDatabase.open(database, databaseUser, password());
             }
-            Files.createDirectories(data);
+            dev.burst.internal.gateway.server.GatewayServer.privateDirectory(data);
             return GatewayDatabase.openH2(data);
         }
     }
@@ -334,10 +334,17 @@ final class GatewayCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            long running;
             try (GatewayDatabase db = store.open()) {
                 db.accounts().removeUser(name, Instant.now());
+                running = db.accounts().user(name).map(u -> db.clusters().ofUser(u.id(), false).size()).orElse(0);
             }
             spec.commandLine().getOut().println("removed user " + name);
+            if (running > 0) {
+                spec.commandLine().getOut().println(running + " of their clusters still run: they stop when idle or without a "
+                        + "client; an admin stops them now with DELETE /api/v1/clusters/NAME (or the gateway's "
+                        + "DELETE /api/v1/admin/users/" + name + ")");
+            }
             return 0;
         }
     }

@@ -92,6 +92,9 @@ interface MapCluster {
                 last = cluster.stop();
             }
             double wall = (System.nanoTime() - startedNanos) / 1e9;
+            if (last == null) { // stopped already by a signal's close, whose answer was lost
+                return new ClusterUsage(0, 0, 0, wall, 0, 0, 0, 0, 0, 0, 0);
+            }
             return new ClusterUsage(0, 0, 0, wall, last.allocatedCoreSeconds(), last.busyCoreSeconds(), 0, 0, 0, 0, 0);
         }
 

@@ -55,7 +55,7 @@ final class UsageCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (gateway.url != null || (System.getenv("BURST_GATEWAY_URL") != null && file == null && user == null)) {
+        if (gateway.url != null) {
             return gatewayUsage();
         }
         if (last < 1) {

@@ -157,7 +157,18 @@ public final class ClusterProcess {
     }
 
     public boolean alive() {
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        return handle().isPresent();
+    }
+
+    /**
+     * The process, if the pid is alive and still the cluster process of this directory: after a
+     * reboot the recorded pid may be an unrelated process of the same user.
+     */
+    private Optional<ProcessHandle> handle() {
+        String marker = dir.toAbsolutePath().toString();
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                .filter(h -> h.info().commandLine().map(cmd -> cmd.contains(ClusterProcessMain.class.getName()) && cmd.contains(marker))
+                        .orElse(h.info().arguments().isEmpty())); // no command line to read: trust the pid
     }
 
     // ---------------------------------------------------------------- control
@@ -209,7 +220,7 @@ public final class ClusterProcess {
         } catch (RuntimeException e) {
             // not answering: killed below
         }
-        Optional<ProcessHandle> h = ProcessHandle.of(pid);
+        Optional<ProcessHandle> h = handle();
         if (h.isPresent()) {
             try {
                 h.get().onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
@@ -220,11 +231,20 @@ public final class ClusterProcess {
         return last;
     }
 
-    /** Kills the process and its descendants (workers) at once. */
+    /**
+     * Ends the process: SIGTERM first, so that its shutdown hook closes the cluster (a Slurm
+     * backend cancels its jobs there), then, after a few seconds, SIGKILL for it and its descendants.
+     */
     public void kill() {
-        ProcessHandle.of(pid).ifPresent(h -> {
-            h.descendants().forEach(ProcessHandle::destroyForcibly);
-            h.destroyForcibly();
+        handle().ifPresent(h -> {
+            List<ProcessHandle> family = h.descendants().toList();
+            h.destroy();
+            try {
+                h.onExit().get(KILL_GRACE_SECONDS, TimeUnit.SECONDS);
+            } catch (Exception notYet) {
+                h.destroyForcibly();
+            }
+            family.forEach(ProcessHandle::destroyForcibly);
             try {
                 h.onExit().get(10, TimeUnit.SECONDS);
             } catch (Exception ignored) {
@@ -232,6 +252,8 @@ public final class ClusterProcess {
             }
         });
     }
+
+    private static final long KILL_GRACE_SECONDS = 5;
 
     private JsonNode call(String method, String path, Object body, Duration timeout) {
         try {

@@ -275,6 +275,16 @@ public final class Accounts {
         });
     }
 
+    /** When the token {@code secret} expires; empty when it does not (or is unknown). */
+    public Optional<Instant> expiryOf(String secret) {
+        if (!TokenSecrets.wellFormed(secret)) {
+            return Optional.empty();
+        }
+        return jdbi.withHandle(h -> h.createQuery("SELECT expires_at FROM api_tokens WHERE secret_sha256 = :hash")
+                .bind("hash", TokenSecrets.hash(secret)).map((rs, ctx) -> Optional.ofNullable(instant(rs, "expires_at")))
+                .findOne().flatMap(o -> o));
+    }
+
     public List<TokenRecord> tokens(String user) {
         return jdbi.withHandle(h -> h.createQuery("SELECT t.*, u.name AS user_name FROM api_tokens t JOIN users u ON u.id = t.user_id "
                         + "WHERE u.name = :name ORDER BY t.id")

@@ -73,7 +73,7 @@ public final class GatewayDatabase implements AutoCloseable {
             pool.close();
             throw new LedgerException("cannot bring the gateway's database " + jdbcUrl + " up to date: " + rootMessage(e), e);
         }
-        return new GatewayDatabase(pool, jdbcUrl);
+        return new GatewayDatabase(pool, jdbcUrl.replaceAll("(?i)(password=)[^&;]*", "$1***"));
     }
 
     private static String rootMessage(Throwable e) {

@@ -48,6 +48,7 @@ final class ApiRoutes {
     private static final Logger log = LoggerFactory.getLogger(ApiRoutes.class);
     static final long MAX_BODY_BYTES = 64 * 1024;
     private static final String USER = "burst.user";
+    private static final String TOKEN = "burst.token";
     // One JSON value per body: trailing values or a repeated key would leave which one counts unclear.
     private static final ObjectMapper JSON = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
@@ -59,6 +60,8 @@ final class ApiRoutes {
     private static final int MAX_GPUS = 1024;
     private static final long MIN_MEMORY = 1L << 20;
     private static final long MAX_MEMORY = 1L << 50;
+    /** A cluster's workers' memory together: sums over thousands of clusters stay far below a BIGINT. */
+    private static final long MAX_CLUSTER_MEMORY = 1L << 53;
 
     private final GatewaySettings settings;
     private final GatewayDatabase db;
@@ -159,6 +162,7 @@ final class ApiRoutes {
             };
         }
         ctx.attribute(USER, user);
+        ctx.attribute(TOKEN, h.substring(7).strip());
     }
 
     /** Counts a refused request for the log (once per source and interval) and returns its 401. */
@@ -341,6 +345,16 @@ final class ApiRoutes {
                 backendSettings.put(e.getKey(), e.getValue().asText());
             }
         }
+        int most = max != null ? max : workers;
+        if (Math.multiplyHigh(most, memory) != 0 || (long) most * memory > MAX_CLUSTER_MEMORY) {
+            throw ApiException.unprocessable(most + " workers of " + memory + " bytes is more memory than any cluster may hold (8 PiB)");
+        }
+        for (String key : backendSettings.keySet()) {
+            if (settings.backendSettings().containsKey(key)) {
+                throw ApiException.unprocessable("option '" + key + "' is set by the gateway's admin ("
+                        + settings.backendSettings().get(key) + ") and cannot be changed per cluster");
+            }
+        }
         return new ClusterRequestOptions(threads, memory, gpus, workers, min, max, detached, backendSettings);
     }
 
@@ -423,6 +437,11 @@ final class ApiRoutes {
         }
         Instant now = settings.clock().instant();
         Instant expires = b.has("expiresInDays") ? now.plus(Duration.ofDays(intField(b, "expiresInDays", 1, 3660, true))) : null;
+        // A token never outlives the one that made it: an expiring token cannot mint a lasting one.
+        Instant callers = db.accounts().expiryOf(ctx.attribute(TOKEN)).orElse(null);
+        if (callers != null && (expires == null || expires.isAfter(callers))) {
+            expires = callers;
+        }
         String secret = db.accounts().issueToken(user(ctx).name(), label, expires, now);
         json(ctx, 201, Map.of("token", secret));
     }

@@ -141,11 +141,16 @@ public final class ClusterFleet implements AutoCloseable {
             live.put(name, c);
             log.info("cluster {} of {} started: {} (scheduler {}, pid {})", name, user.name(), describe(options),
                     started.schedulerAddress(), process.pid());
+            if (closed) { // the gateway closed while this cluster started: close() may have missed it
+                stop(c, StopReason.GATEWAY_SHUTDOWN, "the gateway was shut down while the cluster started");
+                throw new ApiException(503, "the gateway is shutting down");
+            }
             return c;
         } catch (RuntimeException e) {
             String why = e.getMessage() == null ? e.toString() : e.getMessage();
             if (process != null) {
                 process.kill();
+                WorkerMain.deleteTree(process.dir());
             }
             db.clusters().markStopped(record.id(), ClusterState.FAILED, StopReason.START_FAILED, why, settings.clock().instant());
             log.warn("cluster {} of {} failed to start: {}", name, user.name(), why);
@@ -156,13 +161,17 @@ public final class ClusterFleet implements AutoCloseable {
         } finally {
             // Not at once: a new spare's JVMs would compete for the cores with the first tasks of
             // the cluster just made (on 2 cores that doubled create -> first result).
-            replenishLater.schedule(this::replenishSpares, SPARE_DELAY.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            try {
+                replenishLater.schedule(this::replenishSpares, SPARE_DELAY.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                // the gateway is closing: no more spares
+            }
         }
     }
 
     private Map<String, String> backendSettings(ClusterRequestOptions options) {
-        Map<String, String> s = new java.util.LinkedHashMap<>(settings.backendSettings());
-        s.putAll(options.settings());
+        Map<String, String> s = new java.util.LinkedHashMap<>(options.settings());
+        s.putAll(settings.backendSettings()); // the admin's settings win over a user's
         if (settings.backend().equals("local")) {
             s.put("processes", "true"); // a scheduler clients reach over the network; workers outside the scheduler's JVM
         }
@@ -276,8 +285,17 @@ public final class ClusterFleet implements AutoCloseable {
         if (wanted < 0) {
             throw ApiException.unprocessable("count must be 0 or more, got " + wanted);
         }
-        LimitCheck.Fit fit = db.clusters().resize(c.record.id(), wanted, settings.lease(), settings.clock().instant());
-        c.process.scale(fit.workers());
+        LimitCheck.Fit fit;
+        synchronized (c) { // the ledger's figure and the process's count change together, in one order
+            int before = currentMax(c);
+            fit = db.clusters().resize(c.record.id(), wanted, settings.lease(), settings.clock().instant());
+            try {
+                c.process.scale(fit.workers());
+            } catch (RuntimeException e) {
+                db.clusters().resize(c.record.id(), before, settings.lease(), settings.clock().instant());
+                throw e;
+            }
+        }
         String clamped = fit.workers() < wanted ? "scaled to " + fit.explain(wanted) : null;
         log.info("cluster {} of {} scaled to {}{}", c.name(), c.record.user(), fit.workers(), clamped == null ? "" : " (" + clamped + ")");
         return new Scaled(fit.workers(), clamped);
@@ -288,16 +306,30 @@ public final class ClusterFleet implements AutoCloseable {
             throw ApiException.unprocessable("adapt needs 0 <= minimum <= maximum and maximum >= 1, got minimum " + minimum
                     + ", maximum " + maximum);
         }
-        LimitCheck.Fit fit = db.clusters().resize(c.record.id(), maximum, settings.lease(), settings.clock().instant());
-        if (fit.workers() < 1) {
-            throw ApiException.unprocessable("no worker fits: " + fit.explain(maximum));
+        LimitCheck.Fit fit;
+        int max;
+        synchronized (c) {
+            int before = currentMax(c);
+            fit = db.clusters().resize(c.record.id(), maximum, settings.lease(), settings.clock().instant());
+            max = fit.workers();
+            try {
+                if (max < 1) {
+                    throw ApiException.unprocessable("no worker fits: " + fit.explain(maximum));
+                }
+                c.process.adapt(Math.min(minimum, max), max);
+            } catch (RuntimeException e) {
+                db.clusters().resize(c.record.id(), before, settings.lease(), settings.clock().instant());
+                throw e;
+            }
         }
-        int max = fit.workers();
-        c.process.adapt(Math.min(minimum, max), max);
         String clamped = max < maximum ? "maximum clamped: " + fit.explain(maximum) : null;
         log.info("cluster {} of {} adapts between {} and {}{}", c.name(), c.record.user(), Math.min(minimum, max), max,
                 clamped == null ? "" : " (" + clamped + ")");
         return new Scaled(max, clamped);
+    }
+
+    private int currentMax(LiveCluster c) {
+        return db.clusters().find(c.record.id()).map(r -> r.shape().maxWorkers()).orElse(c.record.shape().maxWorkers());
     }
 
     /**
@@ -348,7 +380,7 @@ public final class ClusterFleet implements AutoCloseable {
                     .map(c -> BurstAddress.parse(c.schedulerAddress))
                     .map(a -> new java.net.InetSocketAddress(a.host(), a.port()));
             case GatewayRoutes.Target.Worker(WorkerRoute worker, String route) -> clusterOfRoute(route)
-                    .filter(c -> hasWorker(c, worker))
+                    .filter(c -> allowedWorkerTarget(worker) && hasWorker(c, worker))
                     .map(c -> new java.net.InetSocketAddress(worker.host(), worker.port()));
             case GatewayRoutes.Target.Invalid(String why) -> Optional.empty();
         };
@@ -360,6 +392,36 @@ public final class ClusterFleet implements AutoCloseable {
         }
         LiveCluster c = live.get(route.substring(0, route.length() - ROUTE_SUFFIX.length()));
         return c == null || c.stopping ? Optional.empty() : Optional.of(c);
+    }
+
+    /** Ports of the gateway's own servers on this machine (its HTTP server, the proxy), which no worker route may reach. */
+    private volatile java.util.Set<Integer> ownPorts = java.util.Set.of();
+
+    public void ownPorts(java.util.Set<Integer> ports) {
+        this.ownPorts = java.util.Set.copyOf(ports);
+    }
+
+    /**
+     * Where a worker route may lead. A worker names its own address when it joins, and whoever
+     * holds a cluster's token can join as a worker, so the name alone would make the proxy a relay
+     * to anything: never to the gateway's own servers or any cluster's control port, and with a
+     * backend other than {@code local} (whose workers all run on this machine, as the gateway's
+     * user, with this machine's loopback theirs anyway) never to this machine's loopback.
+     */
+    private boolean allowedWorkerTarget(WorkerRoute worker) {
+        if (ownPorts.contains(worker.port()) || live.values().stream().anyMatch(c -> c.process.port() == worker.port())
+                || spares.stream().anyMatch(p -> p.port() == worker.port())) {
+            return false;
+        }
+        if (settings.backend().equals("local")) {
+            return true;
+        }
+        try {
+            java.net.InetAddress a = java.net.InetAddress.getByName(worker.host());
+            return !a.isLoopbackAddress() && !a.isAnyLocalAddress();
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     /**
@@ -393,8 +455,7 @@ public final class ClusterFleet implements AutoCloseable {
     /** Reads every cluster's status once: activity, workers, usage, and stops what the reclaim policy says to. */
     public void poll() {
         for (ClusterProcess spare : spares) {
-            if (!spare.answers()) { // also what keeps its orphan watchdog quiet
-                spares.remove(spare);
+            if (!spare.answers() && spares.remove(spare)) { // asking also keeps its orphan watchdog quiet; a taken one is not ours
                 spare.kill();
                 WorkerMain.deleteTree(spare.dir());
                 replenishSpares();
@@ -409,6 +470,59 @@ public final class ClusterFleet implements AutoCloseable {
                 }
             }
         }
+        try {
+            enforceBudgets();
+        } catch (RuntimeException e) {
+            log.warn("checking budgets failed: {}", e.toString());
+        }
+    }
+
+    /**
+     * Stops every cluster of a user whose budget is spent: what the ledger has recorded in the
+     * budget's period plus what the user's running clusters used since their last record.
+     */
+    private void enforceBudgets() {
+        Map<Long, List<LiveCluster>> byUser = new java.util.HashMap<>();
+        for (LiveCluster c : live.values()) {
+            if (!c.stopping) {
+                byUser.computeIfAbsent(c.record.userId(), u -> new ArrayList<>()).add(c);
+            }
+        }
+        Instant now = settings.clock().instant();
+        for (List<LiveCluster> clusters : byUser.values()) {
+            UserRecord user = db.accounts().user(clusters.get(0).record.user()).orElse(null);
+            if (user == null || !user.budget().any()) {
+                continue;
+            }
+            Instant since = user.budget().period() == null ? Instant.EPOCH : now.minus(user.budget().period());
+            UsageFigures used = db.usage().since(user.id(), since);
+            for (LiveCluster c : clusters) {
+                ControlStatus s = c.lastStatus;
+                if (s != null) {
+                    used = used.plus(LiveCluster.usageOf(s).since(c.recorded));
+                }
+            }
+            String spent = spentBudget(user, used);
+            if (spent != null) {
+                for (LiveCluster c : clusters) {
+                    background.execute(() -> stop(c, StopReason.BUDGET, spent));
+                }
+            }
+        }
+    }
+
+    private static String spentBudget(UserRecord user, UsageFigures used) {
+        var b = user.budget();
+        String per = b.period() == null ? "" : " per " + b.period().toSeconds() + " s";
+        if (b.coreSeconds() != null && used.allocatedCoreSeconds() >= b.coreSeconds()) {
+            return String.format(java.util.Locale.ROOT, "budget of %.0f core-seconds%s spent: %.1f used", b.coreSeconds(), per,
+                    used.allocatedCoreSeconds());
+        }
+        if (b.gpuSeconds() != null && used.allocatedGpuSeconds() >= b.gpuSeconds()) {
+            return String.format(java.util.Locale.ROOT, "budget of %.0f GPU-seconds%s spent: %.1f used", b.gpuSeconds(), per,
+                    used.allocatedGpuSeconds());
+        }
+        return null;
     }
 
     private void pollOne(LiveCluster c) {

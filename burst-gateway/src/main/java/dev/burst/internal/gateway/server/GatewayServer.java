@@ -97,10 +97,24 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     private void openLedger() throws IOException {
-        Files.createDirectories(settings.dataDir());
+        privateDirectory(settings.dataDir());
         db = settings.databaseUrl() == null ? GatewayDatabase.openH2(settings.dataDir())
                 : GatewayDatabase.open(settings.databaseUrl(), settings.databaseUser(), settings.databasePassword());
         toClose.add(db);
+    }
+
+    /**
+     * The data directory, readable by the gateway's user only: it holds the ledger (and H2's
+     * auto-server key, which lets a process of another account on this machine open it), the TLS
+     * key and the clusters' tokens.
+     */
+    public static void privateDirectory(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        try {
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: its own access rules apply
+        }
     }
 
     private void prepareTls() throws IOException {
@@ -183,6 +197,7 @@ public final class GatewayServer implements AutoCloseable {
                 .routes(fleet::route).fallback(new InetSocketAddress("127.0.0.1", httpPort))
                 .plainHttpToFallback(keyStore == null).build());
         toClose.add(proxy);
+        fleet.ownPorts(java.util.Set.of(httpPort, proxy.port()));
         address = new GatewayAddress(settings.host(), proxy.port(), keyStore != null);
     }
 

@@ -34,7 +34,7 @@ class GatewayServerTest {
 
     @BeforeAll
     static void start() {
-        gw = new TestGateway(dir);
+        gw = new TestGateway(dir, b -> b.lease(Duration.ofSeconds(1)));
         alice = gw.addUser("alice", new Limits(2, null, null, null, 4, null), Budget.NONE);
         bob = gw.addUser("bob");
     }
@@ -85,6 +85,35 @@ class GatewayServerTest {
             }
             assertThat(record(cluster.name()).stopReason()).isNull();
         }
+    }
+
+    @Test
+    void aSpentBudgetStopsTheUsersClustersWithReasonBudget() {
+        String dora = gw.addUser("dora", Limits.NONE, new Budget(3.0, null, null));
+        try (Gateway d = gw.connect(dora)) {
+            GatewayCluster c = d.newCluster(ClusterOptions.builder().workers(1).detached(true).build());
+            // one core allocated per second of the worker's life: 3 core-seconds are spent in a few seconds
+            await().atMost(Duration.ofSeconds(60)).until(() -> record(c.name()).stopReason() != null);
+            assertThat(record(c.name()).stopReason()).isEqualTo(StopReason.BUDGET);
+            assertThat(record(c.name()).stopDetail()).contains("budget of 3 core-seconds spent");
+            assertThat(record(c.name()).usage().allocatedCoreSeconds()).isGreaterThanOrEqualTo(3.0);
+            assertThatThrownBy(() -> d.newCluster(ClusterOptions.builder().workers(1).build()))
+                    .isInstanceOfSatisfying(GatewayException.class, e -> {
+                        assertThat(e.status()).isEqualTo(422);
+                        assertThat(e.getMessage()).contains("budget of 3 core-seconds").contains("left");
+                    });
+        }
+    }
+
+    @Test
+    void aTokenNeverOutlivesTheTokenThatMadeIt() throws Exception {
+        String shortLived = gw.server.database().accounts().issueToken("bob", "short", gw.clock.instant().plus(Duration.ofDays(1)),
+                gw.clock.instant());
+        RawHttp raw = new RawHttp(gw.server);
+        RawHttp.Answer made = raw.send("POST", "/api/v1/tokens", shortLived, "{\"label\": \"forever?\"}");
+        assertThat(made.status()).isEqualTo(201);
+        String minted = made.body().replaceAll(".*\"token\":\"([^\"]+)\".*", "$1");
+        assertThat(gw.server.database().accounts().expiryOf(minted)).contains(gw.clock.instant().plus(Duration.ofDays(1)));
     }
 
     @Test
