@@ -102,7 +102,7 @@ class GatewayCliTest {
         assertThat(removed.out()).contains("removed user alice");
         CliProcess.Result refused = CliProcess.run(alice, dir, "cluster", "list");
         assertThat(refused.exit()).isNotZero();
-        assertThat(refused.err()).contains("bad, expired or revoked API token");
+        assertThat(refused.err()).contains("user 'alice' was removed");
         assertThat(Files.exists(dir.resolve("home/gateways/known-certificates"))).isFalse(); // the pin came from the environment
     }
 }

@@ -165,10 +165,13 @@ public final class ClusterProcess {
      * reboot the recorded pid may be an unrelated process of the same user.
      */
     private Optional<ProcessHandle> handle() {
-        String marker = dir.toAbsolutePath().toString();
-        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-                .filter(h -> h.info().commandLine().map(cmd -> cmd.contains(ClusterProcessMain.class.getName()) && cmd.contains(marker))
-                        .orElse(h.info().arguments().isEmpty())); // no command line to read: trust the pid
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(h -> isClusterProcess(h) || answers());
+    }
+
+    /** Its command line names the cluster process's main class (when the system shows command lines at all). */
+    private static boolean isClusterProcess(ProcessHandle h) {
+        return h.info().arguments().map(args -> java.util.Arrays.asList(args).contains(ClusterProcessMain.class.getName()))
+                .orElse(false);
     }
 
     // ---------------------------------------------------------------- control

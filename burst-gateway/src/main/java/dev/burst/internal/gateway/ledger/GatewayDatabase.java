@@ -12,7 +12,8 @@ import java.util.Objects;
  * The gateway's database: a connection pool, the schema brought up to date, and the record stores.
  *
  * <p>Design note: H2 runs embedded in the gateway's JVM from a file under the data directory
- * ({@code AUTO_SERVER} so that {@code burst gateway user add} works beside a running gateway, {@code LOCK_TIMEOUT} raised so that 20 concurrent creates queue
+ * ({@code WRITE_DELAY=0}: a commit is in the file before it returns, so a gateway killed with {@code kill -9}
+ * a moment after stopping a cluster has recorded the stop; {@code AUTO_SERVER} so that {@code burst gateway user add} works beside a running gateway, {@code LOCK_TIMEOUT} raised so that 20 concurrent creates queue
  * on the user's row lock instead of failing after H2's default second). PostgreSQL is reached by a
  * JDBC URL. Flyway migrates either at open, so a newer gateway upgrades the ledger in place.
  */
@@ -38,7 +39,7 @@ public final class GatewayDatabase implements AutoCloseable {
     /** The H2 database in {@code dataDir/ledger.mv.db}, made if missing. */
     public static GatewayDatabase openH2(Path dataDir) {
         Objects.requireNonNull(dataDir, "dataDir");
-        String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("ledger") + ";LOCK_TIMEOUT=30000;AUTO_SERVER=TRUE";
+        String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("ledger") + ";LOCK_TIMEOUT=30000;AUTO_SERVER=TRUE;WRITE_DELAY=0";
         return open(url, "burst", "");
     }
 
