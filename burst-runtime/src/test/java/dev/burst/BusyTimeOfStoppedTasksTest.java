@@ -24,22 +24,25 @@ import static org.awaitility.Awaitility.await;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class BusyTimeOfStoppedTasksTest {
     private static final int TASKS = 4;
+    private static final double HEARTBEAT_SECONDS = 1.0;
 
     @TempDir
     Path markers;
 
     @Test
     void embeddedClusterCountsRunningAndStoppedTasks() throws Exception {
-        checkBusyTime(LocalCluster.builder().workers(2).threadsPerWorker(2).build());
+        checkBusyTime(LocalCluster.builder().workers(2).threadsPerWorker(2).build(), 0);
     }
 
     @Test
     void workerProcessesCountRunningAndStoppedTasks() throws Exception {
-        checkBusyTime(LocalCluster.builder().processes(true).workers(2).threadsPerWorker(2).build());
+        // A worker process's figures reach the ledger by its heartbeat, once a second: at the close
+        // they are up to that old (under load the slack of the tasks' earlier start did not cover it).
+        checkBusyTime(LocalCluster.builder().processes(true).workers(2).threadsPerWorker(2).build(), HEARTBEAT_SECONDS);
     }
 
     /** Runs {@link #TASKS} commands that sleep 30 s, closes the cluster while they run, and reads the ledger. */
-    private void checkBusyTime(LocalCluster cluster) throws Exception {
+    private void checkBusyTime(LocalCluster cluster, double staleSeconds) throws Exception {
         long allRunning;
         long closing;
         Client client = Client.connect(cluster);
@@ -64,8 +67,9 @@ class BusyTimeOfStoppedTasksTest {
         double ranSeconds = (closing - allRunning) / 1e9;
         ClusterUsage usage = cluster.usage();
         assertThat(usage.busyCoreSeconds())
-                .as("busy core-seconds of %d tasks that each ran at least %.2f s before the close", TASKS, ranSeconds)
-                .isGreaterThanOrEqualTo(TASKS * ranSeconds);
+                .as("busy core-seconds of %d tasks that each ran at least %.2f s before the close (figures up to %.1f s old)",
+                        TASKS, ranSeconds, staleSeconds)
+                .isGreaterThanOrEqualTo(TASKS * (ranSeconds - staleSeconds));
         assertThat(usage.busyCoreSeconds()).isLessThanOrEqualTo(usage.allocatedCoreSeconds());
         assertThat(usage.tasks()).as("a task cut short ended, well or not").isLessThanOrEqualTo(TASKS);
     }
