@@ -403,25 +403,14 @@ public final class ClusterFleet implements AutoCloseable {
 
     /**
      * Where a worker route may lead. A worker names its own address when it joins, and whoever
-     * holds a cluster's token can join as a worker, so the name alone would make the proxy a relay
-     * to anything: never to the gateway's own servers or any cluster's control port, and with a
-     * backend other than {@code local} (whose workers all run on this machine, as the gateway's
-     * user, with this machine's loopback theirs anyway) never to this machine's loopback.
+     * holds a cluster's token can join as a worker, so the name alone could make the proxy a relay:
+     * never to the gateway's own servers (its HTTP server, the proxy) or any cluster process's
+     * control port. (Other addresses a worker names stay reachable; see the gateway's notes.)
      */
     private boolean allowedWorkerTarget(WorkerRoute worker) {
-        if (ownPorts.contains(worker.port()) || live.values().stream().anyMatch(c -> c.process.port() == worker.port())
-                || spares.stream().anyMatch(p -> p.port() == worker.port())) {
-            return false;
-        }
-        if (settings.backend().equals("local")) {
-            return true;
-        }
-        try {
-            java.net.InetAddress a = java.net.InetAddress.getByName(worker.host());
-            return !a.isLoopbackAddress() && !a.isAnyLocalAddress();
-        } catch (java.io.IOException e) {
-            return false;
-        }
+        int port = worker.port();
+        return !ownPorts.contains(port) && live.values().stream().noneMatch(c -> c.process.port() == port)
+                && spares.stream().noneMatch(p -> p.port() == port);
     }
 
     /**
