@@ -49,7 +49,7 @@ final class GatewayCommand implements Runnable {
     }
 
     /** Where the gateway's records are: {@code --data DIR} (H2 there by default) and {@code --database URL}. */
-    static class Store {
+    static final class Store {
         @Option(names = "--data", paramLabel = "DIR", required = true,
                 description = "The gateway's data directory (its H2 ledger, TLS key, cluster files).")
         Path data;
@@ -91,7 +91,7 @@ final class GatewayCommand implements Runnable {
         CommandSpec spec;
 
         @picocli.CommandLine.Mixin
-        StoreMixin store;
+        Store store;
 
         @Option(names = "--port", description = "The one port to serve on (default: ${DEFAULT-VALUE}; 0 picks a free one).")
         int port = 8787;
@@ -179,10 +179,6 @@ final class GatewayCommand implements Runnable {
         }
     }
 
-    /** {@link Store} as a picocli mixin. */
-    static final class StoreMixin extends Store {
-    }
-
     // ---------------------------------------------------------------- users
 
     @Command(name = "user", mixinStandardHelpOptions = true, description = "Add, list and remove users.",
@@ -246,7 +242,7 @@ final class GatewayCommand implements Runnable {
         @Parameters(paramLabel = "NAME", description = "The user's name (lowercase letters, digits, '_', '.', '-').")
         String name;
         @picocli.CommandLine.Mixin
-        StoreMixin store;
+        Store store;
         @ArgGroup(exclusive = false)
         LimitOptions limits = new LimitOptions();
         @Option(names = "--group", paramLabel = "NAME", description = "Put the user in this group (made if missing).")
@@ -281,7 +277,7 @@ final class GatewayCommand implements Runnable {
         @Spec
         CommandSpec spec;
         @picocli.CommandLine.Mixin
-        StoreMixin store;
+        Store store;
 
         @Override
         public Integer call() throws Exception {
@@ -330,7 +326,7 @@ final class GatewayCommand implements Runnable {
         @Parameters(paramLabel = "NAME")
         String name;
         @picocli.CommandLine.Mixin
-        StoreMixin store;
+        Store store;
 
         @Override
         public Integer call() throws Exception {
@@ -369,7 +365,7 @@ final class GatewayCommand implements Runnable {
         @Parameters(paramLabel = "NAME")
         String name;
         @picocli.CommandLine.Mixin
-        StoreMixin store;
+        Store store;
         @Option(names = "--expires-in", paramLabel = "DURATION", description = "The token stops working after this long, e.g. 90d.")
         String expiresIn;
         @Option(names = "--label", description = "What the token is for (shown in token lists).")

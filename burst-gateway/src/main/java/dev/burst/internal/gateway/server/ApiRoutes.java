@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.burst.internal.gateway.ledger.Budget;
 import dev.burst.internal.gateway.ledger.ClusterRecord;
 import dev.burst.internal.gateway.ledger.GatewayDatabase;
@@ -585,9 +584,5 @@ final class ApiRoutes {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    static ObjectNode object() {
-        return JSON.createObjectNode();
     }
 }

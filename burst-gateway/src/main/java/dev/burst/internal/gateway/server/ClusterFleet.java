@@ -578,7 +578,7 @@ public final class ClusterFleet implements AutoCloseable {
             if (p.isPresent() && r.state() == ClusterState.RUNNING) {
                 try {
                     ControlStatus s = p.get().status();
-                    ClusterCredentials credentials = ClusterCredentials.fromTokenFile(tokenFileOf(dir, s));
+                    ClusterCredentials credentials = ClusterCredentials.fromTokenFile(tokenFileOf(dir));
                     UserRecord owner = db.accounts().user(r.user()).orElseThrow();
                     LiveCluster c = new LiveCluster(r, p.get(), s.schedulerAddress(), credentials.token(),
                             credentials.certificateSha256(), timeoutsFor(owner), r.usage(), settings.clock().instant());
@@ -602,7 +602,7 @@ public final class ClusterFleet implements AutoCloseable {
     }
 
     /** The cluster's token file: the one its scheduler wrote, found through the process's cluster-home. */
-    private Path tokenFileOf(Path dir, ControlStatus s) {
+    private static Path tokenFileOf(Path dir) {
         Path recorded = dir.resolve("token-file");
         try {
             return Path.of(Files.readString(recorded).strip());
