@@ -494,6 +494,7 @@ public final class Client implements AutoCloseable {
         return switch (error.type()) {
             case "dev.burst.WorkerLostException" -> new WorkerLostException(error.message());
             case "dev.burst.InvalidGraphException" -> new InvalidGraphException(error.message());
+            case WorkRefusedException.TYPE -> new WorkRefusedException(error.message());
             default -> new BurstException(error.toString());
         };
     }

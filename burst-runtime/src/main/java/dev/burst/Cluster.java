@@ -80,6 +80,27 @@ public abstract class Cluster implements AutoCloseable {
         runtime.scale(n);
     }
 
+    /**
+     * Winds this cluster down for good: no new task runs (each fails with a
+     * {@link WorkRefusedException} carrying {@code reason}), tasks running now get {@code grace} to
+     * finish, results the workers hold move into the scheduler's process, and every worker stops.
+     * Results computed before stay fetchable until the cluster is closed. A gateway does this when
+     * a user's budget is spent. Returns at once; the future completes when the workers are gone.
+     *
+     * @throws UnsupportedOperationException for an in-process cluster, whose workers are this JVM
+     * @throws IllegalStateException if the cluster is closed
+     */
+    public final java.util.concurrent.CompletableFuture<Void> windDown(String reason, java.time.Duration grace) {
+        Objects.requireNonNull(reason, "reason must not be null");
+        Objects.requireNonNull(grace, "grace must not be null");
+        return runtime.windDown(reason, grace);
+    }
+
+    /** Why this cluster takes no new work ({@link #windDown}), or empty while it does. */
+    public final Optional<String> windDownReason() {
+        return runtime.windDownReason();
+    }
+
     /** Scales as {@code options} say from now on; replaces earlier settings. */
     public final void adapt(AdaptiveOptions options) {
         Objects.requireNonNull(options, "options must not be null");

@@ -68,4 +68,13 @@ public sealed interface SchedulerEvent {
      */
     record KeysCopied(StimulusId stimulusId, WorkerId worker, List<TaskKey> keys, List<Long> nbytes)
             implements SchedulerEvent {}
+
+    /**
+     * From now on the scheduler takes no new work: every task not yet running (waiting, queued, or
+     * with no worker that fits) fails with {@code refusal}, and so does every new task, and every
+     * result lost later that would have been recomputed. Tasks running now run on; results in memory
+     * stay where they are and are reported to whoever asks for them. For a cluster winding down
+     * (a spent budget): nothing more is spent, nothing already computed is lost. It cannot be undone.
+     */
+    record AdmissionClosed(StimulusId stimulusId, TaskError refusal) implements SchedulerEvent {}
 }

@@ -80,6 +80,8 @@ public final class SchedulerState {
     private long created;
     private final StoryLog story;
     private final Set<ResourceAmounts> warnedUnsatisfiable = new HashSet<>();
+    /** Why no new work is taken ({@link SchedulerEvent.AdmissionClosed}); null while it is. */
+    private TaskError admissionRefusal;
 
     /** Commands of the event being handled, and its cause. */
     private List<SchedulerCommand> out;
@@ -112,6 +114,7 @@ public final class SchedulerState {
                 }
             }
             case SchedulerEvent.KeysCopied e -> retirement.keysCopied(e.worker(), e.keys(), out, stimulus);
+            case SchedulerEvent.AdmissionClosed e -> closeAdmission(e.refusal());
         }
         retirement.check(out, stimulus);
         List<SchedulerCommand> result = out;
@@ -145,6 +148,12 @@ public final class SchedulerState {
     public WorkerId processingOn(TaskKey key) {
         SchedulerTask t = tasks.get(key);
         return t == null || t.processingOn == null ? null : t.processingOn.id;
+    }
+
+    /** Why {@code key} failed, or null if it did not (or is unknown). */
+    public TaskError errorOf(TaskKey key) {
+        SchedulerTask t = tasks.get(key);
+        return t == null || t.state != ERRED ? null : t.error;
     }
 
     public String stallReason(TaskKey key) {
@@ -333,6 +342,10 @@ public final class SchedulerState {
             }
             return;
         }
+        if (admissionRefusal != null) {
+            refuseWork(client, wanted);
+            return;
+        }
         for (TaskSpec spec : checked.ordered()) {
             if (tasks.containsKey(spec.key())) {
                 continue; // the same key again: the existing task serves both requests
@@ -370,6 +383,37 @@ public final class SchedulerState {
             StallReports.tellBlocked(client, wanted, tasks, out); // before placing: tasks parked now tell their clients themselves
         }
         decideInPriorityOrder(ready);
+    }
+
+    /** With admission closed: results in memory are reported, everything else is refused. */
+    private void refuseWork(ClientId client, Collection<TaskKey> wanted) {
+        for (TaskKey k : wanted) {
+            SchedulerTask t = tasks.get(k);
+            if (t != null && (t.state == MEMORY || t.state == ERRED)) {
+                t.addWant(client);
+                if (t.state == MEMORY) {
+                    ClientReports.done(t, out);
+                } else {
+                    ClientReports.erred(t, out);
+                }
+            } else {
+                out.add(new ReportErred(client, k, admissionRefusal));
+            }
+        }
+    }
+
+    /** Takes no new work from now on: what has not started fails with {@code refusal}. */
+    private void closeAdmission(TaskError refusal) {
+        if (admissionRefusal != null) {
+            return;
+        }
+        admissionRefusal = refusal;
+        out.add(new LogWarning("taking no new tasks: " + refusal.message()));
+        for (SchedulerTask t : new ArrayList<>(tasks.values())) {
+            if (t.state == WAITING || t.state == QUEUED || t.state == NO_WORKER) {
+                fail(t, refusal); // its waiting dependents fail with it
+            }
+        }
     }
 
     private void keysReleased(ClientId client, Collection<TaskKey> keys) {
@@ -526,6 +570,12 @@ public final class SchedulerState {
      * worklist, not recursion, because dependency chains may be far deeper than a thread's stack.
      */
     private void toWaiting(SchedulerTask first, List<SchedulerTask> ready) {
+        if (admissionRefusal != null) {
+            if (first.state == RELEASED && first.needed() && !first.heldByClientsOnly()) {
+                fail(first, admissionRefusal); // a lost result is not recomputed once no new work is taken
+            }
+            return;
+        }
         List<SchedulerTask> entered = new ArrayList<>();
         ArrayDeque<SchedulerTask> todo = new ArrayDeque<>();
         todo.push(first);

@@ -14,7 +14,7 @@ public enum SchedulerTaskState {
     PROCESSING,
     /** Its result is in the memory of one or more workers. */
     MEMORY,
-    /** It failed for good (its own exception, a failed dependency, or too many lost workers). */
+    /** It failed for good (its own exception, a failed dependency, too many lost workers, or no new work taken). */
     ERRED,
     /** Dropped from the scheduler's books. */
     FORGOTTEN;
@@ -24,8 +24,8 @@ public enum SchedulerTaskState {
         return switch (this) {
             case RELEASED -> to == WAITING || to == FORGOTTEN || to == ERRED;
             case WAITING -> to == QUEUED || to == NO_WORKER || to == PROCESSING || to == RELEASED || to == ERRED;
-            case QUEUED -> to == PROCESSING || to == NO_WORKER || to == RELEASED || to == WAITING;
-            case NO_WORKER -> to == PROCESSING || to == QUEUED || to == RELEASED || to == WAITING;
+            case QUEUED -> to == PROCESSING || to == NO_WORKER || to == RELEASED || to == WAITING || to == ERRED;
+            case NO_WORKER -> to == PROCESSING || to == QUEUED || to == RELEASED || to == WAITING || to == ERRED;
             case PROCESSING -> to == MEMORY || to == ERRED || to == WAITING || to == RELEASED;
             case MEMORY, ERRED -> to == RELEASED;
             case FORGOTTEN -> false;

@@ -157,6 +157,10 @@ final class SchedulerDriver {
                 Arrays.stream(keys).map(k -> 100L).toList()));
     }
 
+    List<SchedulerCommand> closeAdmission(String why) {
+        return handle(new SchedulerEvent.AdmissionClosed(stimulus("closed"), new TaskError("dev.burst.BudgetSpentException", why, null)));
+    }
+
     // ---------------------------------------------------------------- reading commands
 
     static <T extends SchedulerCommand> List<T> only(List<SchedulerCommand> commands, Class<T> type) {

@@ -661,6 +661,7 @@ final class Simulation {
             case SchedulerEvent.WorkerLeft l -> null;
             case SchedulerEvent.ClientLeft l -> null;
             case SchedulerEvent.RetireWorkers r -> null;
+            case SchedulerEvent.AdmissionClosed a -> null;
             case SchedulerEvent.KeysCopied c -> c.keys().isEmpty() ? null : c.keys().get(0);
             case SchedulerEvent.ResultsReceived r -> r.keys().isEmpty() ? null : r.keys().get(0);
         };

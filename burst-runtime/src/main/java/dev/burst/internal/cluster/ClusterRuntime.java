@@ -60,6 +60,8 @@ public final class ClusterRuntime {
     /** Guarded by this: set when closing starts, so an adapt() racing with close() cannot leave a controller running. */
     private boolean closing;
     private volatile boolean closed;
+    /** Set when winding down starts; guarded by this. */
+    private WindDown windDown;
     /** Made when the first listener is added; guarded by this. */
     private ListenerFanout listeners;
 
@@ -220,6 +222,7 @@ public final class ClusterRuntime {
         if (closing || closed) {
             throw new IllegalStateException(name + " is closed");
         }
+        refuseIfWindingDown();
         if (adaptive != null) {
             adaptive.close();
         }
@@ -247,13 +250,76 @@ public final class ClusterRuntime {
         if (closing || closed) {
             throw new IllegalStateException(name + " is closed");
         }
+        refuseIfWindingDown();
+        stopController();
+        pool.stop(pool.workers().stream().map(dev.burst.spi.PoolWorker::name).toList());
+    }
+
+    private void stopController() {
         if (adaptive != null) {
             events.forwardTo(null);
             scheduler.loop().onWorkSubmitted(null);
             adaptive.close();
             adaptive = null;
         }
-        pool.stop(pool.workers().stream().map(dev.burst.spi.PoolWorker::name).toList());
+    }
+
+    /** A wind-down under way: why work is refused, the keeper, and when every pool worker is gone. */
+    private record WindDown(String reason, AutoCloseable keeper, java.util.concurrent.CompletableFuture<Void> done) {
+    }
+
+    /**
+     * Winds the cluster down for good (a gateway user's spent budget): no new task runs (each fails
+     * with a {@link dev.burst.WorkRefusedException} saying {@code reason}), tasks running now get
+     * {@code grace} to finish, the results workers hold move to a keeper in the scheduler's process
+     * ({@link ClusterScheduler#startResultKeeper}), and every worker of the pool stops: gracefully
+     * once their results are copied, or at the end of the grace whatever they run. Results stay
+     * fetchable until the cluster closes. Returns at once; the future completes when the pool's
+     * workers are gone. Asking again returns the first wind-down's future.
+     *
+     * @throws UnsupportedOperationException for an in-process cluster
+     */
+    public synchronized java.util.concurrent.CompletableFuture<Void> windDown(String reason, java.time.Duration grace) {
+        if (closing || closed) {
+            throw new IllegalStateException(name + " is closed");
+        }
+        if (windDown != null) {
+            return windDown.done();
+        }
+        AutoCloseable keeper;
+        try {
+            keeper = scheduler.startResultKeeper();
+        } catch (IOException e) {
+            throw new dev.burst.BurstException(name + ": cannot start a worker to keep results in while winding down: " + e, e);
+        }
+        stopController();
+        var loop = scheduler.loop();
+        loop.post(new dev.burst.internal.scheduler.SchedulerEvent.AdmissionClosed(loop.stimulus("wind-down"),
+                new dev.burst.internal.core.TaskError(dev.burst.WorkRefusedException.TYPE, reason, null)));
+        List<dev.burst.internal.core.WorkerId> retiring = scheduler.workerIds().stream()
+                .filter(id -> !NetworkScheduler.RESULT_KEEPER.equals(scheduler.workerName(id))).toList();
+        List<String> poolWorkers = pool.workers().stream().map(dev.burst.spi.PoolWorker::name).toList();
+        log.info("{}: winding down ({}): {} workers retire within {} s, results move to the keeper", name, reason,
+                retiring.size(), grace.toSeconds());
+        var done = loop.retireWorkers(retiring)
+                .completeOnTimeout(List.of(), grace.toNanos(), TimeUnit.NANOSECONDS)
+                .handle((left, error) -> {
+                    pool.stop(poolWorkers); // those still running at the end of the grace, and requests
+                    return (Void) null;
+                });
+        windDown = new WindDown(reason, keeper, done);
+        return done;
+    }
+
+    private void refuseIfWindingDown() {
+        if (windDown != null) {
+            throw new IllegalStateException(name + " is winding down and starts no more workers: " + windDown.reason());
+        }
+    }
+
+    /** Why the cluster takes no new work, or empty while it does. */
+    public synchronized Optional<String> windDownReason() {
+        return windDown == null ? Optional.empty() : Optional.of(windDown.reason());
     }
 
     /** The adaptive controller, or null when the cluster has a fixed size. */
@@ -339,6 +405,17 @@ public final class ClusterRuntime {
             closed = true;
         }
         stopAdapting();
+        AutoCloseable keeper;
+        synchronized (this) {
+            keeper = windDown == null ? null : windDown.keeper();
+        }
+        if (keeper != null) {
+            try {
+                keeper.close();
+            } catch (Exception e) {
+                log.warn("{}: closing the result keeper failed: {}", name, e.toString());
+            }
+        }
         if (scheduler != null) {
             scheduler.close();
         }

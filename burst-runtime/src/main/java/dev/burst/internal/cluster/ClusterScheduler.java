@@ -44,6 +44,15 @@ public interface ClusterScheduler extends AutoCloseable {
     /** The token file clients in other processes need; empty when embedded. */
     Optional<Path> tokenFile();
 
+    /**
+     * Starts a worker in the scheduler's own process that runs nothing (it joins once the cluster
+     * takes no new work) and holds the results of workers that retire, so that they stay
+     * fetchable after every worker of the pool has stopped. Closing it drops them.
+     *
+     * @throws UnsupportedOperationException for an embedded scheduler, whose workers are this JVM
+     */
+    AutoCloseable startResultKeeper() throws java.io.IOException;
+
     /** Stops scheduling: clients are told the cluster closed, workers are asked to stop. Idempotent. */
     @Override
     void close();

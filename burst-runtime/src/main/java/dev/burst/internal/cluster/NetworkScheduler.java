@@ -26,6 +26,7 @@ public final class NetworkScheduler implements ClusterScheduler {
     private final Path tokenFile;
     private final Path keyStoreDir;
     private final Path clientDir;
+    private final Path clusterDir;
     private volatile boolean closed;
 
     /** Starts a scheduler bound to {@code host} on a free port; its files go under {@code clusterDir}. */
@@ -34,6 +35,7 @@ public final class NetworkScheduler implements ClusterScheduler {
         this.tokenFile = credentials.tokenFile();
         this.keyStoreDir = tokenFile.getParent();
         this.clientDir = clusterDir.resolve("client");
+        this.clusterDir = clusterDir;
         this.node = new SchedulerNode(host, 0, credentials, config, clusterDir.resolve("scheduler"));
     }
 
@@ -98,5 +100,19 @@ public final class NetworkScheduler implements ClusterScheduler {
     public void close() {
         closed = true;
         node.close();
+    }
+
+    /** The keeper's name, as workers' names show in status and logs. */
+    public static final String RESULT_KEEPER = "result-keeper";
+
+    @Override
+    public AutoCloseable startResultKeeper() throws IOException {
+        ClusterCredentials own = node.credentials();
+        ClusterCredentials serving = ClusterCredentials.withKeyStore(own.keyStoreBytes(), own.keyStorePassword(), own.token());
+        // Half the heap: results beyond it spill to the keeper's directory, as on any worker.
+        return new dev.burst.internal.workerprocess.WorkerNode(new dev.burst.internal.workerprocess.WorkerNode.Settings(
+                node.address(), ClusterCredentials.fromTokenFile(tokenFile), 1, Runtime.getRuntime().maxMemory() / 2,
+                dev.burst.internal.core.ResourceAmounts.NONE, node.address().host(), RESULT_KEEPER,
+                java.nio.file.Files.createDirectories(clusterDir.resolve(RESULT_KEEPER)), serving, null, List.of()));
     }
 }

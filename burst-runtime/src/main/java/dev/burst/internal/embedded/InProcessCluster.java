@@ -354,4 +354,10 @@ public final class InProcessCluster implements SchedulerEndpoint, ClusterSchedul
             w.dropStore();
         }
     }
+
+    @Override
+    public AutoCloseable startResultKeeper() {
+        throw new UnsupportedOperationException("an in-process cluster's workers live in this JVM: it has no results to move"
+                + " out of them and no workers outside it to stop");
+    }
 }

@@ -366,8 +366,11 @@ public final class SchedulerNode implements AutoCloseable {
                     loop.onLoop(() -> {
                         for (TaskKey k : keys) {
                             List<WorkerId> holders = loop.state().whoHas(k);
+                            TaskError error = loop.state().errorOf(k);
                             if (!holders.isEmpty()) {
                                 done(k, holders);
+                            } else if (error != null) { // lost and not recomputed (no new work taken)
+                                erred(k, error);
                             } else { // being recomputed: answered when it finishes
                                 awaitingHolders.computeIfAbsent(k, x -> ConcurrentHashMap.newKeySet()).add(this);
                             }
