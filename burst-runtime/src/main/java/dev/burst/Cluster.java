@@ -96,6 +96,14 @@ public abstract class Cluster implements AutoCloseable {
         return runtime.windDown(reason, grace);
     }
 
+    /**
+     * The data address ({@code host:port}) of the worker in the scheduler's process that holds the
+     * results after a {@link #windDown}, or empty: a worker that runs nothing, not counted in usage.
+     */
+    public final Optional<String> resultKeeperAddress() {
+        return runtime.resultKeeperAddress();
+    }
+
     /** Why this cluster takes no new work ({@link #windDown}), or empty while it does. */
     public final Optional<String> windDownReason() {
         return runtime.windDownReason();

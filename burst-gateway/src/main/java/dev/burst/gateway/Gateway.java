@@ -151,7 +151,8 @@ public final class Gateway implements AutoCloseable {
         return new GatewayClusterInfo(c.path("name").asText(), c.path("user").asText(), c.path("state").asText(),
                 instant(c.path("createdAt")), instant(c.path("stoppedAt")), text(c.path("stopReason")), text(c.path("stopDetail")),
                 c.path("workers").path("connected").asInt(0), c.path("workers").path("max").asInt(0), c.path("detached").asBoolean(),
-                c.path("usage").path("allocatedCoreSeconds").asDouble(), c.path("usage").path("busyCoreSeconds").asDouble());
+                c.path("usage").path("allocatedCoreSeconds").asDouble(), c.path("usage").path("busyCoreSeconds").asDouble(),
+                text(c.path("windDown")));
     }
 
     private static Instant instant(JsonNode n) {

@@ -10,8 +10,10 @@ import java.time.Instant;
  *                   {@code admin}, {@code scheduler-lost}, {@code gateway-restart}, ...), or null
  * @param workers    workers connected now (0 when not known)
  * @param maxWorkers the most workers it may hold
+ * @param windDown   why it takes no new work (its owner's budget is spent: new tasks are refused,
+ *                   results computed stay fetchable until it is stopped), or null while it does
  */
 public record GatewayClusterInfo(String name, String user, String state, Instant createdAt, Instant stoppedAt, String stopReason,
                                  String stopDetail, int workers, int maxWorkers, boolean detached,
-                                 double allocatedCoreSeconds, double busyCoreSeconds) {
+                                 double allocatedCoreSeconds, double busyCoreSeconds, String windDown) {
 }

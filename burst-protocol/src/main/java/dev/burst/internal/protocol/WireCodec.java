@@ -59,15 +59,28 @@ public final class WireCodec {
      * message is what the server logs (once) and what the peer is told; it never echoes the token.
      */
     public static String refusal(Hello hello, String expectedToken) {
+        return refusal(hello, expectedToken, null);
+    }
+
+    /**
+     * Why a hello is refused, or null: like {@link #refusal(Hello, String)}, where {@code clientToken}
+     * (null: none) also lets a peer in, as a client only.
+     */
+    public static String refusal(Hello hello, String expectedToken, String clientToken) {
         if (hello.getProtocolVersion() != PROTOCOL_VERSION) {
             return "protocol version " + hello.getProtocolVersion() + " is not supported (this side speaks "
                     + PROTOCOL_VERSION + ")";
         }
-        if (!constantTimeEquals(hello.getToken(), expectedToken)) {
+        boolean full = constantTimeEquals(hello.getToken(), expectedToken);
+        boolean clientOnly = clientToken != null && constantTimeEquals(hello.getToken(), clientToken);
+        if (!full && !clientOnly) {
             return "wrong token";
         }
         if (hello.getRole() != Role.ROLE_CLIENT && hello.getRole() != Role.ROLE_WORKER) {
             return "the hello names no role (client or worker)";
+        }
+        if (hello.getRole() == Role.ROLE_WORKER && !full) {
+            return "this token lets a client in, not a worker";
         }
         return null;
     }

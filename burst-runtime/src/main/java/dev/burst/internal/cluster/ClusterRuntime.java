@@ -265,7 +265,8 @@ public final class ClusterRuntime {
     }
 
     /** A wind-down under way: why work is refused, the keeper, and when every pool worker is gone. */
-    private record WindDown(String reason, AutoCloseable keeper, java.util.concurrent.CompletableFuture<Void> done) {
+    private record WindDown(String reason, dev.burst.internal.workerprocess.WorkerNode keeper,
+                            java.util.concurrent.CompletableFuture<Void> done) {
     }
 
     /**
@@ -286,7 +287,7 @@ public final class ClusterRuntime {
         if (windDown != null) {
             return windDown.done();
         }
-        AutoCloseable keeper;
+        dev.burst.internal.workerprocess.WorkerNode keeper;
         try {
             keeper = scheduler.startResultKeeper();
         } catch (IOException e) {
@@ -315,6 +316,11 @@ public final class ClusterRuntime {
         if (windDown != null) {
             throw new IllegalStateException(name + " is winding down and starts no more workers: " + windDown.reason());
         }
+    }
+
+    /** The data address of the worker holding results after a wind-down, or empty. */
+    public synchronized Optional<String> resultKeeperAddress() {
+        return windDown == null ? Optional.empty() : Optional.of(windDown.keeper().id().name());
     }
 
     /** Why the cluster takes no new work, or empty while it does. */
@@ -405,7 +411,7 @@ public final class ClusterRuntime {
             closed = true;
         }
         stopAdapting();
-        AutoCloseable keeper;
+        dev.burst.internal.workerprocess.WorkerNode keeper;
         synchronized (this) {
             keeper = windDown == null ? null : windDown.keeper();
         }

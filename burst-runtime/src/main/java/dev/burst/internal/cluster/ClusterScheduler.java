@@ -51,7 +51,7 @@ public interface ClusterScheduler extends AutoCloseable {
      *
      * @throws UnsupportedOperationException for an embedded scheduler, whose workers are this JVM
      */
-    AutoCloseable startResultKeeper() throws java.io.IOException;
+    dev.burst.internal.workerprocess.WorkerNode startResultKeeper() throws java.io.IOException;
 
     /** Stops scheduling: clients are told the cluster closed, workers are asked to stop. Idempotent. */
     @Override

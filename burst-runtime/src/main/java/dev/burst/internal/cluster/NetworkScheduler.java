@@ -106,9 +106,10 @@ public final class NetworkScheduler implements ClusterScheduler {
     public static final String RESULT_KEEPER = "result-keeper";
 
     @Override
-    public AutoCloseable startResultKeeper() throws IOException {
+    public dev.burst.internal.workerprocess.WorkerNode startResultKeeper() throws IOException {
         ClusterCredentials own = node.credentials();
-        ClusterCredentials serving = ClusterCredentials.withKeyStore(own.keyStoreBytes(), own.keyStorePassword(), own.token());
+        ClusterCredentials serving = ClusterCredentials.withKeyStore(own.keyStoreBytes(), own.keyStorePassword(), own.token(),
+                own.clientOnlyToken());
         // Half the heap: results beyond it spill to the keeper's directory, as on any worker.
         return new dev.burst.internal.workerprocess.WorkerNode(new dev.burst.internal.workerprocess.WorkerNode.Settings(
                 node.address(), ClusterCredentials.fromTokenFile(tokenFile), 1, Runtime.getRuntime().maxMemory() / 2,

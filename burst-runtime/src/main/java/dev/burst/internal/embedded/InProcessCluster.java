@@ -356,7 +356,7 @@ public final class InProcessCluster implements SchedulerEndpoint, ClusterSchedul
     }
 
     @Override
-    public AutoCloseable startResultKeeper() {
+    public dev.burst.internal.workerprocess.WorkerNode startResultKeeper() {
         throw new UnsupportedOperationException("an in-process cluster's workers live in this JVM: it has no results to move"
                 + " out of them and no workers outside it to stop");
     }

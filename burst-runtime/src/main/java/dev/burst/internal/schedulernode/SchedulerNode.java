@@ -272,8 +272,15 @@ public final class SchedulerNode implements AutoCloseable {
                         + " is not supported (the scheduler speaks " + WireCodec.PROTOCOL_VERSION + ")").asException());
                 return;
             }
+            if (!Transport.callHasClusterToken()) { // a client-only token: the cluster's key is for its workers
+                log.warn("refused an identity request: it came with the client-only token");
+                out.onError(Status.PERMISSION_DENIED.withDescription("the cluster's identity is for its workers;"
+                        + " this token lets a client in, not a worker").asException());
+                return;
+            }
             out.onNext(ClusterIdentity.newBuilder().setKeyStore(ByteString.copyFrom(credentials.keyStoreBytes()))
-                    .setKeyStorePassword(credentials.keyStorePassword()).build());
+                    .setKeyStorePassword(credentials.keyStorePassword())
+                    .setClientToken(credentials.clientOnlyToken() == null ? "" : credentials.clientOnlyToken()).build());
             out.onCompleted();
         }
     }
@@ -386,7 +393,7 @@ public final class SchedulerNode implements AutoCloseable {
         }
 
         private void hello(Hello hello) {
-            String refusal = WireCodec.refusal(hello, credentials.token());
+            String refusal = WireCodec.refusal(hello, credentials.token(), credentials.clientOnlyToken());
             if (refusal != null) {
                 refuse(refusal);
                 return;

@@ -51,6 +51,12 @@ import java.util.regex.Pattern;
  * {@link #writeClientTokenFile}, with one more line: {@code route=<name>}, the TLS server name (SNI)
  * the gateway's one port routes to this cluster by ({@link GatewayRoutes}). The pin stays the
  * cluster's own certificate: the gateway passes TLS through and never holds the cluster's key.
+ *
+ * <p>The scheduler's token file also holds a second token, {@code client-token=}, that lets a peer
+ * in as a client only. It is what a gateway hands its users: with the full token anyone could join
+ * as a worker and name any address as its own, and the gateway, which routes clients to workers by
+ * the addresses the scheduler lists, would become a relay to it. A peer with the full token may be
+ * either. Workers' data servers accept both, since clients fetch results from them.
  */
 public final class ClusterCredentials {
     static final String TOKEN_FILE_ENV = "BURST_TOKEN_FILE";
@@ -61,6 +67,7 @@ public final class ClusterCredentials {
     private static final String TOKEN_KEY = "token";
     private static final String SHA256_KEY = "certificate-sha256";
     private static final String ROUTE_KEY = "route";
+    private static final String CLIENT_TOKEN_KEY = "client-token";
     /** What a token may hold: it travels in a header and sits on one line of the token file. */
     private static final Pattern TOKEN_TEXT = Pattern.compile("[\\x21-\\x7e]+");
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
@@ -70,6 +77,8 @@ public final class ClusterCredentials {
     private static final long KEYTOOL_TIMEOUT_SECONDS = 120;
 
     private final String token;
+    /** The token that opens only a client's connection; null where there is none (a client's own file). */
+    private final String clientToken;
     private final String certificateSha256;
     private final Path tokenFile;
     /** The gateway route (SNI) to reach the cluster by; null to connect directly. */
@@ -79,10 +88,11 @@ public final class ClusterCredentials {
     private final PrivateKey privateKey;
     private final X509Certificate certificate;
 
-    private ClusterCredentials(String token, String certificateSha256, Path tokenFile, String route,
+    private ClusterCredentials(String token, String clientToken, String certificateSha256, Path tokenFile, String route,
                                byte[] keyStore, String keyStorePassword, PrivateKey privateKey,
                                X509Certificate certificate) {
         this.token = token;
+        this.clientToken = clientToken;
         this.certificateSha256 = certificateSha256;
         this.tokenFile = tokenFile;
         this.route = route;
@@ -111,12 +121,15 @@ public final class ClusterCredentials {
             String password = Files.readString(passwordFile, StandardCharsets.UTF_8).strip();
             Identity identity = Identity.load(bytes, password, keyStoreFile + " (password in " + passwordFile + ")");
             String token = newToken();
+            String clientToken = newToken();
             Path tokenFile = dir.resolve(TOKEN_FILE);
             String sha256 = sha256Hex(identity.certificate);
             writePrivate(tokenFile, ("# Burst cluster token and TLS certificate pin, written by the scheduler at "
                     + Instant.now() + ".\n# Clients and workers of this cluster read it; keep it private.\n"
-                    + TOKEN_KEY + "=" + token + "\n" + SHA256_KEY + "=" + sha256 + "\n").getBytes(StandardCharsets.UTF_8));
-            return new ClusterCredentials(token, sha256, tokenFile, null, bytes, password, identity.key,
+                    + TOKEN_KEY + "=" + token + "\n" + SHA256_KEY + "=" + sha256 + "\n"
+                    + "# " + CLIENT_TOKEN_KEY + " lets a peer in as a client only (what a gateway gives its users).\n"
+                    + CLIENT_TOKEN_KEY + "=" + clientToken + "\n").getBytes(StandardCharsets.UTF_8));
+            return new ClusterCredentials(token, clientToken, sha256, tokenFile, null, bytes, password, identity.key,
                     identity.certificate);
         } catch (IOException e) {
             throw new BurstException("Cannot set up the scheduler's credentials in " + dir + ": " + e, e);
@@ -139,6 +152,7 @@ public final class ClusterCredentials {
         String token = null;
         String sha256 = null;
         String route = null;
+        String clientToken = null;
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
             if (line.isEmpty() || line.startsWith("#")) {
@@ -154,6 +168,7 @@ public final class ClusterCredentials {
                 case TOKEN_KEY -> token = value;
                 case SHA256_KEY -> sha256 = value.toLowerCase(Locale.ROOT);
                 case ROUTE_KEY -> route = value;
+                case CLIENT_TOKEN_KEY -> clientToken = value.isEmpty() ? null : value;
                 default -> { } // written by a newer Burst; not ours to refuse
             }
         }
@@ -175,7 +190,7 @@ public final class ClusterCredentials {
                         + e.getMessage());
             }
         }
-        return new ClusterCredentials(token, sha256, file, route, null, null, null, null);
+        return new ClusterCredentials(token, clientToken, sha256, file, route, null, null, null, null);
     }
 
     /**
@@ -219,9 +234,10 @@ public final class ClusterCredentials {
 
     /**
      * Credentials that can serve TLS with the cluster's identity: a worker's, from the key store
-     * the scheduler sent it (so every peer presents the one pinned certificate).
+     * the scheduler sent it (so every peer presents the one pinned certificate). A peer presenting
+     * {@code token} or {@code clientToken} (may be null: none) gets in.
      */
-    public static ClusterCredentials withKeyStore(byte[] pkcs12, String password, String token) {
+    public static ClusterCredentials withKeyStore(byte[] pkcs12, String password, String token, String clientToken) {
         if (pkcs12 == null || pkcs12.length == 0) {
             throw new IllegalArgumentException("No key store bytes (PKCS12) for the cluster's TLS identity");
         }
@@ -233,8 +249,8 @@ public final class ClusterCredentials {
         }
         byte[] bytes = pkcs12.clone();
         Identity identity = Identity.load(bytes, password, "the key store the scheduler sent");
-        return new ClusterCredentials(token, sha256Hex(identity.certificate), null, null, bytes, password,
-                identity.key, identity.certificate);
+        return new ClusterCredentials(token, clientToken == null || clientToken.isBlank() ? null : clientToken,
+                sha256Hex(identity.certificate), null, null, bytes, password, identity.key, identity.certificate);
     }
 
     /** Where the scheduler at {@code address} keeps its credentials: {@code <burst home>/schedulers/<host>-<port>}. */
@@ -269,6 +285,19 @@ public final class ClusterCredentials {
     /** The cluster token, sent in the {@code burst-token} header of every call. */
     public String token() {
         return token;
+    }
+
+    /**
+     * The token that lets a peer in as a client only: what a gateway gives its users. Where these
+     * credentials have none (a client's own token file), the cluster token.
+     */
+    public String clientToken() {
+        return clientToken == null ? token : clientToken;
+    }
+
+    /** The client-only token, or null where these credentials have none. */
+    public String clientOnlyToken() {
+        return clientToken;
     }
 
     /** Lower-case hex SHA-256 of the cluster certificate's DER encoding: what clients pin. */

@@ -133,7 +133,7 @@ public final class Transport {
         } catch (SSLException e) {
             throw new BurstException("Cannot set up TLS with the cluster's key: " + e, e);
         }
-        TokenCheck tokenCheck = new TokenCheck(credentials.token());
+        TokenCheck tokenCheck = new TokenCheck(credentials.token(), credentials.clientOnlyToken());
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(bindHost, port))
                 .bossEventLoopGroup(Loops.BOSS)
                 .workerEventLoopGroup(Loops.WORKERS)
@@ -222,20 +222,39 @@ public final class Transport {
 
     // ---- the token -----------------------------------------------------------------------------
 
-    /** Refuses calls without the cluster token: UNAUTHENTICATED, and one warning naming the caller. */
+    private static final io.grpc.Context.Key<Boolean> FULL_TOKEN = io.grpc.Context.key("burst-full-token");
+
+    /**
+     * Whether the call being served came with the cluster token, not the client-only one: what a
+     * service checks before handing out what only workers may have (the cluster's key).
+     */
+    public static boolean callHasClusterToken() {
+        return Boolean.TRUE.equals(FULL_TOKEN.get());
+    }
+
+    /**
+     * Refuses calls without the cluster token or the client-only one: UNAUTHENTICATED, and one
+     * warning naming the caller. Which role a token allows is the scheduler's hello check.
+     */
     private static final class TokenCheck implements ServerInterceptor {
         private final byte[] expected;
+        /** The client-only token, or the cluster token again where there is none. */
+        private final byte[] alsoExpected;
 
-        TokenCheck(String token) {
+        TokenCheck(String token, String clientToken) {
             this.expected = token.getBytes(StandardCharsets.UTF_8);
+            this.alsoExpected = (clientToken == null ? token : clientToken).getBytes(StandardCharsets.UTF_8);
         }
 
         @Override
         public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
                                                           ServerCallHandler<Q, R> next) {
             String presented = headers.get(TOKEN_HEADER);
-            if (presented != null && MessageDigest.isEqual(expected, presented.getBytes(StandardCharsets.UTF_8))) {
-                return next.startCall(call, headers);
+            byte[] bytes = presented == null ? null : presented.getBytes(StandardCharsets.UTF_8);
+            // Both compared every time, in constant time: which one matched leaks nothing either.
+            boolean full = bytes != null && MessageDigest.isEqual(expected, bytes);
+            if (bytes != null && (full | MessageDigest.isEqual(alsoExpected, bytes))) {
+                return io.grpc.Contexts.interceptCall(io.grpc.Context.current().withValue(FULL_TOKEN, full), call, headers, next);
             }
             String reason = presented == null ? "no burst-token header" : "wrong token";
             log.warn("Refused a call to {} from {}: {} (a client of another cluster, or an old token file?)",

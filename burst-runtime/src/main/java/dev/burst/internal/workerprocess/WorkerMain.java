@@ -42,7 +42,8 @@ public final class WorkerMain {
         if (opts.containsKey("key-store-dir")) { // a local cluster's worker: the identity is on this machine
             Path dir = Path.of(opts.get("key-store-dir"));
             serving = ClusterCredentials.withKeyStore(Files.readAllBytes(dir.resolve(ClusterCredentials.KEY_STORE_FILE)),
-                    Files.readString(dir.resolve(ClusterCredentials.PASSWORD_FILE)).strip(), credentials.token());
+                    Files.readString(dir.resolve(ClusterCredentials.PASSWORD_FILE)).strip(), credentials.token(),
+                    credentials.clientOnlyToken());
         }
         // A spare kept by a local cluster: it starts completely (classes, TLS connection, data server,
         // codecs) and then waits until the cluster needs a worker (a line on stdin) or is closed (end

@@ -163,7 +163,7 @@ public final class WorkerNode implements AutoCloseable {
             }
             try {
                 ClusterCredentials serving = ClusterCredentials.withKeyStore(identity.getKeyStore().toByteArray(),
-                        identity.getKeyStorePassword(), settings.credentials().token());
+                        identity.getKeyStorePassword(), settings.credentials().token(), identity.getClientToken());
                 this.dataServer = Transport.server(settings.bindHost(), 0, serving, new ResultServer(store));
             } catch (RuntimeException e) {
                 schedulerChannel.shutdownNow();

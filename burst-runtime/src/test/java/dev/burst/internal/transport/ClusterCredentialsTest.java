@@ -77,13 +77,13 @@ class ClusterCredentialsTest {
 
     @Test
     void aWorkerServesWithTheSchedulersIdentity() {
-        ClusterCredentials worker = ClusterCredentials.withKeyStore(first.keyStoreBytes(), first.keyStorePassword(), first.token());
+        ClusterCredentials worker = ClusterCredentials.withKeyStore(first.keyStoreBytes(), first.keyStorePassword(), first.token(), null);
         assertThat(worker.canServe()).isTrue();
         assertThat(worker.certificateSha256()).isEqualTo(first.certificateSha256());
         assertThat(worker.tokenFile()).isNull();
-        assertThatThrownBy(() -> ClusterCredentials.withKeyStore(first.keyStoreBytes(), "wrong", first.token()))
+        assertThatThrownBy(() -> ClusterCredentials.withKeyStore(first.keyStoreBytes(), "wrong", first.token(), null))
                 .isInstanceOf(BurstException.class).hasMessageContaining("Cannot open the key store");
-        assertThatThrownBy(() -> ClusterCredentials.withKeyStore(new byte[0], "x", "t"))
+        assertThatThrownBy(() -> ClusterCredentials.withKeyStore(new byte[0], "x", "t", null))
                 .hasMessageContaining("No key store bytes");
     }
 

@@ -175,13 +175,19 @@ class TransportTest {
     }
 
     @Test
-    void aWorkerServesWithTheClusterIdentity() throws InterruptedException {
+    void aWorkerServesWithTheClusterIdentityToBothTokens() throws Exception {
         ClusterCredentials worker = ClusterCredentials.withKeyStore(
-                scheduler.keyStoreBytes(), scheduler.keyStorePassword(), scheduler.token());
+                scheduler.keyStoreBytes(), scheduler.keyStorePassword(), scheduler.token(), scheduler.clientOnlyToken());
         Server peer = Transport.server("127.0.0.1", 0, worker, new OneChunk());
         try {
             ClusterCredentials client = ClusterCredentials.fromTokenFile(scheduler.tokenFile());
+            assertThat(client.clientOnlyToken()).isNotNull().isNotEqualTo(client.token());
             assertThat(fetch(channel(new BurstAddress("127.0.0.1", peer.getPort()), client))).isEqualTo("hello");
+            // A gateway's user holds only the client token: results are theirs to fetch too.
+            java.nio.file.Path clientOnly = java.nio.file.Files.writeString(scheduler.tokenFile().resolveSibling("client-only"),
+                    "token=" + scheduler.clientOnlyToken() + "\ncertificate-sha256=" + scheduler.certificateSha256() + "\n");
+            assertThat(fetch(channel(new BurstAddress("127.0.0.1", peer.getPort()), ClusterCredentials.fromTokenFile(clientOnly))))
+                    .isEqualTo("hello");
         } finally {
             peer.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
         }

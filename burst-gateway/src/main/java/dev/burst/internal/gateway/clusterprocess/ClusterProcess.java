@@ -210,6 +210,15 @@ public final class ClusterProcess {
     }
 
     /**
+     * Winds the cluster down ({@link dev.burst.Cluster#windDown}): no new task runs, running ones
+     * get {@code grace}, results stay fetchable, workers stop. Returns at once.
+     */
+    public ControlStatus windDown(String reason, Duration grace) {
+        return JSON.convertValue(call("POST", "/wind-down", Map.of("reason", reason, "graceSeconds", grace.toSeconds()),
+                REQUEST_TIMEOUT), ControlStatus.class);
+    }
+
+    /**
      * Stops the cluster and the process: asks first, and kills the process if it has not gone
      * within {@code grace}. Returns its last status, when it gave one.
      */

@@ -140,6 +140,16 @@ public final class ClusterProcessMain {
                         running().adapt(b.path("minimum").asInt(-1), b.path("maximum").asInt(-1));
                         reply(ex, 200, status());
                     }
+                    case "POST /wind-down" -> {
+                        JsonNode b = JSON.readTree(body(ex));
+                        String reason = b.path("reason").asText("");
+                        long grace = b.path("graceSeconds").asLong(-1);
+                        if (reason.isBlank() || grace < 0) {
+                            throw new IllegalArgumentException("a wind-down needs a reason and graceSeconds >= 0");
+                        }
+                        running().windDown(reason, java.time.Duration.ofSeconds(grace));
+                        reply(ex, 200, status());
+                    }
                     case "POST /stop" -> {
                         ControlStatus last = cluster == null ? null : status();
                         closeCluster();
@@ -256,7 +266,8 @@ public final class ClusterProcessMain {
         int cores = s.workers().stream().mapToInt(ClusterStatus.Worker::threads).sum();
         return new ControlStatus(c.address().orElse(null), s.workers().stream().map(ClusterStatus.Worker::name).toList(), cores,
                 s.tasks().pending(), s.tasks().processing(), s.tasks().memory(), total.total(), total.done() + total.erred(),
-                s.clients(), u.allocatedCoreSeconds(), u.busyCoreSeconds(), u.allocatedGpuSeconds(), u.busyGpuSeconds(), u.tasks());
+                s.clients(), u.allocatedCoreSeconds(), u.busyCoreSeconds(), u.allocatedGpuSeconds(), u.busyGpuSeconds(), u.tasks(),
+                c.windDownReason().orElse(null), c.resultKeeperAddress().orElse(null));
     }
 
     private synchronized void closeCluster() {

@@ -30,6 +30,9 @@ final class ApiViews {
             m.put("stopReason", r.stopReason().label());
         }
         put(m, "stopDetail", r.stopDetail());
+        if (live != null && live.windDown != null) {
+            m.put("windDown", live.windDown); // takes no new work: why
+        }
         m.put("detached", r.detached());
         Map<String, Object> workers = new LinkedHashMap<>();
         workers.put("max", r.shape().maxWorkers());

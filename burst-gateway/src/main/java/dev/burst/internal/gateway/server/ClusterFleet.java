@@ -137,7 +137,7 @@ public final class ClusterFleet implements AutoCloseable {
                 throw new BurstException("the cluster was stopped while it started");
             }
             LiveCluster c = new LiveCluster(db.clusters().find(record.id()).orElseThrow(), process, started.schedulerAddress(),
-                    credentials.token(), credentials.certificateSha256(), timeoutsFor(user), UsageFigures.ZERO, running);
+                    credentials.clientToken(), credentials.certificateSha256(), timeoutsFor(user), UsageFigures.ZERO, running);
             live.put(name, c);
             log.info("cluster {} of {} started: {} (scheduler {}, pid {})", name, user.name(), describe(options),
                     started.schedulerAddress(), process.pid());
@@ -285,6 +285,7 @@ public final class ClusterFleet implements AutoCloseable {
         if (wanted < 0) {
             throw ApiException.unprocessable("count must be 0 or more, got " + wanted);
         }
+        refuseIfWindingDown(c);
         LimitCheck.Fit fit;
         synchronized (c) { // the ledger's figure and the process's count change together, in one order
             int before = currentMax(c);
@@ -306,6 +307,7 @@ public final class ClusterFleet implements AutoCloseable {
             throw ApiException.unprocessable("adapt needs 0 <= minimum <= maximum and maximum >= 1, got minimum " + minimum
                     + ", maximum " + maximum);
         }
+        refuseIfWindingDown(c);
         LimitCheck.Fit fit;
         int max;
         synchronized (c) {
@@ -326,6 +328,14 @@ public final class ClusterFleet implements AutoCloseable {
         log.info("cluster {} of {} adapts between {} and {}{}", c.name(), c.record.user(), Math.min(minimum, max), max,
                 clamped == null ? "" : " (" + clamped + ")");
         return new Scaled(max, clamped);
+    }
+
+    private static void refuseIfWindingDown(LiveCluster c) {
+        String why = c.windDown;
+        if (why != null) {
+            throw new ApiException(409, "cluster " + c.name() + " takes no new work and starts no workers: " + why
+                    + "; results it computed stay fetchable until it is stopped");
+        }
     }
 
     private int currentMax(LiveCluster c) {
@@ -402,10 +412,11 @@ public final class ClusterFleet implements AutoCloseable {
     }
 
     /**
-     * Where a worker route may lead. A worker names its own address when it joins, and whoever
-     * holds a cluster's token can join as a worker, so the name alone could make the proxy a relay:
-     * never to the gateway's own servers (its HTTP server, the proxy) or any cluster process's
-     * control port. (Other addresses a worker names stay reachable; see the gateway's notes.)
+     * Where a worker route may lead. A worker names its own address when it joins; only a peer
+     * with the cluster's full token may join as one, and users get the client-only token
+     * ({@link ClusterCredentials#clientToken}), so the addresses are those of workers the cluster's
+     * backend started. As a second fence, never the gateway's own servers (its HTTP server, the
+     * proxy) or any cluster process's control port.
      */
     private boolean allowedWorkerTarget(WorkerRoute worker) {
         int port = worker.port();
@@ -467,13 +478,18 @@ public final class ClusterFleet implements AutoCloseable {
     }
 
     /**
-     * Stops every cluster of a user whose budget is spent: what the ledger has recorded in the
-     * budget's period plus what the user's running clusters used since their last record.
+     * Renews each budgeted user's lease, or winds their clusters down: what the ledger has recorded
+     * in the budget's period, plus what the user's running clusters used since their last record,
+     * plus one more lease of the cores they hold now, must fit the budget. When it does not, every
+     * cluster of the user takes no new task (each is refused with this message, naming the budget,
+     * what was used and the limit), what runs gets one lease to finish, results stay fetchable, and
+     * the workers stop ({@link ClusterProcess#windDown}). The cluster itself stays until it is
+     * stopped, by its user or when reclaimed, and then its stop reason is {@code budget}.
      */
     private void enforceBudgets() {
         Map<Long, List<LiveCluster>> byUser = new java.util.HashMap<>();
         for (LiveCluster c : live.values()) {
-            if (!c.stopping) {
+            if (!c.stopping && c.windDown == null) {
                 byUser.computeIfAbsent(c.record.userId(), u -> new ArrayList<>()).add(c);
             }
         }
@@ -485,33 +501,62 @@ public final class ClusterFleet implements AutoCloseable {
             }
             Instant since = user.budget().period() == null ? Instant.EPOCH : now.minus(user.budget().period());
             UsageFigures used = db.usage().since(user.id(), since);
+            int cores = 0;
+            int gpus = 0;
             for (LiveCluster c : clusters) {
                 ControlStatus s = c.lastStatus;
                 if (s != null) {
                     used = used.plus(LiveCluster.usageOf(s).since(c.recorded));
+                    cores += s.coresNow();
+                    gpus += c.record.shape().gpusPerWorker() * s.workers().size();
                 }
             }
-            String spent = spentBudget(user, used);
+            String spent = spentBudget(user, used, cores, gpus, settings.lease());
             if (spent != null) {
                 for (LiveCluster c : clusters) {
-                    background.execute(() -> stop(c, StopReason.BUDGET, spent));
+                    c.windDown = spent; // at once: the next poll must not ask again
+                    background.execute(() -> windDown(c, spent));
                 }
             }
         }
     }
 
-    private static String spentBudget(UserRecord user, UsageFigures used) {
+    /** Why the budget does not cover another lease of {@code cores} and {@code gpus}, or null if it does. */
+    static String spentBudget(UserRecord user, UsageFigures used, int cores, int gpus, Duration lease) {
         var b = user.budget();
         String per = b.period() == null ? "" : " per " + b.period().toSeconds() + " s";
-        if (b.coreSeconds() != null && used.allocatedCoreSeconds() >= b.coreSeconds()) {
-            return String.format(java.util.Locale.ROOT, "budget of %.0f core-seconds%s spent: %.1f used", b.coreSeconds(), per,
-                    used.allocatedCoreSeconds());
+        double seconds = lease.toMillis() / 1000.0;
+        if (b.coreSeconds() != null && used.allocatedCoreSeconds() + cores * seconds > b.coreSeconds()) {
+            return budgetMessage(user.name(), "core-seconds", b.coreSeconds(), per, used.allocatedCoreSeconds(), cores, "cores", lease);
         }
-        if (b.gpuSeconds() != null && used.allocatedGpuSeconds() >= b.gpuSeconds()) {
-            return String.format(java.util.Locale.ROOT, "budget of %.0f GPU-seconds%s spent: %.1f used", b.gpuSeconds(), per,
-                    used.allocatedGpuSeconds());
+        if (b.gpuSeconds() != null && used.allocatedGpuSeconds() + gpus * seconds > b.gpuSeconds()) {
+            return budgetMessage(user.name(), "GPU-seconds", b.gpuSeconds(), per, used.allocatedGpuSeconds(), gpus, "GPUs", lease);
         }
         return null;
+    }
+
+    private static String budgetMessage(String user, String unit, double limit, String per, double used, int held,
+                                        String heldUnit, Duration lease) {
+        String base = String.format(java.util.Locale.ROOT, "the budget of %s is spent: %.1f of %.0f %s%s used", user, used,
+                limit, unit, per);
+        if (used >= limit) {
+            return base;
+        }
+        return base + String.format(java.util.Locale.ROOT, ", and the %.1f left do not cover another %d s of the %d %s"
+                + " in use", limit - used, lease.toSeconds(), held, heldUnit);
+    }
+
+    /** Tells {@code c}'s process to wind down; a process that does not answer is left to the poll (scheduler-lost). */
+    private void windDown(LiveCluster c, String why) {
+        try {
+            c.process.windDown(why, settings.lease());
+            log.info("cluster {} of {} winds down: {}; running tasks get {} s, then its workers stop", c.name(),
+                    c.record.user(), why, settings.lease().toSeconds());
+        } catch (RuntimeException e) {
+            log.warn("cluster {} of {} could not be told to wind down ({}): stopping it instead", c.name(), c.record.user(),
+                    e.getMessage());
+            stop(c, StopReason.BUDGET, why);
+        }
     }
 
     private void pollOne(LiveCluster c) {
@@ -531,17 +576,30 @@ public final class ClusterFleet implements AutoCloseable {
         }
         Instant now = settings.clock().instant();
         c.lastStatus = s;
+        if (s.windDown() != null) {
+            c.windDown = s.windDown(); // also after a gateway restart
+        }
         c.activity.observe(now, s.working(), s.submitted(), s.finished(), s.clients());
         trackWorkers(c, s, now);
         if (Duration.between(c.usageWrittenAt, now).compareTo(settings.usageInterval()) >= 0) {
             recordUsage(c, s, now);
         }
         Optional<ReclaimDecision> d = ReclaimPolicy.decide(c.activity.observation(s.working(), c.record.detached()), c.timeouts, now);
-        d.ifPresent(decision -> background.execute(() -> stop(c, decision.reason(), decision.detail())));
+        d.ifPresent(decision -> {
+            String spent = c.windDown;
+            // A cluster wound down for its budget ends for that reason, when it is reclaimed at last.
+            StopReason reason = spent == null ? decision.reason() : StopReason.BUDGET;
+            String detail = spent == null ? decision.detail() : spent + "; stopped then (" + decision.reason().label() + "): "
+                    + decision.detail();
+            background.execute(() -> stop(c, reason, detail));
+        });
     }
 
     private void trackWorkers(LiveCluster c, ControlStatus s, Instant now) {
         Set<String> present = new HashSet<>(s.workers());
+        if (s.resultKeeper() != null) {
+            present.remove(s.resultKeeper()); // runs nothing and holds no cores of the backend's: not a worker of the ledger
+        }
         int coresEach = c.record.shape().coresPerWorker();
         for (String w : present) {
             if (c.workers.add(w)) {
@@ -580,7 +638,7 @@ public final class ClusterFleet implements AutoCloseable {
                     ControlStatus s = p.get().status();
                     ClusterCredentials credentials = ClusterCredentials.fromTokenFile(tokenFileOf(dir));
                     UserRecord owner = db.accounts().user(r.user()).orElseThrow();
-                    LiveCluster c = new LiveCluster(r, p.get(), s.schedulerAddress(), credentials.token(),
+                    LiveCluster c = new LiveCluster(r, p.get(), s.schedulerAddress(), credentials.clientToken(),
                             credentials.certificateSha256(), timeoutsFor(owner), r.usage(), settings.clock().instant());
                     c.workers.addAll(db.clusters().workersPresent(r.id()));
                     live.put(r.name(), c);

@@ -19,6 +19,7 @@ final class LiveCluster {
     final ClusterRecord record;
     final ClusterProcess process;
     final String schedulerAddress;
+    /** The client-only token: what the cluster's user gets (it cannot join as a worker). */
     final String token;
     final String certificateSha256;
     final ActivityTracker activity;
@@ -26,6 +27,8 @@ final class LiveCluster {
     final Set<String> workers = new HashSet<>();
     volatile ControlStatus lastStatus;
     volatile boolean stopping;
+    /** Why the cluster takes no new work (its owner's budget is spent), or null while it does. */
+    volatile String windDown;
     UsageFigures recorded;
     Instant usageWrittenAt;
     int failedReads;

@@ -1,6 +1,8 @@
 package dev.burst.internal.gateway.server;
 
 import dev.burst.Client;
+import dev.burst.TaskFuture;
+import dev.burst.WorkRefusedException;
 import dev.burst.gateway.ClusterOptions;
 import dev.burst.gateway.Gateway;
 import dev.burst.gateway.GatewayCluster;
@@ -10,7 +12,11 @@ import dev.burst.internal.gateway.ledger.Budget;
 import dev.burst.internal.gateway.ledger.ClusterRecord;
 import dev.burst.internal.gateway.ledger.Limits;
 import dev.burst.internal.gateway.ledger.StopReason;
+import dev.burst.internal.gateway.reclaim.ReclaimTimeouts;
+import dev.burst.internal.core.ResourceAmounts;
+import dev.burst.internal.transport.BurstAddress;
 import dev.burst.internal.transport.ClusterCredentials;
+import dev.burst.internal.workerprocess.WorkerNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,6 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -71,6 +79,13 @@ class GatewayServerTest {
                 assertThat(r.status()).isEqualTo(404);
                 assertThat(r.body()).isEqualTo("{\"error\":\"no cluster '" + cluster.name() + "'\"}");
             }
+            // The cluster token a user gets lets a client in, never a worker: nobody can join with an
+            // address of their choosing for the proxy to relay to, or take the cluster's TLS key.
+            var usersCredentials = ClusterCredentials.fromTokenFile(cluster.tokenFile());
+            assertThatThrownBy(() -> new WorkerNode(new WorkerNode.Settings(BurstAddress.parse(cluster.address()), usersCredentials,
+                    1, 64L << 20, ResourceAmounts.NONE, "127.0.0.1", "fake", Files.createDirectories(dir.resolve("fake-worker")),
+                    null, null, java.util.List.of())))
+                    .hasMessageContaining("this token lets a client in, not a worker");
             // Bob, with his own cluster's token, on Alice's route: the scheduler refuses him.
             try (GatewayCluster bobs = b.newCluster(ClusterOptions.builder().workers(0).build())) {
                 var bobsToken = ClusterCredentials.fromTokenFile(bobs.tokenFile());
@@ -88,21 +103,49 @@ class GatewayServerTest {
     }
 
     @Test
-    void aSpentBudgetStopsTheUsersClustersWithReasonBudget() {
-        String dora = gw.addUser("dora", Limits.NONE, new Budget(3.0, null, null));
+    void aSpentBudgetRefusesNewTasksKeepsResultsFetchableAndStopsTheWorkers() throws Exception {
+        String dora = gw.addUser("dora", Limits.NONE, new Budget(4.0, null, null));
         try (Gateway d = gw.connect(dora)) {
             GatewayCluster c = d.newCluster(ClusterOptions.builder().workers(1).detached(true).build());
-            // one core allocated per second of the worker's life: 3 core-seconds are spent in a few seconds
-            await().atMost(Duration.ofSeconds(60)).until(() -> record(c.name()).stopReason() != null);
+            try (Client client = Client.connect(c)) {
+                TaskFuture<Integer> kept = client.submit(() -> 6 * 7);
+                await().atMost(Duration.ofSeconds(60)).until(kept::isDone); // on its worker, not fetched yet
+                // One core allocated per second of the worker's life: with a 1 s lease, the 4 core-seconds
+                // stop covering the next lease after about 3 s.
+                await().atMost(Duration.ofSeconds(60)).until(() -> info(d, c.name()).windDown() != null);
+                String why = info(d, c.name()).windDown();
+                assertThat(why).contains("the budget of dora is spent").contains("of 4 core-seconds used");
+
+                TaskFuture<Integer> refused = client.submit(() -> 1);
+                assertThatThrownBy(refused::get).isInstanceOf(ExecutionException.class)
+                        .cause().isInstanceOf(WorkRefusedException.class).hasMessage(why);
+                assertThatThrownBy(() -> c.scale(2)).isInstanceOfSatisfying(GatewayException.class, e -> {
+                    assertThat(e.status()).isEqualTo(409);
+                    assertThat(e.getMessage()).contains("takes no new work").contains(why);
+                });
+                // The worker stops; the result it computed moved to the keeper and comes through the gateway.
+                long id = record(c.name()).id();
+                await().atMost(Duration.ofSeconds(60)).until(() -> gw.server.database().clusters().workersPresent(id).isEmpty());
+                assertThat(kept.get(30, TimeUnit.SECONDS)).isEqualTo(42);
+                assertThat(record(c.name()).stopReason()).isNull();
+            }
+            // Reclaimed when idle, the cluster ends for its budget.
+            gw.clock.advance(ReclaimTimeouts.DEFAULTS.idle().plusMinutes(1));
+            await().atMost(Duration.ofSeconds(30)).until(() -> record(c.name()).stopReason() != null);
             assertThat(record(c.name()).stopReason()).isEqualTo(StopReason.BUDGET);
-            assertThat(record(c.name()).stopDetail()).contains("budget of 3 core-seconds spent");
-            assertThat(record(c.name()).usage().allocatedCoreSeconds()).isGreaterThanOrEqualTo(3.0);
+            assertThat(record(c.name()).stopDetail()).contains("the budget of dora is spent").contains("(idle)");
+            // Allocation ended within a lease and a poll of the wind-down, plus the worker's stop.
+            assertThat(record(c.name()).usage().allocatedCoreSeconds()).isGreaterThan(2.0).isLessThan(10.0);
             assertThatThrownBy(() -> d.newCluster(ClusterOptions.builder().workers(1).build()))
                     .isInstanceOfSatisfying(GatewayException.class, e -> {
                         assertThat(e.status()).isEqualTo(422);
-                        assertThat(e.getMessage()).contains("budget of 3 core-seconds").contains("left");
+                        assertThat(e.getMessage()).contains("budget of 4 core-seconds").contains("left");
                     });
         }
+    }
+
+    static GatewayClusterInfo info(Gateway g, String name) {
+        return g.clusters(true).stream().filter(i -> i.name().equals(name)).findFirst().orElseThrow();
     }
 
     @Test
