@@ -19,8 +19,10 @@ public final class BackendOptions {
     private final boolean recordUsage;
     private final double workerSaturation;
     private final Map<String, String> settings;
+    private final WorkerEntrance workerEntrance;
 
     private BackendOptions(Builder b) {
+        this.workerEntrance = b.workerEntrance;
         this.workers = b.workers;
         this.shape = new WorkerShape(b.threads, b.memoryBytes, b.gpus > 0 ? Resources.of("gpu", b.gpus) : Resources.none());
         this.user = b.user;
@@ -41,6 +43,11 @@ public final class BackendOptions {
     public String jobName() { return jobName; }
     public boolean recordUsage() { return recordUsage; }
     public double workerSaturation() { return workerSaturation; }
+    /**
+     * Where workers connect when the scheduler is behind a gateway, or empty to connect to it
+     * directly. Backends whose workers run on this machine may ignore it (they reach loopback).
+     */
+    public Optional<WorkerEntrance> workerEntrance() { return Optional.ofNullable(workerEntrance); }
     /** Every backend setting given. */
     public Map<String, String> settings() { return settings; }
 
@@ -78,8 +85,15 @@ public final class BackendOptions {
         private boolean recordUsage = true;
         private double workerSaturation = 1.1;
         private final Map<String, String> settings = new LinkedHashMap<>();
+        private WorkerEntrance workerEntrance;
 
         private Builder() {
+        }
+
+        /** Workers connect through this gateway entrance, not to the scheduler directly. */
+        public Builder workerEntrance(WorkerEntrance entrance) {
+            this.workerEntrance = Objects.requireNonNull(entrance, "workerEntrance must not be null");
+            return this;
         }
 
         public Builder workers(int n) {

@@ -35,6 +35,7 @@ public final class ClusterSpec {
     private final Duration startTimeout;
     private final Ticker ticker;
     private final String description;
+    private final WorkerEntrance workerEntrance;
 
     private ClusterSpec(Builder b) {
         this.backend = b.backend;
@@ -42,6 +43,7 @@ public final class ClusterSpec {
         this.pool = b.pool;
         this.adaptiveDefaults = b.adaptiveDefaults;
         this.schedulerHost = b.schedulerHost;
+        this.workerEntrance = b.workerEntrance;
         this.workDirParent = b.workDirParent;
         this.workerClasspath = b.workerClasspath;
         this.user = b.user;
@@ -69,6 +71,8 @@ public final class ClusterSpec {
     public WorkerPool.Factory pool() { return pool; }
     public AdaptiveDefaults adaptiveDefaults() { return adaptiveDefaults; }
     public String schedulerHost() { return schedulerHost; }
+    /** Where workers connect when the scheduler is behind a gateway; empty: to {@link #schedulerHost} directly. */
+    public java.util.Optional<WorkerEntrance> workerEntrance() { return java.util.Optional.ofNullable(workerEntrance); }
     /** Where the cluster's directory is made; null for a temporary directory. */
     public Path workDirParent() { return workDirParent; }
     /** The class path of worker processes; null for this JVM's. */
@@ -102,6 +106,7 @@ public final class ClusterSpec {
         private Duration startTimeout = Duration.ofSeconds(60);
         private Ticker ticker = Ticker.SYSTEM;
         private String description;
+        private WorkerEntrance workerEntrance;
 
         private Builder(String backend, WorkerShape shape, WorkerPool.Factory pool) {
             this.backend = checkedLabel(backend, "backend");
@@ -114,6 +119,12 @@ public final class ClusterSpec {
 
         public Builder adaptiveDefaults(AdaptiveDefaults defaults) {
             this.adaptiveDefaults = Objects.requireNonNull(defaults, "adaptiveDefaults must not be null");
+            return this;
+        }
+
+        /** Workers connect through this gateway entrance instead of to the scheduler's own port; null: directly. */
+        public Builder workerEntrance(WorkerEntrance entrance) {
+            this.workerEntrance = entrance;
             return this;
         }
 

@@ -46,6 +46,11 @@ public final class WorkerLaunch {
         return tokenFile;
     }
 
+    /** Where the cluster's TLS identity is, for workers that see this machine's files; null: they ask the scheduler. */
+    public Path keyStoreDir() {
+        return keyStoreDir;
+    }
+
     public String classpath() {
         return classpath;
     }

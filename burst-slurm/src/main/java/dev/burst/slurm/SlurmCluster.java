@@ -66,6 +66,7 @@ public final class SlurmCluster extends BackendCluster {
                 .schedulerHost(host)
                 .workDirParent(b.workDir != null ? b.workDir : SlurmSettings.defaultWorkDirParent())
                 .user(b.user).jobName(b.jobName).recordUsage(b.recordUsage).workerSaturation(b.workerSaturation)
+                .workerEntrance(b.workerEntrance)
                 .build();
     }
 
@@ -74,7 +75,7 @@ public final class SlurmCluster extends BackendCluster {
         SlurmSettings.Builder s = SlurmSettings.builder(context.clusterName(), BurstAddress.parse(context.launch().schedulerAddress()),
                         context.launch().tokenFile())
                 .partition(b.partition).account(b.account).walltime(b.walltime).workDir(context.workDir())
-                .keyStoreDir(context.launch().tokenFile().getParent())
+                .keyStoreDir(context.launch().keyStoreDir())
                 .classpath(context.launch().classpath()); // absolute: the job may start in another directory
         if (b.lifetime != null) {
             s.lifetime(b.lifetime);
@@ -113,6 +114,7 @@ public final class SlurmCluster extends BackendCluster {
         private Duration lifetime;
         private final List<String> extraDirectives = new ArrayList<>();
         private String schedulerHost;
+        private dev.burst.spi.WorkerEntrance workerEntrance;
         private Path workDir;
         private Path slurmBin;
         private String jobName = "session";
@@ -180,6 +182,15 @@ public final class SlurmCluster extends BackendCluster {
                 }
                 extraDirectives.add(d);
             }
+            return this;
+        }
+
+        /**
+         * Workers connect through a gateway's one port ({@link dev.burst.spi.WorkerEntrance}), not to
+         * the scheduler's; what a gateway's Slurm clusters do, so compute nodes need only that port.
+         */
+        public Builder workerEntrance(dev.burst.spi.WorkerEntrance entrance) {
+            this.workerEntrance = java.util.Objects.requireNonNull(entrance, "workerEntrance must not be null");
             return this;
         }
 

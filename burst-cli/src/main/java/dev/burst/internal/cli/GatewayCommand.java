@@ -181,8 +181,8 @@ final class GatewayCommand implements Runnable {
 
     // ---------------------------------------------------------------- users
 
-    @Command(name = "user", mixinStandardHelpOptions = true, description = "Add, list and remove users.",
-            subcommands = {UserAdd.class, UserList.class, UserRemove.class})
+    @Command(name = "user", mixinStandardHelpOptions = true, description = "Add, list and remove users; change their limits.",
+            subcommands = {UserAdd.class, UserList.class, UserLimits.class, UserRemove.class})
     static final class User implements Runnable {
         @Spec
         CommandSpec spec;
@@ -222,6 +222,25 @@ final class GatewayCommand implements Runnable {
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
+        }
+
+        /** {@code base} with the limits given here in its place; the others as they were. */
+        Limits over(Limits base, CommandSpec spec) {
+            Limits given = limits(spec);
+            return new Limits(or(given.maxClusters(), base.maxClusters()), or(given.maxCores(), base.maxCores()),
+                    or(given.maxMemoryBytes(), base.maxMemoryBytes()), or(given.maxGpus(), base.maxGpus()),
+                    or(given.maxWorkersPerCluster(), base.maxWorkersPerCluster()), or(given.maxLifetime(), base.maxLifetime()));
+        }
+
+        /** {@code base} with the budget figures given here in its place. */
+        Budget over(Budget base, CommandSpec spec) {
+            Budget given = budget(spec);
+            return new Budget(or(given.coreSeconds(), base.coreSeconds()), or(given.gpuSeconds(), base.gpuSeconds()),
+                    or(given.period(), base.period()));
+        }
+
+        private static <T> T or(T given, T otherwise) {
+            return given != null ? given : otherwise;
         }
 
         Budget budget(CommandSpec spec) {
@@ -267,6 +286,36 @@ final class GatewayCommand implements Runnable {
                 db.accounts().addUser(name, group, admin, l, b, now);
                 String token = db.accounts().issueToken(name, "made by burst gateway user add", null, now);
                 spec.commandLine().getOut().println("token: " + token);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "limits", mixinStandardHelpOptions = true,
+            description = "Change a user's limits and budget: the options given replace those figures, the others stay "
+                    + "(with --clear, the others are lifted). A running gateway applies them to the next create, scale "
+                    + "and budget check.")
+    static final class UserLimits implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Parameters(paramLabel = "NAME")
+        String name;
+        @picocli.CommandLine.Mixin
+        Store store;
+        @ArgGroup(exclusive = false)
+        LimitOptions limits = new LimitOptions();
+        @Option(names = "--clear", description = "Lift every limit and budget not given here.")
+        boolean clear;
+
+        @Override
+        public Integer call() throws Exception {
+            try (GatewayDatabase db = store.open()) {
+                var user = db.accounts().user(name).filter(u -> !u.removed())
+                        .orElseThrow(() -> new ParameterException(spec.commandLine(), "no user '" + name + "' (see 'burst gateway user list')"));
+                Limits l = limits.over(clear ? Limits.NONE : user.limits(), spec);
+                Budget b = limits.over(clear ? Budget.NONE : user.budget(), spec);
+                var changed = db.accounts().setLimits(name, l, b);
+                spec.commandLine().getOut().println(changed.name() + ": " + describe(changed.limits(), changed.budget()));
             }
             return 0;
         }

@@ -62,9 +62,17 @@ class GatewayCliTest {
     void anAdminAddsAUserWhoMakesScalesUsesAndStopsClustersFromTheCommandLine() throws Exception {
         Map<String, String> admin = Map.of("BURST_HOME", dir.resolve("admin-home").toString());
         String token = token(CliProcess.run(admin, dir, "gateway", "user", "add", "alice", "--data", data.toString(),
-                "--max-clusters", "3", "--max-cores", "3", "--budget-core-seconds", "100000"));
+                "--max-clusters", "3", "--max-cores", "2", "--budget-core-seconds", "100000"));
         CliProcess.Result list = CliProcess.run(admin, dir, "gateway", "user", "list", "--data", data.toString());
-        assertThat(list.out()).contains("alice").contains("max-clusters 3").contains("max-cores 3");
+        assertThat(list.out()).contains("alice").contains("max-clusters 3").contains("max-cores 2");
+        CliProcess.Result changed = CliProcess.run(admin, dir, "gateway", "user", "limits", "alice", "--data", data.toString(),
+                "--max-cores", "3");
+        assertThat(changed.exit()).as(changed.err()).isZero();
+        assertThat(changed.out()).contains("max-clusters 3").contains("max-cores 3");
+        CliProcess.Result nobody = CliProcess.run(admin, dir, "gateway", "user", "limits", "nobody", "--data", data.toString(),
+                "--max-cores", "4");
+        assertThat(nobody.exit()).isNotZero();
+        assertThat(nobody.err()).contains("no user 'nobody'");
 
         Map<String, String> alice = userEnv(token);
         CliProcess.Result made = CliProcess.run(alice, dir, "cluster", "new", "--workers", "1", "--memory", "256m");
@@ -76,7 +84,7 @@ class GatewayCliTest {
 
         assertThat(CliProcess.run(alice, dir, "cluster", "list").out()).contains(cluster).contains("running");
         CliProcess.Result scaled = CliProcess.run(alice, dir, "cluster", "scale", cluster, "20");
-        assertThat(scaled.out()).contains(cluster + ": 3 workers").contains("max-cores 3");
+        assertThat(scaled.out()).contains(cluster + ": 3 workers").contains("max-cores 3"); // the changed limit
         assertThat(CliProcess.run(alice, dir, "cluster", "scale", cluster, "1").out()).contains(cluster + ": 1 worker");
 
         CliProcess.Result map = CliProcess.run(alice, dir, "map", "--gateway", gateway.url(), "--memory-per-worker", "256m",

@@ -93,8 +93,7 @@ public final class ClusterRuntime {
             NetworkScheduler network = new NetworkScheduler(spec.schedulerHost(), SchedulerConfig.defaults()
                     .withAllowedFailures(spec.allowedFailures()).withSaturation(spec.workerSaturation()), r.workDir);
             r.scheduler = network;
-            WorkerLaunch launch = new WorkerLaunch(network.address().orElseThrow().toString(), network.tokenFile().orElseThrow(),
-                    network.keyStoreDir(), classpath(spec.workerClasspath()), spec.shape());
+            WorkerLaunch launch = r.workerLaunch(spec, network);
             Path poolDir = Files.createDirectories(r.workDir.resolve("pool"));
             r.pool = spec.pool().create(new PoolContext(r.name, spec.user(), spec.shape(), launch, r.events, r.ticker, poolDir));
             r.startInitialWorkers(spec.initialWorkers(), spec.startTimeout().toNanos());
@@ -125,6 +124,23 @@ public final class ClusterRuntime {
             r.close();
             throw e;
         }
+    }
+
+    /**
+     * How workers reach the scheduler: straight to its port, or through a gateway's entrance with a
+     * token file of their own that names the route (and holds the client-only token too, which
+     * their data servers accept from clients fetching results).
+     */
+    private WorkerLaunch workerLaunch(ClusterSpec spec, NetworkScheduler network) throws IOException {
+        String classpath = classpath(spec.workerClasspath());
+        if (spec.workerEntrance().isEmpty()) {
+            return new WorkerLaunch(network.address().orElseThrow().toString(), network.tokenFile().orElseThrow(),
+                    network.keyStoreDir(), classpath, spec.shape());
+        }
+        var entrance = spec.workerEntrance().get();
+        Path tokenFile = network.node().credentials().writeWorkerTokenFile(workDir.resolve("worker-entrance").resolve("token"),
+                entrance.route());
+        return new WorkerLaunch(entrance.address(), tokenFile, network.keyStoreDir(), classpath, spec.shape());
     }
 
     private void makeWorkDir(Path parent) throws IOException {

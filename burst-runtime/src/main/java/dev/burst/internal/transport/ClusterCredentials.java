@@ -233,6 +233,29 @@ public final class ClusterCredentials {
     }
 
     /**
+     * Writes a token file for this cluster's workers that reach it through a gateway: the cluster
+     * token (workers may join), the client-only token (their data servers accept it), the pin and
+     * the route. Mode 0600, written atomically; missing parent directories are made (0700).
+     */
+    public Path writeWorkerTokenFile(Path file, String route) {
+        GatewayRoutes.checkRoute(route);
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null && !Files.isDirectory(parent)) {
+                createPrivateDirectories(parent);
+            }
+            writePrivate(file, ("# Burst cluster token, TLS certificate pin and gateway route for this cluster's workers,"
+                    + " written at " + Instant.now() + ".\n# Keep it private.\n"
+                    + TOKEN_KEY + "=" + token + "\n" + SHA256_KEY + "=" + certificateSha256 + "\n"
+                    + (clientToken == null ? "" : CLIENT_TOKEN_KEY + "=" + clientToken + "\n")
+                    + ROUTE_KEY + "=" + route + "\n").getBytes(StandardCharsets.UTF_8));
+            return file;
+        } catch (IOException e) {
+            throw new BurstException("Cannot write the workers' token file " + file + ": " + e, e);
+        }
+    }
+
+    /**
      * Credentials that can serve TLS with the cluster's identity: a worker's, from the key store
      * the scheduler sent it (so every peer presents the one pinned certificate). A peer presenting
      * {@code token} or {@code clientToken} (may be null: none) gets in.

@@ -40,6 +40,7 @@ public final class SlurmBackend implements ClusterBackend {
         options.setting("account").ifPresent(b::account);
         options.setting("walltime").ifPresent(b::walltime);
         options.setting("scheduler-host").ifPresent(b::schedulerHost);
+        options.workerEntrance().ifPresent(b::workerEntrance);
         SlurmCluster c = b.build();
         if (options.workers() > 0) {
             try {

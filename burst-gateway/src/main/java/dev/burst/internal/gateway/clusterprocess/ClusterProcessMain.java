@@ -208,7 +208,7 @@ public final class ClusterProcessMain {
     private static boolean sameShape(ClusterProcessSpec a, ClusterProcessSpec b) {
         return a.backend().equals(b.backend()) && a.threadsPerWorker() == b.threadsPerWorker()
                 && java.util.Objects.equals(a.memoryPerWorker(), b.memoryPerWorker()) && a.gpusPerWorker() == b.gpusPerWorker()
-                && a.settings().equals(b.settings());
+                && a.settings().equals(b.settings()) && java.util.Objects.equals(a.workerEntrance(), b.workerEntrance());
     }
 
     private synchronized ClusterStarted start(ClusterProcessSpec spec) {
@@ -247,6 +247,9 @@ public final class ClusterProcessMain {
             b.memoryPerWorker(String.valueOf(spec.memoryPerWorker()));
         }
         spec.settings().forEach(b::setting);
+        if (spec.workerEntrance() != null) {
+            b.workerEntrance(spec.workerEntrance());
+        }
         return ClusterBackends.create(spec.backend(), b.build());
     }
 

@@ -22,6 +22,7 @@ import dev.burst.internal.gateway.reclaim.ReclaimPolicy;
 import dev.burst.internal.gateway.reclaim.ReclaimTimeouts;
 import dev.burst.internal.transport.BurstAddress;
 import dev.burst.internal.transport.ClusterCredentials;
+import dev.burst.spi.WorkerEntrance;
 import dev.burst.internal.transport.GatewayRoutes;
 import dev.burst.internal.transport.WorkerRoute;
 import dev.burst.internal.workerprocess.WorkerMain;
@@ -264,9 +265,13 @@ public final class ClusterFleet implements AutoCloseable {
     }
 
     private ClusterProcessSpec spec(String name, String user, ClusterRequestOptions options) {
+        // Workers of the local backend run on this machine and reach the scheduler on loopback; any
+        // other backend's come in through the gateway's one port, so that only it need be open.
+        WorkerEntrance entrance = settings.backend().equals("local") || workerEntranceAddress == null || name.equals("spare")
+                ? null : new WorkerEntrance(workerEntranceAddress, routeOf(name));
         return new ClusterProcessSpec(name, user, settings.backend(), options.adaptive() ? 0 : options.workers(), options.threads(),
                 options.memoryBytes(), options.gpus(), backendSettings(options), options.adaptMinimum(), options.adaptMaximum(),
-                settings.orphanTimeout().toSeconds());
+                settings.orphanTimeout().toSeconds(), entrance);
     }
 
     private static byte[] randomBytes() {
@@ -409,6 +414,13 @@ public final class ClusterFleet implements AutoCloseable {
 
     public void ownPorts(java.util.Set<Integer> ports) {
         this.ownPorts = java.util.Set.copyOf(ports);
+    }
+
+    /** The gateway's one port as workers elsewhere reach it ({@code burst://host:port}); null until it listens. */
+    private volatile String workerEntranceAddress;
+
+    public void workerEntranceAddress(String address) {
+        this.workerEntranceAddress = address;
     }
 
     /**

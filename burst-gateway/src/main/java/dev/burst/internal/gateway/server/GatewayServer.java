@@ -199,6 +199,20 @@ public final class GatewayServer implements AutoCloseable {
         toClose.add(proxy);
         fleet.ownPorts(java.util.Set.of(httpPort, proxy.port()));
         address = new GatewayAddress(settings.host(), proxy.port(), keyStore != null);
+        fleet.workerEntranceAddress(new GatewayAddress(hostForWorkers(settings.host()), proxy.port(), true).burstAddress());
+    }
+
+    /** The gateway's host as workers on other machines name it: this machine's name when bound to every interface. */
+    private static String hostForWorkers(String bindHost) {
+        if (!bindHost.equals("0.0.0.0") && !bindHost.equals("::") && !bindHost.equals("[::]")) {
+            return bindHost;
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getCanonicalHostName();
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException("the gateway listens on every interface, and this machine's host name, which"
+                    + " workers would connect to, does not resolve (" + e.getMessage() + "); give --host", e);
+        }
     }
 
     private void pollClusters() {

@@ -20,7 +20,7 @@ class ClusterProcessTest {
 
     static ClusterProcessSpec spec(String name, int workers) {
         return new ClusterProcessSpec(name, "alice", "local", workers, 1, 256L << 20, 0, Map.of("processes", "true"),
-                null, null, 600);
+                null, null, 600, null);
     }
 
     static String classpath() {

@@ -11,8 +11,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -75,6 +77,11 @@ class GatewaySlurmTest {
                  GatewayCluster cluster = g.newCluster(ClusterOptions.builder().workers(1).memory("256m").build())) {
                 try (Client client = Client.connect(cluster)) {
                     assertThat(client.submit(() -> System.getenv("SLURM_JOB_ID") != null).get()).isTrue();
+                    // The worker was sent to the gateway's one port, with the cluster's route: only that port need be open.
+                    List<String> args = client.submit(() -> List.of(System.getProperty("sun.java.command").split(" "))).get();
+                    assertThat(args.get(args.indexOf("--scheduler") + 1)).isEqualTo(gw.server.burstAddress());
+                    String tokenFile = Files.readString(Path.of(args.get(args.indexOf("--token-file") + 1)));
+                    assertThat(tokenFile).contains("route=" + ClusterFleet.routeOf(cluster.name()));
                 }
                 await().atMost(Duration.ofSeconds(10)).until(() -> !queued().equals(before));
             }
