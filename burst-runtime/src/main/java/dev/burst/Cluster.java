@@ -22,10 +22,54 @@ import java.util.Optional;
  * ({@link #usage()}) and closing.
  */
 public abstract class Cluster implements AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Cluster.class);
     private final ClusterRuntime runtime;
+    /** The dashboard, when a provider is on the class path and it is not turned off; else null. */
+    private volatile dev.burst.spi.DashboardProvider.Dashboard dashboard;
 
     Cluster(ClusterRuntime runtime) {
         this.runtime = runtime;
+    }
+
+    /**
+     * Starts the dashboard, once the cluster is up (subclasses call it last in their construction):
+     * a dashboard that cannot start is logged and left out, never a reason to lose the cluster.
+     */
+    final void startDashboard() {
+        if (!DashboardSwitch.on()) {
+            return;
+        }
+        for (dev.burst.spi.DashboardProvider p : java.util.ServiceLoader.load(dev.burst.spi.DashboardProvider.class,
+                Cluster.class.getClassLoader())) {
+            try {
+                dashboard = p.start(this);
+                log.info("{}: dashboard at {}", name(), dashboard.url());
+            } catch (RuntimeException e) {
+                log.warn("{}: the dashboard could not start ({}); the cluster runs without one", name(), e.toString());
+            }
+            return;
+        }
+    }
+
+    /** Whether dashboards are wanted: {@code BURST_DASHBOARD} / {@code burst.dashboard} set to {@code off} turn them off. */
+    static final class DashboardSwitch {
+        private DashboardSwitch() {
+        }
+
+        static boolean on() {
+            String v = System.getProperty("burst.dashboard", System.getenv("BURST_DASHBOARD"));
+            return v == null || !(v.equalsIgnoreCase("off") || v.equalsIgnoreCase("false") || v.equals("0"));
+        }
+    }
+
+    /**
+     * The link to this cluster's web dashboard ({@code http://127.0.0.1:port/?token=…}: progress,
+     * task stream, workers, usage, and {@code /metrics} for Prometheus), or empty when there is
+     * none: {@code burst-dashboard} is not on the class path, or {@code BURST_DASHBOARD=off}.
+     */
+    public final Optional<String> dashboardUrl() {
+        var d = dashboard;
+        return d == null ? Optional.empty() : Optional.of(d.url());
     }
 
     /**
@@ -34,6 +78,7 @@ public abstract class Cluster implements AutoCloseable {
      */
     protected Cluster(ClusterSpec spec) {
         this(ClusterRuntime.start(Objects.requireNonNull(spec, "spec must not be null")));
+        startDashboard();
     }
 
     /** A new connection to the scheduler, for one client. */
@@ -48,6 +93,11 @@ public abstract class Cluster implements AutoCloseable {
     /** The backend's pool of workers, for subclasses that add what is theirs. */
     protected final dev.burst.spi.WorkerPool workerPool() {
         return runtime.pool();
+    }
+
+    /** Who this cluster's usage is accounted to (the OS user, or a gateway's user). */
+    public final String user() {
+        return runtime.user();
     }
 
     /** The cluster's name ({@code burst-<backend>-<pid>-<n>}), as in logs and the usage ledger. */
@@ -183,12 +233,16 @@ public abstract class Cluster implements AutoCloseable {
      */
     @Override
     public void close() {
+        var d = dashboard;
+        if (d != null) {
+            d.close();
+        }
         runtime.close();
     }
 
     @Override
     public String toString() {
         return getClass().getSimpleName() + "{" + name() + address().map(a -> ", scheduler=" + a).orElse("")
-                + ", workers=" + workerCount() + "}";
+                + ", workers=" + workerCount() + dashboardUrl().map(u -> ", dashboard=" + u).orElse("") + "}";
     }
 }

@@ -35,6 +35,7 @@ import java.util.Objects;
 public final class LocalCluster extends Cluster {
     private LocalCluster(ClusterRuntime runtime) {
         super(runtime);
+        startDashboard();
     }
 
     public static Builder builder() {

@@ -108,6 +108,7 @@ final class DemoCommand implements Callable<Integer> {
             }
             out.printf("cluster: %s%n", cluster.address().map(a -> workers + " worker processes, scheduler at " + a)
                     .orElse(workers + " in-process workers"));
+            cluster.dashboardUrl().ifPresent(u -> out.printf("dashboard: %s%n", u));
         }
         try (LocalCluster owned = cluster; Client c = client) {
             long t0 = System.nanoTime();

@@ -288,6 +288,7 @@ final class MapCommand implements Callable<Integer> {
         try (ProgressConsole console = new ProgressConsole(out, err, inputs.size(), !noProgress && isTerminal(2))) {
             closer.client = c.connect();
             runningCluster = c;
+            c.inThisJvm().flatMap(dev.burst.Cluster::dashboardUrl).ifPresent(u -> err.println("burst map: dashboard at " + u));
             int[] retriedCount = new int[1];
             try (StatusPoller ignored = console.showsBar() && c.inThisJvm().isPresent()
                     ? new StatusPoller(c.inThisJvm().get(), console::status) : null) {

@@ -46,6 +46,7 @@ public final class ClusterRuntime {
     private static final AtomicInteger CLUSTERS = new AtomicInteger();
 
     private final String name;
+    private final String user;
     private final WorkerShape shape;
     private final AdaptiveDefaults adaptiveDefaults;
     private final Ticker ticker;
@@ -72,6 +73,7 @@ public final class ClusterRuntime {
         this.adaptiveDefaults = adaptiveDefaults;
         this.ticker = ticker;
         this.recordUsage = recordUsage;
+        this.user = user;
         this.ledger = UsageLedger.forRun(user, name, job, System.currentTimeMillis(), ticker.nanos());
         this.events = new ClusterEvents(name, ledger, shape);
     }
@@ -185,6 +187,11 @@ public final class ClusterRuntime {
 
     public String name() {
         return name;
+    }
+
+    /** Who the cluster's usage is accounted to. */
+    public String user() {
+        return user;
     }
 
     public ClusterScheduler scheduler() {

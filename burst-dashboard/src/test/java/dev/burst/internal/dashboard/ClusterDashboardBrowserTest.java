@@ -1,0 +1,142 @@
+package dev.burst.internal.dashboard;
+
+import dev.burst.Client;
+import dev.burst.LocalCluster;
+import dev.burst.TaskFuture;
+import dev.burst.TaskOptions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.openqa.selenium.By;
+import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.chrome.ChromeDriver;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A running cluster's dashboard in real headless Chromium: progress advances and the task stream
+ * draws while a map runs, the worker table lists every worker, a task name made of HTML shows as
+ * text, and the dashboard admits only the holder of its link.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class ClusterDashboardBrowserTest {
+    /** A task name that would run script if the page parsed names as HTML (names may hold no spaces). */
+    static final String HOSTILE = "<svg/onload=alert(1)>";
+    private static ChromeDriver browser;
+
+    @BeforeAll
+    static void startBrowser() {
+        Chromium.requireOrSkip(ClusterDashboardBrowserTest.class.getSimpleName());
+        browser = Chromium.start();
+    }
+
+    @AfterAll
+    static void stopBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    private static long updates() {
+        return Long.parseLong(String.valueOf(browser.executeScript("return document.body.dataset.updates || '0'")));
+    }
+
+    /** Finished tasks of {@code prefix} as its progress bar says; read in one script, as the page redraws each second. */
+    private static long done(String prefix) {
+        Object figures = browser.executeScript("const row = [...document.querySelectorAll('#progress .bar')]"
+                + ".find(r => r.dataset.prefix === arguments[0]); return row ? row.querySelector('.figures').textContent : null;", prefix);
+        return figures == null ? -1 : Long.parseLong(figures.toString().split(" ")[0]);
+    }
+
+    private static Object script(String js) {
+        return browser.executeScript(js);
+    }
+
+    @Test
+    void progressAdvancesTheStreamDrawsAndEveryWorkerIsListed() throws Exception {
+        try (LocalCluster cluster = LocalCluster.builder().workers(3).threadsPerWorker(2).build();
+             Client client = Client.connect(cluster)) {
+            String url = cluster.dashboardUrl().orElseThrow();
+            assertThat(url).startsWith("http://127.0.0.1:").contains("/?token=");
+            assertThat(cluster.toString()).contains("dashboard=" + url);
+            browser.get(url);
+            await().atMost(Duration.ofSeconds(20)).until(() -> updates() >= 1);
+            assertThat(browser.getCurrentUrl()).doesNotContain("token="); // moved into a cookie
+
+            List<Integer> inputs = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                inputs.add(i);
+            }
+            List<TaskFuture<Integer>> slow = client.map(x -> {
+                Thread.sleep(40);
+                return x;
+            }, inputs, TaskOptions.builder().name("simulate").build());
+            TaskFuture<String> hostile = client.submit(() -> "named with markup", TaskOptions.builder().name(HOSTILE).build());
+
+            long first = await().atMost(Duration.ofSeconds(30)).until(() -> done("simulate"), n -> n > 0 && n < 300);
+            await().atMost(Duration.ofSeconds(30)).until(() -> done("simulate") > first); // it advances, live
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    Integer.parseInt(String.valueOf(script("return document.getElementById('stream').dataset.drawn || '0'"))) > 0);
+            Files.copy(new java.io.ByteArrayInputStream(browser.getScreenshotAs(OutputType.BYTES)),
+                    Chromium.screenshots().resolve("dashboard-status.png"), StandardCopyOption.REPLACE_EXISTING);
+            assertThat(script("return document.querySelectorAll('#workers tbody tr').length")).isEqualTo(3L);
+
+            client.gather(slow, Duration.ofSeconds(60));
+            assertThat(hostile.get()).isEqualTo("named with markup");
+            await().atMost(Duration.ofSeconds(10)).until(() -> done("simulate") == 300 && done(HOSTILE) == 1);
+            // The hostile name is text on the page: no element it would make, no script run.
+            assertThat(script("return [...document.querySelectorAll('#progress .name')].map(e => e.textContent)")
+                    .toString()).contains(HOSTILE);
+            assertThat(script("return document.querySelectorAll('svg').length")).isEqualTo(0L);
+            assertThatThrownBy(() -> browser.switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
+
+            browser.get(url.substring(0, url.indexOf("/?")) + "/usage");
+            await().atMost(Duration.ofSeconds(20)).until(() -> !browser.findElements(By.cssSelector("#usage-chart canvas")).isEmpty());
+            assertThat(browser.findElement(By.id("usage-summary")).getText()).contains("efficiency");
+            Files.copy(new java.io.ByteArrayInputStream(browser.getScreenshotAs(OutputType.BYTES)),
+                    Chromium.screenshots().resolve("dashboard-usage.png"), StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    @Test
+    void onlyTheHolderOfTheLinkGetsIn() throws Exception {
+        try (LocalCluster cluster = LocalCluster.builder().workers(1).build()) {
+            String url = cluster.dashboardUrl().orElseThrow();
+            String base = url.substring(0, url.indexOf("/?"));
+            String token = url.substring(url.indexOf("token=") + 6);
+            browser.manage().deleteAllCookies();
+            browser.get(base + "/");
+            assertThat(browser.findElement(By.id("refused")).getText()).contains("no dashboard token");
+            browser.get(base + "/?token=" + "x".repeat(token.length()));
+            assertThat(browser.findElement(By.id("refused")).getText()).contains("not this dashboard's");
+
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(anonymous.statusCode()).isEqualTo(401);
+            HttpResponse<String> events = http.send(HttpRequest.newBuilder(URI.create(base + "/api/status")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(events.statusCode()).isEqualTo(401);
+            HttpResponse<String> scrape = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics"))
+                    .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(scrape.statusCode()).isEqualTo(200);
+            assertThat(scrape.body()).contains("burst_scheduler_workers{cluster=\"" + cluster.name() + "\"} 1.0")
+                    .contains("burst_scheduler_tasks{cluster=").contains("burst_user_core_seconds_allocated_total{");
+        }
+    }
+}
