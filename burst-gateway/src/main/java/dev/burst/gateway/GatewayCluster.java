@@ -110,11 +110,21 @@ public final class GatewayCluster implements RemoteCluster, AutoCloseable {
         }
     }
 
-    /** Stops the cluster if this handle made it and it is not detached. */
+    /**
+     * Stops the cluster if this handle made it and it is not detached; a cluster stopped already (on
+     * the gateway's page, or reclaimed) is left as it is.
+     */
     @Override
     public void close() {
         if (stopOnClose) {
-            stop();
+            try {
+                stop();
+            } catch (GatewayException e) {
+                if (e.status() != 409) {
+                    throw e;
+                }
+                // stopped already (by its user on the gateway's page, or reclaimed): closing asks nothing more
+            }
         } else {
             closed = true;
         }

@@ -15,14 +15,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * downloaded at run time (Selenium Manager is never asked). Where they are missing the browser
  * tests skip with a loud message, and fail under {@code CI=true}, where {@code .ci/run} installs them.
  */
-final class Chromium {
-    static final Path DRIVER = Path.of("/usr/bin/chromedriver");
-    static final Path BROWSER = Path.of("/usr/bin/chromium");
+public final class Chromium {
+    public static final Path DRIVER = Path.of("/usr/bin/chromedriver");
+    public static final Path BROWSER = Path.of("/usr/bin/chromium");
 
     private Chromium() {
     }
 
-    static void requireOrSkip(String testClass) {
+    public static void requireOrSkip(String testClass) {
         String why = !Files.isExecutable(DRIVER) ? DRIVER + " is missing (apt-get install chromium-driver)"
                 : !Files.isExecutable(BROWSER) ? BROWSER + " is missing (apt-get install chromium)" : null;
         if (why != null && "true".equals(System.getenv("CI"))) {
@@ -36,8 +36,14 @@ final class Chromium {
         assumeTrue(why == null, why);
     }
 
-    static ChromeDriver start() {
+    public static ChromeDriver start() {
+        return start(false);
+    }
+
+    /** With {@code acceptSelfSigned}, a self-signed certificate (a test gateway's) is let through. */
+    public static ChromeDriver start(boolean acceptSelfSigned) {
         ChromeOptions o = new ChromeOptions();
+        o.setAcceptInsecureCerts(acceptSelfSigned);
         o.setBinary(BROWSER.toFile());
         o.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1400,1000");
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(DRIVER.toString()))
@@ -46,7 +52,7 @@ final class Chromium {
     }
 
     /** Where screenshots go: {@code -Dburst.screenshots=DIR} (docs/images to refresh the README's), else target/screenshots. */
-    static Path screenshots() throws java.io.IOException {
+    public static Path screenshots() throws java.io.IOException {
         return Files.createDirectories(Path.of(System.getProperty("burst.screenshots", "target/screenshots")));
     }
 }

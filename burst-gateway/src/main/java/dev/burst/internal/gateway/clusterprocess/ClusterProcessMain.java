@@ -270,7 +270,7 @@ public final class ClusterProcessMain {
         return new ControlStatus(c.address().orElse(null), s.workers().stream().map(ClusterStatus.Worker::name).toList(), cores,
                 s.tasks().pending(), s.tasks().processing(), s.tasks().memory(), total.total(), total.done() + total.erred(),
                 s.clients(), u.allocatedCoreSeconds(), u.busyCoreSeconds(), u.allocatedGpuSeconds(), u.busyGpuSeconds(), u.tasks(),
-                c.windDownReason().orElse(null), c.resultKeeperAddress().orElse(null));
+                c.windDownReason().orElse(null), c.resultKeeperAddress().orElse(null), c.dashboardUrl().orElse(null));
     }
 
     private synchronized void closeCluster() {

@@ -14,13 +14,14 @@ import java.util.List;
  * @param finished   tasks finished or failed
  * @param clients    clients connected now
  * @param windDown   why the cluster takes no new work ({@code POST /wind-down}), or null while it does
+ * @param dashboardUrl the cluster's dashboard on loopback, with its token ({@code http://127.0.0.1:port/?token=…}), or null
  * @param resultKeeper the address of the worker holding results after a wind-down (in {@code workers}
  *                   too, for routes), or null
  */
 public record ControlStatus(String schedulerAddress, List<String> workers, int coresNow, int pending, int processing,
                             int inMemory, long submitted, long finished, int clients, double allocatedCoreSeconds,
                             double busyCoreSeconds, double allocatedGpuSeconds, double busyGpuSeconds, long tasks,
-                            String windDown, String resultKeeper) {
+                            String windDown, String resultKeeper, String dashboardUrl) {
     public ControlStatus {
         workers = workers == null ? List.of() : List.copyOf(workers);
     }

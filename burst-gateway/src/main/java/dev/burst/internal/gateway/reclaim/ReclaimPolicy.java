@@ -39,6 +39,33 @@ public final class ReclaimPolicy {
         return Optional.empty();
     }
 
+    /** When a cluster will be stopped, and why, if nothing changes from now on. */
+    public record Scheduled(StopReason reason, Instant at) {
+    }
+
+    /**
+     * When {@link #decide} will stop the cluster if nothing changes (no task activity, no client
+     * coming): the earliest deadline of the rules that apply now, or empty when none does (a
+     * detached cluster that is working, with no lifetime cap). For the user's page of clusters.
+     */
+    public static Optional<Scheduled> next(ActivityTracker.Observation o, ReclaimTimeouts t) {
+        Scheduled best = null;
+        if (t.maxLifetime() != null) {
+            best = earlier(best, new Scheduled(StopReason.MAX_LIFETIME, o.createdAt().plus(t.maxLifetime())));
+        }
+        if (!o.detached() && t.noClient() != null && o.noClientSince() != null) {
+            best = earlier(best, new Scheduled(StopReason.NO_CLIENT, o.noClientSince().plus(t.noClient())));
+        }
+        if (t.idle() != null && !o.working()) {
+            best = earlier(best, new Scheduled(StopReason.IDLE, o.lastActivity().plus(t.idle())));
+        }
+        return Optional.ofNullable(best);
+    }
+
+    private static Scheduled earlier(Scheduled a, Scheduled b) {
+        return a == null || b.at().isBefore(a.at()) ? b : a;
+    }
+
     private static long seconds(Duration d) {
         return d.toSeconds();
     }

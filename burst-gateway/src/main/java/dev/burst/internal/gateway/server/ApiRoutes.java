@@ -110,7 +110,8 @@ final class ApiRoutes {
         r.post("/api/v1/admin/groups", this::addGroup);
         r.put("/api/v1/admin/groups/{group}/limits", this::setGroupLimits);
         r.get("/api/v1/admin/clusters", ctx -> json(ctx, 200, Map.of("clusters", db.clusters().all(1000).stream()
-                .map(c -> ApiViews.cluster(c, fleet.running(c.name()).orElse(null))).toList())));
+                .map(c -> ApiViews.cluster(c, fleet.running(c.name()).orElse(null))).toList(),
+                "now", settings.clock().instant().toString())));
 
         r.exception(ApiException.class, (e, ctx) -> json(ctx, e.status(), Map.of("error", e.getMessage())));
         r.exception(HttpResponseException.class, (e, ctx) -> json(ctx, e.getStatus(), Map.of("error",
@@ -130,11 +131,26 @@ final class ApiRoutes {
 
     // ---------------------------------------------------------------- auth
 
+    /** The cookie a browser holds after logging in on the gateway's pages: the API token, HttpOnly and SameSite=Strict. */
+    static final String SESSION_COOKIE = "burst-session";
+    /** The header the gateway's own pages send with every change: a cross-site form or script cannot. */
+    static final String PAGE_HEADER = "X-Burst-Page";
+
     private void authenticate(Context ctx) {
         String h = ctx.header("Authorization");
         if (h == null || h.isBlank()) {
-            throw refuse(ctx, "no token", "no API token: send 'Authorization: Bearer <token>' (from 'burst gateway user add' "
-                    + "or 'burst gateway token new')");
+            String session = ctx.cookie(SESSION_COOKIE);
+            if (session == null || session.isBlank()) {
+                throw refuse(ctx, "no token", "no API token: send 'Authorization: Bearer <token>' (from 'burst gateway user add' "
+                        + "or 'burst gateway token new')");
+            }
+            if (ctx.method() != io.javalin.http.HandlerType.GET && !"1".equals(ctx.header(PAGE_HEADER))) {
+                throw new ApiException(403, "a change made with the login cookie must come from the gateway's pages (" + PAGE_HEADER
+                        + " header); scripts send 'Authorization: Bearer <token>'");
+            }
+            ctx.attribute(USER, userOf(ctx, session));
+            ctx.attribute(TOKEN, session);
+            return;
         }
         String[] parts = h.strip().split("\\s+", 2);
         if (!parts[0].equalsIgnoreCase("Bearer")) {
@@ -145,11 +161,17 @@ final class ApiRoutes {
         if (parts.length < 2) {
             throw refuse(ctx, "bearer without a token", "no token after 'Bearer': send 'Authorization: Bearer <token>'");
         }
+        ctx.attribute(USER, userOf(ctx, parts[1]));
+        ctx.attribute(TOKEN, h.substring(7).strip());
+    }
+
+    /** The user an API token belongs to; a 401 naming what is wrong with it otherwise. */
+    UserRecord userOf(Context ctx, String token) {
         Instant now = settings.clock().instant();
-        UserRecord user = db.accounts().authenticate(parts[1], now).orElse(null);
+        UserRecord user = db.accounts().authenticate(token, now).orElse(null);
         if (user == null) {
             String newOne = "; ask the gateway's admin for a new one ('burst gateway token new')";
-            throw switch (db.accounts().refusal(parts[1], now).orElse(new TokenRefusal.Unknown())) {
+            throw switch (db.accounts().refusal(token, now).orElse(new TokenRefusal.Unknown())) {
                 case TokenRefusal.NotAToken n -> refuse(ctx, "not a token",
                         "that is not a Burst API token (one is 'burst_' and 43 more characters); check what you copied");
                 case TokenRefusal.Unknown u -> refuse(ctx, "unknown token", "unknown API token: this gateway did not issue it"
@@ -160,8 +182,7 @@ final class ApiRoutes {
                         + "' was removed from this gateway, and with it their API tokens");
             };
         }
-        ctx.attribute(USER, user);
-        ctx.attribute(TOKEN, h.substring(7).strip());
+        return user;
     }
 
     /** Counts a refused request for the log (once per source and interval) and returns its 401. */
@@ -220,7 +241,8 @@ final class ApiRoutes {
         for (ClusterRecord c : db.clusters().ofUser(user(ctx).id(), all)) {
             out.add(ApiViews.cluster(c, fleet.running(c.name()).orElse(null)));
         }
-        json(ctx, 200, Map.of("clusters", out));
+        // The gateway's time, so that pages show ages and deadlines by its clock, not the browser's.
+        json(ctx, 200, Map.of("clusters", out, "now", settings.clock().instant().toString()));
     }
 
     private void createCluster(Context ctx) {
@@ -385,6 +407,13 @@ final class ApiRoutes {
 
     private void usage(Context ctx) {
         UserRecord u = user(ctx);
+        String other = ctx.queryParam("user");
+        if (other != null && !other.equals(u.name())) { // an admin's view of another user's usage
+            if (!u.admin()) {
+                throw new ApiException(403, "admin only: another user's usage");
+            }
+            u = db.accounts().user(other).orElseThrow(() -> ApiException.notFound("no user by that name"));
+        }
         int days = 30;
         if (ctx.queryParam("days") != null) {
             try {

@@ -33,6 +33,20 @@ final class ApiViews {
         if (live != null && live.windDown != null) {
             m.put("windDown", live.windDown); // takes no new work: why
         }
+        ControlStatus now = live == null ? null : live.lastStatus;
+        if (now != null) {
+            var o = live.activity.observation(now.working(), r.detached());
+            if (!now.working()) {
+                m.put("idleSince", o.lastActivity().toString());
+            }
+            dev.burst.internal.gateway.reclaim.ReclaimPolicy.next(o, live.timeouts).ifPresent(next -> {
+                m.put("reclaimAt", next.at().toString());
+                m.put("reclaimReason", next.reason().label());
+            });
+            if (now.dashboardUrl() != null) {
+                m.put("dashboard", "/clusters/" + r.name() + "/");
+            }
+        }
         m.put("detached", r.detached());
         Map<String, Object> workers = new LinkedHashMap<>();
         workers.put("max", r.shape().maxWorkers());
@@ -107,6 +121,9 @@ final class ApiViews {
         m.put("admin", u.admin());
         put(m, "group", u.groupName());
         m.put("limits", limits(u.limits()));
+        if (u.budget().coreSeconds() != null) {
+            m.put("budgetCoreSeconds", u.budget().coreSeconds());
+        }
         put(m, "createdAt", u.createdAt());
         put(m, "removedAt", u.removedAt());
         return m;

@@ -186,6 +186,7 @@ public final class GatewayServer implements AutoCloseable {
                 return c;
             });
             routes.install(config);
+            new WebRoutes(routes, db, fleet, keyStore != null).install(config);
         }).start();
         toClose.add(http::stop);
     }

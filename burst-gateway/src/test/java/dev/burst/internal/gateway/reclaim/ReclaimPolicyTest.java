@@ -61,4 +61,24 @@ class ReclaimPolicyTest {
         assertThat(ReclaimPolicy.decide(a.observation(true, true), T, at(Duration.ofHours(8))))
                 .map(ReclaimDecision::reason).contains(StopReason.MAX_LIFETIME);
     }
+
+    @Test
+    void theNextStopIsTheEarliestDeadlineAndDecideStopsThenForThatReason() {
+        ActivityTracker a = new ActivityTracker(T0, T0);
+        a.observe(at(Duration.ofSeconds(5)), false, 0, 0, 1); // a client connects
+        a.observe(at(Duration.ofSeconds(10)), false, 1, 1, 1); // a task ran and ended
+        var next = ReclaimPolicy.next(a.observation(false, false), T);
+        assertThat(next).contains(new ReclaimPolicy.Scheduled(StopReason.IDLE, at(Duration.ofSeconds(10).plusMinutes(20))));
+        assertThat(ReclaimPolicy.decide(a.observation(false, false), T, next.get().at().minusSeconds(1))).isEmpty();
+        assertThat(ReclaimPolicy.decide(a.observation(false, false), T, next.get().at()))
+                .hasValueSatisfying(d -> assertThat(d.reason()).isEqualTo(next.get().reason()));
+
+        a.observe(at(Duration.ofSeconds(20)), false, 1, 1, 0); // the client left: two minutes
+        assertThat(ReclaimPolicy.next(a.observation(false, false), T))
+                .contains(new ReclaimPolicy.Scheduled(StopReason.NO_CLIENT, at(Duration.ofSeconds(20).plusMinutes(2))));
+        // Working and detached: only the lifetime cap is left.
+        assertThat(ReclaimPolicy.next(a.observation(true, true), T))
+                .contains(new ReclaimPolicy.Scheduled(StopReason.MAX_LIFETIME, at(Duration.ofHours(8))));
+        assertThat(ReclaimPolicy.next(a.observation(true, true), new ReclaimTimeouts(null, null, null))).isEmpty();
+    }
 }
