@@ -70,7 +70,7 @@ final class ClusterDashboard implements DashboardProvider.Dashboard {
         this.cluster = cluster;
         this.access = access;
         this.latest = cluster.status();
-        this.metrics = new ClusterMetrics(cluster.name(), cluster.user(), () -> latest);
+        this.metrics = new ClusterMetrics(cluster.name(), cluster.user(), () -> latest, subscribers::size);
     }
 
     /** Serves {@code cluster}'s dashboard on {@code bindHost} (port 0: any free one). */

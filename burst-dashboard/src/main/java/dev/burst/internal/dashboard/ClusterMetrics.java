@@ -33,9 +33,11 @@ final class ClusterMetrics implements ClusterListener {
     private final MultiGauge workerMemory;
     private final Supplier<ClusterStatus> latest;
 
-    ClusterMetrics(String cluster, String user, Supplier<ClusterStatus> latest) {
+    ClusterMetrics(String cluster, String user, Supplier<ClusterStatus> latest, java.util.function.IntSupplier pagesOpen) {
         this.latest = latest;
         registry.config().commonTags("cluster", cluster);
+        Gauge.builder("burst.dashboard.pages.open", pagesOpen::getAsInt)
+                .description("Dashboard pages receiving live updates now").register(registry);
         for (String state : List.of("released", "waiting", "queued", "no-worker", "processing", "memory", "erred")) {
             Gauge.builder("burst.scheduler.tasks", () -> tasksIn(state)).tag("state", state)
                     .description("Tasks the scheduler holds, per state").register(registry);

@@ -105,6 +105,16 @@ class ClusterDashboardBrowserTest {
             assertThat(script("return document.querySelectorAll('svg').length")).isEqualTo(0L);
             assertThatThrownBy(() -> browser.switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
 
+            // The same figures for Prometheus, named after Dask's.
+            String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url.substring(0, url.indexOf("/?"))
+                    + "/metrics")).header("Authorization", "Bearer " + url.substring(url.indexOf("token=") + 6)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).contains("burst_tasks_compute_seconds_total{cluster=\"" + cluster.name() + "\",prefix=\"simulate\"}")
+                    .contains("burst_tasks_ended_total{").contains("outcome=\"finished\"").contains("prefix=\"simulate\"")
+                    .contains("burst_worker_memory_bytes{").contains("type=\"stored\"")
+                    .contains("burst_scheduler_tasks{cluster=\"" + cluster.name() + "\",state=\"memory\"}")
+                    .contains("burst_dashboard_pages_open{");
+
             browser.get(url.substring(0, url.indexOf("/?")) + "/usage");
             await().atMost(Duration.ofSeconds(20)).until(() -> !browser.findElements(By.cssSelector("#usage-chart canvas")).isEmpty());
             assertThat(browser.findElement(By.id("usage-summary")).getText()).contains("efficiency");

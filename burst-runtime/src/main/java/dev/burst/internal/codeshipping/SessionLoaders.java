@@ -71,8 +71,10 @@ public final class SessionLoaders implements AutoCloseable {
                 urls.add(jar(sha256, entry.getName()).toUri().toURL());
             }
         }
-        ClassLoader loader = urls.isEmpty() ? parent
+        ClassLoader jars = urls.isEmpty() ? parent
                 : new URLClassLoader("burst-session-" + session, urls.toArray(URL[]::new), parent);
+        // Below the jars, the classes the client defined in memory, as they come (addClasses).
+        ClassLoader loader = new ShippedClassLoader(session, jars);
         ClassLoader raced = loaders.putIfAbsent(session, loader);
         if (raced != null) {
             closeLoader(session, loader);
@@ -84,6 +86,19 @@ public final class SessionLoaders implements AutoCloseable {
         }
         log.debug("session {} loads from {} jars of its own", session, urls.size());
         return loader;
+    }
+
+    /**
+     * Adds the in-memory classes the client shipped to {@code session}'s loader; they are defined
+     * when first needed. A session that is not open (its classpath failed to load) takes none.
+     */
+    public void addClasses(String session, List<dev.burst.internal.protocol.wire.ShippedClass> classes) {
+        if (loaders.get(session) instanceof ShippedClassLoader l) {
+            for (var c : classes) {
+                l.add(c.getName(), c.getBytecode().toByteArray());
+            }
+            log.debug("session {}: {} in-memory classes shipped so far", session, l.size());
+        }
     }
 
     /** The class loader of {@code session}, or null when it is not open. */
@@ -165,6 +180,9 @@ public final class SessionLoaders implements AutoCloseable {
     }
 
     private void closeLoader(String session, ClassLoader loader) {
+        if (loader instanceof ShippedClassLoader shipped) {
+            loader = shipped.getParent();
+        }
         if (loader instanceof URLClassLoader closeable && loader != parent) {
             try {
                 closeable.close();

@@ -109,6 +109,10 @@ public final class RemoteEndpoint implements SchedulerEndpoint {
                 return t;
             });
     private long stimuli;
+    /** Root classes already walked for in-memory classes (with all they reach); guarded by this. */
+    private final java.util.Set<Class<?>> rootsWalked = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    /** In-memory classes sent to this session, by name: the SHA-256 of the bytes sent; guarded by this. */
+    private final Map<String, String> classesSent = new java.util.HashMap<>();
 
     private RemoteEndpoint(BurstAddress address, ClusterCredentials credentials, ManagedChannel channel,
                            ClasspathOffer classpath, ClassLoader userLoader, String name) {
@@ -186,6 +190,7 @@ public final class RemoteEndpoint implements SchedulerEndpoint {
         if (functions.size() > 256) {
             functions.clear();
         }
+        shipInMemoryClasses(tasks);
         IdentityHashMap<Object, ByteString> thisCall = new IdentityHashMap<>();
         // Equal arguments share bytes too (a tree's "inputs 0 and 1"); TaskArguments compares contents.
         Map<TaskCall.TaskArguments, ByteString> arguments = new java.util.HashMap<>();
@@ -224,6 +229,50 @@ public final class RemoteEndpoint implements SchedulerEndpoint {
         }
         if (!chunk.isEmpty()) {
             sender.send(WireCodec.encodeGraph(chunk, chunkWanted, stimulus("submit")));
+        }
+    }
+
+    /**
+     * Sends, ahead of the tasks, the in-memory classes they need that this session has not had in
+     * this version ({@link dev.burst.internal.codeshipping.InMemoryClasses}): cells of a notebook or
+     * JShell, a {@code java Main.java} program. Each root class is walked once per connection.
+     */
+    private void shipInMemoryClasses(List<TaskSpec> tasks) {
+        List<Class<?>> roots = new ArrayList<>();
+        for (TaskSpec t : tasks) {
+            TaskCall call = (TaskCall) t.payload();
+            addRoot(roots, call.function().getClass());
+            for (Object c : call.arguments().constants()) {
+                if (c != null) {
+                    addRoot(roots, c.getClass());
+                }
+            }
+        }
+        if (roots.isEmpty()) {
+            return;
+        }
+        var collected = dev.burst.internal.codeshipping.InMemoryClasses.reachableFrom(roots);
+        var out = dev.burst.internal.protocol.wire.SessionClasses.newBuilder();
+        for (Map.Entry<String, byte[]> e : collected.classes().entrySet()) {
+            String sha = dev.burst.internal.codeshipping.InMemoryClasses.fingerprint(e.getValue());
+            if (!sha.equals(classesSent.put(e.getKey(), sha))) {
+                out.addClasses(dev.burst.internal.protocol.wire.ShippedClass.newBuilder().setName(e.getKey())
+                        .setBytecode(ByteString.copyFrom(e.getValue())));
+            }
+        }
+        if (!collected.unshippable().isEmpty()) {
+            log.debug("classes on no classpath whose bytes their loader does not serve, not shipped: {}", collected.unshippable());
+        }
+        if (out.getClassesCount() > 0) {
+            log.debug("shipping {} in-memory classes: {}", out.getClassesCount(),
+                    out.getClassesList().stream().map(dev.burst.internal.protocol.wire.ShippedClass::getName).toList());
+            sender.send(Message.newBuilder().setSessionClasses(out).build());
+        }
+    }
+
+    private void addRoot(List<Class<?>> roots, Class<?> c) {
+        if (c.getClassLoader() != null && rootsWalked.add(c)) {
+            roots.add(c);
         }
     }
 

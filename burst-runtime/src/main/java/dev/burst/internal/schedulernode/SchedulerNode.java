@@ -85,6 +85,11 @@ public final class SchedulerNode implements AutoCloseable {
     private final BurstAddress address;
     /** Each client session's classpath, sent to a worker before that session's first task. */
     private final Map<String, List<ClasspathEntry>> sessions = new ConcurrentHashMap<>();
+    /**
+     * Each client session's in-memory classes, in the order they came (appended by its stream's
+     * thread before the tasks that need them, read on the loop), for workers before its tasks.
+     */
+    private final Map<String, List<dev.burst.internal.protocol.wire.ShippedClass>> sessionClasses = new ConcurrentHashMap<>();
     private final Map<WorkerId, Connection> workers = new ConcurrentHashMap<>();
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final Map<WorkerId, WorkerFigures> figures = new ConcurrentHashMap<>();
@@ -301,6 +306,8 @@ public final class SchedulerNode implements AutoCloseable {
         /** Loop thread only: the batch being built, and the sessions this worker has been told of. */
         private List<Message> batch = new ArrayList<>();
         private final Set<String> sessionsSent = new HashSet<>();
+        /** How many of each session's in-memory classes this worker has been sent (loop thread). */
+        private final Map<String, Integer> classesSent = new java.util.HashMap<>();
         /** A client's function bytes seen lately, so that the tasks of a map share one copy (network thread only). */
         private final Map<ByteString, ByteString> functions = new java.util.HashMap<>();
         private volatile boolean gone;
@@ -361,6 +368,14 @@ public final class SchedulerNode implements AutoCloseable {
                     figures.computeIfPresent(worker, (w, f) -> new WorkerFigures(w, f.threads(), h.getMemoryBytes(),
                             h.getSpilledBytes(), h.getPaused(), h.getBusyNanos(), h.getTasksRun(), h.getKeysFetched(),
                             h.getSpillCount(), h.getCpuNanos(), f.finishedNanos(), f.finishedTasks(), h.getGpuBusyNanos()));
+                }
+                case SESSION_CLASSES -> {
+                    if (role != Role.ROLE_CLIENT) {
+                        log.warn("ignored in-memory classes from {} ({}): only clients send them", remote, worker);
+                    } else { // before the graph that needs them, on this same thread: in place when its tasks go out
+                        sessionClasses.computeIfAbsent(client.name(), k -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                                .addAll(m.getSessionClasses().getClassesList());
+                    }
                 }
                 case SUBMIT_GRAPH -> {
                     if (functions.size() > 1024) {
@@ -484,7 +499,9 @@ public final class SchedulerNode implements AutoCloseable {
                 // follow the close to a worker, and workers' class loaders for it are let go.
                 loop.onLoop(() -> {
                     sessions.remove(session);
+                    sessionClasses.remove(session);
                     for (Connection w : workers.values()) {
+                        w.classesSent.remove(session);
                         if (w.sessionsSent.remove(session)) {
                             w.flush();
                             w.sender.send(Message.newBuilder().setSessionClosed(
@@ -505,6 +522,14 @@ public final class SchedulerNode implements AutoCloseable {
                     if (sessionsSent.add(session)) {
                         batch.add(Message.newBuilder().setSessionOpened(SessionOpened.newBuilder().setSession(session)
                                 .addAllClasspath(sessions.getOrDefault(session, List.of()))).build());
+                    }
+                    List<dev.burst.internal.protocol.wire.ShippedClass> shipped = sessionClasses.get(session);
+                    int sent = classesSent.getOrDefault(session, 0);
+                    if (shipped != null && shipped.size() > sent) {
+                        int now = shipped.size();
+                        batch.add(Message.newBuilder().setSessionClasses(dev.burst.internal.protocol.wire.SessionClasses.newBuilder()
+                                .setSession(session).addAllClasses(shipped.subList(sent, now))).build());
+                        classesSent.put(session, now);
                     }
                     batch.add(WireCodec.encode(c));
                 }

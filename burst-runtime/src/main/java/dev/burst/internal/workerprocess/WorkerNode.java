@@ -270,6 +270,7 @@ public final class WorkerNode implements AutoCloseable {
                     case WELCOME -> welcomed.countDown();
                     case SESSION_OPENED -> openSession(m.getSessionOpened());
                     case SESSION_CLOSED -> closeSession(m.getSessionClosed().getSession());
+                    case SESSION_CLASSES -> loaders.addClasses(m.getSessionClasses().getSession(), m.getSessionClasses().getClassesList());
                     case COMPUTE_TASK -> events.add(WireCodec.decode(m.getComputeTask()));
                     case FREE_KEYS -> events.add(WireCodec.decode(m.getFreeKeys()));
                     case COPY_KEYS -> events.add(WireCodec.decode(m.getCopyKeys()));
