@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Code that exists only in the client's memory runs on worker processes: JShell cells (what a
@@ -85,5 +86,39 @@ class InMemoryCodeTest {
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(out).as(out).contains("result=42");
         assertThat(p.exitValue()).as(out).isZero();
+    }
+
+    @Test
+    void aClassWhoseBytesCannotBeHadIsNamedInTheError() throws Exception {
+        byte[] original;
+        try (var in = SecretTask.class.getResourceAsStream("/" + SecretTask.class.getName().replace('.', '/') + ".class")) {
+            original = in.readAllBytes();
+        }
+        // The same class under a name no classpath has (same length, so the constant pool stays valid).
+        String hidden = "dev.burst.HiddenTask";
+        byte[] bytes = new String(original, StandardCharsets.ISO_8859_1)
+                .replace("dev/burst/SecretTask", hidden.replace('.', '/')).getBytes(StandardCharsets.ISO_8859_1);
+        ClassLoader secretive = new ClassLoader(InMemoryCodeTest.class.getClassLoader()) {
+            @Override
+            protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+                if (name.equals(hidden)) {
+                    synchronized (getClassLoadingLock(name)) {
+                        Class<?> c = findLoadedClass(name);
+                        return c != null ? c : defineClass(name, bytes, 0, bytes.length);
+                    }
+                }
+                return super.loadClass(name, resolve);
+            }
+        };
+        @SuppressWarnings("unchecked")
+        TaskCallable<String> task = (TaskCallable<String>) secretive.loadClass(hidden).getConstructor().newInstance();
+        // Workers with Burst's jars only: the test classes, this one among them, are not theirs.
+        try (LocalCluster cluster = LocalCluster.builder().processes(true).workers(1)
+                .workerClasspath(ProcessClusterTest.burstOnlyClasspath()).build();
+             Client client = Client.connect(cluster)) {
+            assertThatThrownBy(() -> client.submit(task).get(60, TimeUnit.SECONDS))
+                    .hasStackTraceContaining(hidden)
+                    .hasStackTraceContaining("the client did not ship it");
+        }
     }
 }

@@ -22,7 +22,9 @@ import java.io.ObjectStreamClass;
  * cyclic objects; code generation is off because Fory's generated serializers load classes from
  * the application class loader, which breaks every non-public class in a session's loader, and
  * because without it a new session's first round trip takes 5–8 ms instead of 35–64 ms.
- * Functions must be {@link java.io.Serializable} lambdas (Burst's task function types are).
+ * Functions must be {@link java.io.Serializable} lambdas (Burst's task function types are). A class
+ * the decoding side cannot load fails the decode, naming the class, instead of turning into Fory's
+ * stand-in map of its fields.
  */
 public final class ObjectCodec {
     private final ThreadSafeFory fory;
@@ -35,6 +37,8 @@ public final class ObjectCodec {
                 .requireClassRegistration(false)
                 .withRefTracking(true)
                 .withCodegen(false)
+                // A class this side cannot load is an error that names it, not a map of its fields.
+                .withDeserializeUnknownClass(false)
                 .withClassLoader(loader)
                 .buildThreadSafeFory();
     }
@@ -83,8 +87,27 @@ public final class ObjectCodec {
             }
             return fory.deserialize(bytes.substring(1).toByteArray());
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("cannot deserialize " + bytes.size() + " bytes: " + rootMessage(e), e);
+            throw new IllegalArgumentException("cannot deserialize " + bytes.size() + " bytes: " + rootMessage(e)
+                    + whyNotLoadable(e), e);
         }
+    }
+
+    /** For a class that could not be found: why this loader cannot load it, in its own words. */
+    private String whyNotLoadable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ClassNotFoundException cnf && cnf.getMessage() != null) {
+                String name = cnf.getMessage().strip().split("\\s+")[0];
+                try {
+                    Class.forName(name, false, loader);
+                } catch (ClassNotFoundException why) {
+                    return why.getMessage() == null || why.getMessage().equals(name) ? "" : " (" + why.getMessage() + ")";
+                } catch (LinkageError why) {
+                    return " (" + why + ")";
+                }
+                return "";
+            }
+        }
+        return "";
     }
 
     /**

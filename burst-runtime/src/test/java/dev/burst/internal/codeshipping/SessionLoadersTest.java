@@ -35,17 +35,21 @@ class SessionLoadersTest {
     }
 
     @Test
-    void aSessionThatAddsNothingRunsInBurstsOwnLoader() throws Exception {
+    void aSessionThatAddsNothingRunsOnBurstsOwnLoader() throws Exception {
         Path jar = Files.writeString(tmp.resolve("own.jar"), "not really a jar");
         ClasspathOffer own = ClasspathOffer.of(List.of(jar), tmp.resolve("own"));
         try (SessionLoaders loaders = new SessionLoaders(tmp.resolve("cache"), own, (sha, target) -> {
             throw new AssertionError("nothing to fetch");
         })) {
-            assertThat(loaders.open("s", own.entries())).isSameAs(SessionLoaders.class.getClassLoader());
-            assertThat(loaders.open("t", List.of())).isSameAs(SessionLoaders.class.getClassLoader());
+            // Only the loader of in-memory classes lies between: every class on the classpath is Burst's own.
+            ClassLoader s = loaders.open("s", own.entries());
+            assertThat(s).isInstanceOf(ShippedClassLoader.class);
+            assertThat(s.getParent()).isSameAs(SessionLoaders.class.getClassLoader());
+            assertThat(s.loadClass(SessionLoaders.class.getName())).isSameAs(SessionLoaders.class);
+            assertThat(loaders.open("t", List.of()).getParent()).isSameAs(SessionLoaders.class.getClassLoader());
             loaders.close("s");
             assertThat(loaders.loader("s")).isNull();
-            assertThat(loaders.loader("t")).isSameAs(SessionLoaders.class.getClassLoader());
+            assertThat(loaders.loader("t").getParent()).isSameAs(SessionLoaders.class.getClassLoader());
         }
         assertThat(SessionLoaders.class.getClassLoader().loadClass(SessionLoaders.class.getName())).isNotNull();
     }
