@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "burst", mixinStandardHelpOptions = true, version = "burst 0.1.0-SNAPSHOT",
         description = "Elastic parallel compute for the JVM.",
         subcommands = {DemoCommand.class, MapCommand.class, UsageCommand.class, GatewayCommand.class, ClusterCommand.class,
-                SchedulerServeCommand.class, WorkerServeCommand.class,
+                JupyterCommand.class, SchedulerServeCommand.class, WorkerServeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class BurstCli implements Runnable {
 
