@@ -500,6 +500,13 @@ public final class Client implements AutoCloseable {
     }
 
     /** Reports from the cluster; runs on the scheduling thread, so it only completes futures. */
+    /** Its id, the futures still waiting for results, and whether (and why) it closed. */
+    @Override
+    public String toString() {
+        return "Client{" + id + ", " + pending.size() + " tasks waiting" + (closed ? ", closed" + (closedReason == null ? ""
+                : ": " + closedReason) : "") + "}";
+    }
+
     private final class Listener implements ClientListener {
         @Override
         public void done(TaskKey key, Object value) {

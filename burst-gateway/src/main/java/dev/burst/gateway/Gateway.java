@@ -48,6 +48,8 @@ import java.util.regex.Pattern;
 public final class Gateway implements AutoCloseable {
     /** The environment variable an API token is read from when none is given. */
     public static final String TOKEN_ENV = "BURST_GATEWAY_TOKEN";
+    /** Set by JupyterHub in the servers it spawns; used when {@link #TOKEN_ENV} is not set. */
+    public static final String HUB_TOKEN_ENV = "JUPYTERHUB_API_TOKEN";
     /** The environment variable a certificate pin is read from when none is given. */
     public static final String CERT_ENV = "BURST_GATEWAY_CERT_SHA256";
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
@@ -269,6 +271,9 @@ public final class Gateway implements AutoCloseable {
             }
             if (secret == null) {
                 secret = System.getenv(TOKEN_ENV);
+            }
+            if (secret == null) { // in a notebook server JupyterHub spawned: the hub's token, for a gateway that trusts the hub
+                secret = System.getenv(HUB_TOKEN_ENV);
             }
             if (secret == null || secret.isBlank()) {
                 throw new IllegalArgumentException("no gateway API token: pass one, or set " + TOKEN_ENV

@@ -130,6 +130,10 @@ final class GatewayCommand implements Runnable {
                 + "(default: ${DEFAULT-VALUE}).")
         int spares = 1;
 
+        @Option(names = "--jupyterhub-api", paramLabel = "URL", description = "Also accept the API tokens of this JupyterHub's "
+                + "users, e.g. http://127.0.0.1:8081/hub/api: a notebook server the hub spawned connects with its own token.")
+        String jupyterHubApi;
+
         @Override
         public Integer call() throws Exception {
             ServiceLogging.forService();
@@ -137,6 +141,11 @@ final class GatewayCommand implements Runnable {
                     .reclaim(new ReclaimTimeouts(duration(spec, "--idle-timeout", idleTimeout),
                             duration(spec, "--no-client-timeout", noClientTimeout), duration(spec, "--max-lifetime", maxLifetime)))
                     .spareProcesses(spares);
+            try {
+                b.jupyterHubApi(jupyterHubApi);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--jupyterhub-api: " + e.getMessage());
+            }
             options.forEach(b::backendSetting);
             if (store.database != null) {
                 b.database(store.database, store.databaseUser, store.password());

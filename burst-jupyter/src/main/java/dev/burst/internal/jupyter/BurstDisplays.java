@@ -10,7 +10,7 @@ import java.util.Locale;
 
 /**
  * How a notebook shows Burst's objects: a cluster as a card (workers, cores, tasks, usage, its
- * dashboard's link), a future as its key and state. HTML made here escapes every name; plain
+ * dashboard's link), a client and a future as what they are and their state. HTML made here escapes every name; plain
  * text goes beside it for front ends without HTML.
  */
 public final class BurstDisplays {
@@ -21,6 +21,12 @@ public final class BurstDisplays {
         renderer.createRegistration(Cluster.class).preferring(MIMEType.TEXT_HTML).supporting(MIMEType.TEXT_PLAIN)
                 .register((c, ctx) -> {
                     ctx.renderIfRequested(MIMEType.TEXT_HTML, () -> clusterHtml(c));
+                    ctx.renderIfRequested(MIMEType.TEXT_PLAIN, c::toString);
+                });
+        renderer.createRegistration(dev.burst.Client.class).preferring(MIMEType.TEXT_HTML).supporting(MIMEType.TEXT_PLAIN)
+                .register((c, ctx) -> {
+                    ctx.renderIfRequested(MIMEType.TEXT_HTML, () -> "<span class=\"burst-client\"><code>" + escape(c.toString())
+                            + "</code></span>");
                     ctx.renderIfRequested(MIMEType.TEXT_PLAIN, c::toString);
                 });
         renderer.createRegistration(TaskFuture.class).preferring(MIMEType.TEXT_HTML).supporting(MIMEType.TEXT_PLAIN)

@@ -33,6 +33,9 @@ public final class Accounts {
     }
 
     /** Checks a user or group name, naming the rule it breaks. */
+    /** How every Burst API token begins (anything else may be a JupyterHub token). */
+    public static final String TOKEN_PREFIX = TokenSecrets.PREFIX;
+
     public static String checkedName(String what, String name) {
         if (name == null || !NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("bad " + what + " name '" + name + "': use 1 to 64 of lowercase letters, digits, "

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.burst.internal.gateway.ledger.Accounts;
 import dev.burst.internal.gateway.ledger.Budget;
 import dev.burst.internal.gateway.ledger.ClusterRecord;
 import dev.burst.internal.gateway.ledger.GatewayDatabase;
@@ -30,6 +31,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -68,6 +70,8 @@ final class ApiRoutes {
     private final ClusterBackend backend;
     private final java.util.function.Supplier<GatewayAddress> address;
     private final AuthFailures authFailures;
+    /** JupyterHub's users' tokens, when the gateway accepts them; null otherwise. */
+    private final JupyterHubTokens hub;
 
     ApiRoutes(GatewaySettings settings, GatewayDatabase db, ClusterFleet fleet, ClusterBackend backend, java.util.function.Supplier<GatewayAddress> address) {
         this.settings = settings;
@@ -76,6 +80,7 @@ final class ApiRoutes {
         this.backend = backend;
         this.address = address;
         this.authFailures = new AuthFailures(settings.clock(), Duration.ofMinutes(1));
+        this.hub = settings.jupyterHubApi() == null ? null : new JupyterHubTokens(settings.jupyterHubApi(), settings.clock());
     }
 
     void install(JavalinConfig config) {
@@ -168,6 +173,9 @@ final class ApiRoutes {
     /** The user an API token belongs to; a 401 naming what is wrong with it otherwise. */
     UserRecord userOf(Context ctx, String token) {
         Instant now = settings.clock().instant();
+        if (hub != null && !token.startsWith(Accounts.TOKEN_PREFIX)) {
+            return hubUser(ctx, token, now);
+        }
         UserRecord user = db.accounts().authenticate(token, now).orElse(null);
         if (user == null) {
             String newOne = "; ask the gateway's admin for a new one ('burst gateway token new')";
@@ -183,6 +191,35 @@ final class ApiRoutes {
             };
         }
         return user;
+    }
+
+    /**
+     * The gateway user of a JupyterHub user's token: made at their first call, with no limits of
+     * their own (their group's, and the admin's later changes, apply), as Dask Gateway's hub users are.
+     */
+    private UserRecord hubUser(Context ctx, String token, Instant now) {
+        String name = hub.userOf(token).orElseThrow(() -> refuse(ctx, "unknown hub token",
+                "JupyterHub does not know this token (nor is it a Burst API token): log in to the hub again, or use "
+                        + "a token from 'burst gateway token new'"));
+        try {
+            Accounts.checkedName("user", name);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.unauthorized("JupyterHub user '" + name + "' cannot be a gateway user: " + e.getMessage());
+        }
+        Optional<UserRecord> existing = db.accounts().user(name);
+        if (existing.isPresent()) {
+            if (existing.get().removed()) {
+                throw refuse(ctx, "removed user's hub token", "user '" + name + "' was removed from this gateway");
+            }
+            return existing.get();
+        }
+        try {
+            UserRecord made = db.accounts().addUser(name, null, false, Limits.NONE, dev.burst.internal.gateway.ledger.Budget.NONE, now);
+            log.info("JupyterHub user {} joined the gateway", name);
+            return made;
+        } catch (RuntimeException raced) { // two first calls at once: the other made them
+            return db.accounts().user(name).orElseThrow(() -> raced);
+        }
     }
 
     /** Counts a refused request for the log (once per source and interval) and returns its 401. */

@@ -19,7 +19,7 @@ public record GatewaySettings(Path dataDir, String databaseUrl, String databaseU
                               Map<String, String> backendSettings, ReclaimTimeouts reclaim, InstantSource clock,
                               Duration pollInterval, Duration usageInterval, Duration lease, int defaultThreads,
                               String defaultMemory, int defaultMaxWorkers, String clusterClasspath, List<String> clusterJavaOptions,
-                              Duration orphanTimeout, int spareProcesses) {
+                              Duration orphanTimeout, int spareProcesses, java.net.URI jupyterHubApi) {
 
     /** How the gateway's port speaks. */
     public enum TlsMode {
@@ -65,6 +65,7 @@ public record GatewaySettings(Path dataDir, String databaseUrl, String databaseU
         private List<String> clusterJavaOptions = List.of();
         private Duration orphanTimeout = Duration.ofMinutes(10);
         private int spareProcesses = 1;
+        private java.net.URI jupyterHubApi;
 
         private Builder(Path dataDir) {
             this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
@@ -180,6 +181,25 @@ public record GatewaySettings(Path dataDir, String databaseUrl, String databaseU
         }
 
         /** Cluster processes kept started and bare, so that a create does not wait for a JVM. */
+        /**
+         * Also accepts the API tokens of this JupyterHub's users ({@code http://hub:8081/hub/api}), as
+         * Dask Gateway's JupyterHub authenticator does: a notebook server the hub spawned connects
+         * with its {@code JUPYTERHUB_API_TOKEN}. Null: only the gateway's own tokens.
+         */
+        public Builder jupyterHubApi(String url) {
+            if (url == null) {
+                this.jupyterHubApi = null;
+                return this;
+            }
+            java.net.URI u = java.net.URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
+            if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {
+                throw new IllegalArgumentException("the JupyterHub API must be an http(s) URL such as http://hub:8081/hub/api, got '"
+                        + url + "'");
+            }
+            this.jupyterHubApi = u;
+            return this;
+        }
+
         public Builder spareProcesses(int n) {
             if (n < 0) {
                 throw new IllegalArgumentException("spare processes must be 0 or more, got " + n);
@@ -203,7 +223,7 @@ public record GatewaySettings(Path dataDir, String databaseUrl, String databaseU
             return new GatewaySettings(dataDir, databaseUrl, databaseUser, databasePassword, host, port, tls, tlsKeyStore,
                     tlsKeyStorePassword, backend, backendSettings, reclaim, clock, pollInterval, usageInterval, lease,
                     defaultThreads, defaultMemory, defaultMaxWorkers, clusterClasspath, clusterJavaOptions, orphanTimeout,
-                    spareProcesses);
+                    spareProcesses, jupyterHubApi);
         }
 
         static boolean isLoopback(String host) {
