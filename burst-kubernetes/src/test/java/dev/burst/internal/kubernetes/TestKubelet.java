@@ -38,7 +38,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>What it does not cover: scheduling and fit beyond GPUs, images, networking between pods and
  * the client, RBAC, resource limits, and a real garbage collector's timing.
  */
-final class TestKubelet implements AutoCloseable {
+public final class TestKubelet implements AutoCloseable {
     private final KubernetesClient client;
     private final String namespace;
     private final int nodeGpus;
@@ -48,7 +48,7 @@ final class TestKubelet implements AutoCloseable {
     private final Map<String, Process> processes = new ConcurrentHashMap<>();
     private final List<Watch> watches = new ArrayList<>();
 
-    TestKubelet(KubernetesClient client, String namespace, int nodeGpus, Path dir) {
+    public TestKubelet(KubernetesClient client, String namespace, int nodeGpus, Path dir) {
         this.client = client;
         this.namespace = namespace;
         this.nodeGpus = nodeGpus;
@@ -89,7 +89,7 @@ final class TestKubelet implements AutoCloseable {
     }
 
     /** Processes running now, by pod name. */
-    Map<String, Process> processes() {
+    public Map<String, Process> processes() {
         return Map.copyOf(processes);
     }
 
