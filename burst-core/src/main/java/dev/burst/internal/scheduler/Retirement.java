@@ -54,11 +54,6 @@ final class Retirement {
     private final Set<SchedulerWorker> closing = new HashSet<>();
     /** The outstanding CopyKeys per target: what it was asked to copy. */
     private final Map<SchedulerWorker, List<SchedulerTask>> batches = new HashMap<>();
-    /** Whether any worker is retiring or any copy is under way. */
-    boolean active() {
-        return !retiring.isEmpty() || !copying.isEmpty() || !batches.isEmpty();
-    }
-
     /** Tasks being copied now, and where to. */
     private final Map<SchedulerTask, SchedulerWorker> copying = new HashMap<>();
     /** Copies of a task's result that came back without it; a recomputed result starts afresh. */

@@ -80,8 +80,6 @@ public final class SchedulerState {
     private long created;
     private final StoryLog story;
     private final Set<ResourceAmounts> warnedUnsatisfiable = new HashSet<>();
-    /** Workers a thread was freed on during the event being handled: candidates to steal for, at its end. */
-    private final Set<SchedulerWorker> maySteal = new LinkedHashSet<>();
     /** Why no new work is taken ({@link SchedulerEvent.AdmissionClosed}); null while it is. */
     private TaskError admissionRefusal;
 
@@ -119,7 +117,6 @@ public final class SchedulerState {
             case SchedulerEvent.AdmissionClosed e -> closeAdmission(e.refusal());
         }
         retirement.check(out, stimulus);
-        stealForFreedWorkers();
         List<SchedulerCommand> result = out;
         out = null;
         return result;
@@ -692,45 +689,16 @@ public final class SchedulerState {
         StallReports.tellWaiters(t, "task " + t.spec.key() + " cannot run: " + reason, out);
     }
 
-    /** Gives worker {@code w} queued root tasks while it has room, then steals while a thread is still free. */
+    /** Gives worker {@code w} queued root tasks while it has room. */
     private void fillFromQueue(SchedulerWorker w) {
-        if (w.retiring || !workers.containsKey(w.id)) {
+        if (queued.isEmpty() || w.retiring || !workers.containsKey(w.id)) {
             return;
         }
         SchedulerTask t;
-        while (!queued.isEmpty() && (t = queued.bestFitting(w.resources)) != null && w.processing.size() < placement.cap(w, t)) {
+        while ((t = queued.bestFitting(w.resources)) != null && w.processing.size() < placement.cap(w, t)) {
             queued.remove(t);
             assign(t, w);
         }
-        maySteal.add(w); // after the event, once every task has settled (stealing mid-release could move a task being dropped)
-    }
-
-    /**
-     * Work stealing ({@link WorkStealing}) for the workers that had a thread freed by this event.
-     * Only while the scheduler's own queue is empty (otherwise the queue is what a freed thread
-     * takes, and a victim must stay as full as it was) and no worker retires (a victim told to drop
-     * a task drops any copy of its result with it).
-     */
-    private void stealForFreedWorkers() {
-        if (maySteal.isEmpty()) {
-            return;
-        }
-        if (queued.isEmpty() && !retirement.active()) {
-            for (SchedulerWorker w : maySteal) {
-                if (w.retiring || !workers.containsKey(w.id)) {
-                    continue;
-                }
-                WorkStealing.Steal steal;
-                while ((steal = WorkStealing.choose(w, workers.values(), durations)) != null) {
-                    SchedulerTask t = steal.task();
-                    out.add(new FreeKeys(steal.victim().id, List.of(t.spec.key()), stimulus));
-                    unschedule(t);
-                    transition(t, WAITING); // recorded in its story: taken back from the victim
-                    assign(t, w);
-                }
-            }
-        }
-        maySteal.clear();
     }
 
     /** Takes {@code t} off whatever queue or worker holds it while it is not done. */
