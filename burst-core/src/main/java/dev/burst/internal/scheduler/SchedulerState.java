@@ -80,8 +80,7 @@ public final class SchedulerState {
     private long created;
     private final StoryLog story;
     private final Set<ResourceAmounts> warnedUnsatisfiable = new HashSet<>();
-    /** Why no new work is taken ({@link SchedulerEvent.AdmissionClosed}); null while it is. */
-    private TaskError admissionRefusal;
+    private final Admission admission = new Admission(tasks);
 
     /** Commands of the event being handled, and its cause. */
     private List<SchedulerCommand> out;
@@ -342,8 +341,8 @@ public final class SchedulerState {
             }
             return;
         }
-        if (admissionRefusal != null) {
-            refuseWork(client, wanted);
+        if (admission.refusal() != null) {
+            admission.refuse(client, wanted, out);
             return;
         }
         for (TaskSpec spec : checked.ordered()) {
@@ -385,32 +384,10 @@ public final class SchedulerState {
         decideInPriorityOrder(ready);
     }
 
-    /** With admission closed: results in memory are reported, everything else is refused. */
-    private void refuseWork(ClientId client, Collection<TaskKey> wanted) {
-        for (TaskKey k : wanted) {
-            SchedulerTask t = tasks.get(k);
-            if (t != null && (t.state == MEMORY || t.state == ERRED)) {
-                t.addWant(client);
-                if (t.state == MEMORY) {
-                    ClientReports.done(t, out);
-                } else {
-                    ClientReports.erred(t, out);
-                }
-            } else {
-                out.add(new ReportErred(client, k, admissionRefusal));
-            }
-        }
-    }
-
     /** Takes no new work from now on: what has not started fails with {@code refusal}. */
     private void closeAdmission(TaskError refusal) {
-        if (admissionRefusal != null) {
-            return;
-        }
-        admissionRefusal = refusal;
-        out.add(new LogWarning("taking no new tasks: " + refusal.message()));
-        for (SchedulerTask t : new ArrayList<>(tasks.values())) {
-            if (t.state == WAITING || t.state == QUEUED || t.state == NO_WORKER) {
+        for (SchedulerTask t : admission.close(refusal, out)) {
+            if (t.state == WAITING || t.state == QUEUED || t.state == NO_WORKER) { // not failed with an input meanwhile
                 fail(t, refusal); // its waiting dependents fail with it
             }
         }
@@ -570,9 +547,9 @@ public final class SchedulerState {
      * worklist, not recursion, because dependency chains may be far deeper than a thread's stack.
      */
     private void toWaiting(SchedulerTask first, List<SchedulerTask> ready) {
-        if (admissionRefusal != null) {
+        if (admission.refusal() != null) {
             if (first.state == RELEASED && first.needed() && !first.heldByClientsOnly()) {
-                fail(first, admissionRefusal); // a lost result is not recomputed once no new work is taken
+                fail(first, admission.refusal()); // a lost result is not recomputed once no new work is taken
             }
             return;
         }
