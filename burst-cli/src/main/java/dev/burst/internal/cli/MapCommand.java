@@ -505,7 +505,7 @@ final class MapCommand implements Callable<Integer> {
         boolean local = backend.name().equals("local");
         boolean localGpus = local && gpusPerTask > 0;
         int concurrent = localGpus ? Math.min(workersAtMost, machineGpus / gpusPerTask) : 1;
-        BackendOptions.Builder options = BackendOptions.builder().jobName("map").workerSaturation(1.0)
+        BackendOptions.Builder options = BackendOptions.builder().jobName("map")
                 .threadsPerWorker(concurrent * cpusPerTask)
                 .gpusPerWorker(localGpus ? machineGpus : gpusPerTask);
         try {

@@ -72,6 +72,11 @@ final class Retirement {
         this.tasks = tasks;
     }
 
+    /** Whether any worker is retiring or any copy is under way. */
+    boolean active() {
+        return !retiring.isEmpty() || !copying.isEmpty() || !batches.isEmpty();
+    }
+
     Set<WorkerId> retiring() {
         Set<WorkerId> ids = new LinkedHashSet<>();
         for (SchedulerWorker w : retiring) {

@@ -27,6 +27,12 @@ public sealed interface SchedulerCommand {
     /** {@code worker} should drop these keys: stop running them, and free their results. */
     record FreeKeys(WorkerId worker, Collection<TaskKey> keys, StimulusId stimulusId) implements SchedulerCommand {}
 
+    /**
+     * Work stealing: ask {@code worker} to give up run {@code runId} of {@code key} if it has not
+     * started it; it answers with {@link SchedulerEvent.StealAnswered}. The task moves only if it did.
+     */
+    record StealRequest(WorkerId worker, TaskKey key, long runId, StimulusId stimulusId) implements SchedulerCommand {}
+
     /** Tell {@code client} that {@code key} is done and held by {@code holders}. */
     record ReportDone(ClientId client, TaskKey key, List<WorkerId> holders) implements SchedulerCommand {}
 

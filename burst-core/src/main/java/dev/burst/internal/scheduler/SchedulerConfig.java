@@ -14,13 +14,19 @@ package dev.burst.internal.scheduler;
  * @param defaultDurationNanos expected duration of a task whose prefix has no history yet
  * @param bandwidthBytesPerSecond assumed transfer rate between workers, for placement
  * @param storyCapacity        how many recent transitions {@code story()} can read back
+ * @param stealMinWaitNanos    work stealing moves a task only if it would otherwise wait at least
+ *                             this long on its worker (5 ms, after Dask's threshold: below it the
+ *                             round trip costs more than it saves); {@link Long#MAX_VALUE}: never
  */
 public record SchedulerConfig(int allowedFailures, double saturation, long latencyHidingNanos,
                               int maxTasksPerThread, long defaultDurationNanos,
-                              double bandwidthBytesPerSecond, int storyCapacity) {
+                              double bandwidthBytesPerSecond, int storyCapacity, long stealMinWaitNanos) {
+
+    /** Stealing's default threshold, after Dask's 5 ms. */
+    public static final long STEAL_MIN_WAIT_NANOS = 5_000_000L;
 
     public static SchedulerConfig defaults() {
-        return new SchedulerConfig(3, 1.1, 2_000_000L, 1000, 500_000_000L, 100e6, 100_000);
+        return new SchedulerConfig(3, 1.1, 2_000_000L, 1000, 500_000_000L, 100e6, 100_000, STEAL_MIN_WAIT_NANOS);
     }
 
     public SchedulerConfig {
@@ -30,28 +36,40 @@ public record SchedulerConfig(int allowedFailures, double saturation, long laten
         if (!(saturation > 0)) {
             throw new IllegalArgumentException("saturation must be > 0, got " + saturation);
         }
-        if (maxTasksPerThread < 1 || latencyHidingNanos < 0 || defaultDurationNanos < 0 || !(bandwidthBytesPerSecond > 0)) {
+        if (maxTasksPerThread < 1 || latencyHidingNanos < 0 || defaultDurationNanos < 0 || !(bandwidthBytesPerSecond > 0)
+                || stealMinWaitNanos < 0) {
             throw new IllegalArgumentException("invalid scheduler config " + this);
         }
     }
 
     public SchedulerConfig withStoryCapacity(int capacity) {
         return new SchedulerConfig(allowedFailures, saturation, latencyHidingNanos, maxTasksPerThread,
-                defaultDurationNanos, bandwidthBytesPerSecond, capacity);
+                defaultDurationNanos, bandwidthBytesPerSecond, capacity, stealMinWaitNanos);
     }
 
     public SchedulerConfig withLatencyHidingNanos(long nanos) {
         return new SchedulerConfig(allowedFailures, saturation, nanos, maxTasksPerThread,
-                defaultDurationNanos, bandwidthBytesPerSecond, storyCapacity);
+                defaultDurationNanos, bandwidthBytesPerSecond, storyCapacity, stealMinWaitNanos);
     }
 
     public SchedulerConfig withSaturation(double saturation) {
         return new SchedulerConfig(allowedFailures, saturation, latencyHidingNanos, maxTasksPerThread,
-                defaultDurationNanos, bandwidthBytesPerSecond, storyCapacity);
+                defaultDurationNanos, bandwidthBytesPerSecond, storyCapacity, stealMinWaitNanos);
     }
 
     public SchedulerConfig withAllowedFailures(int n) {
         return new SchedulerConfig(n, saturation, latencyHidingNanos, maxTasksPerThread,
-                defaultDurationNanos, bandwidthBytesPerSecond, storyCapacity);
+                defaultDurationNanos, bandwidthBytesPerSecond, storyCapacity, stealMinWaitNanos);
+    }
+
+    /** Work stealing moves tasks that would wait at least {@code nanos} on their worker; {@link Long#MAX_VALUE}: never. */
+    public SchedulerConfig withStealMinWaitNanos(long nanos) {
+        return new SchedulerConfig(allowedFailures, saturation, latencyHidingNanos, maxTasksPerThread,
+                defaultDurationNanos, bandwidthBytesPerSecond, storyCapacity, nanos);
+    }
+
+    /** Whether work stealing is on. */
+    public boolean stealing() {
+        return stealMinWaitNanos != Long.MAX_VALUE;
     }
 }

@@ -70,6 +70,14 @@ public sealed interface SchedulerEvent {
             implements SchedulerEvent {}
 
     /**
+     * {@code worker}'s answer to a {@link SchedulerCommand.StealRequest} for run {@code runId} of
+     * {@code key}: {@code released} when it dropped the task without starting it (it will not run
+     * there), otherwise it keeps it (running, done, or not there any more).
+     */
+    record StealAnswered(StimulusId stimulusId, WorkerId worker, TaskKey key, long runId, boolean released)
+            implements SchedulerEvent {}
+
+    /**
      * From now on the scheduler takes no new work: every task not yet running (waiting, queued, or
      * with no worker that fits) fails with {@code refusal}, and so does every new task, and every
      * result lost later that would have been recomputed. Tasks running now run on; results in memory

@@ -60,6 +60,8 @@ import static dev.burst.internal.scheduler.SchedulerTaskState.WAITING;
  *   unfinished dependent needs is not recomputed when its last copy is lost (a retirement still copies
  *   it): it stays RELEASED, still wanted, until a new dependent or a client without it needs it.
  *   <li>Retiring workers take nothing new; {@link Retirement} moves their sole copies, then lets them go.
+ *   <li>At the end of an event, workers left with a free thread ask busier ones for queued tasks
+ *   ({@link WorkStealing}); a task moves only once its worker confirms it had not started it.
  * </ul>
  */
 public final class SchedulerState {
@@ -81,6 +83,7 @@ public final class SchedulerState {
     private final StoryLog story;
     private final Set<ResourceAmounts> warnedUnsatisfiable = new HashSet<>();
     private final Admission admission = new Admission(tasks);
+    private final WorkStealing stealing;
 
     /** Commands of the event being handled, and its cause. */
     private List<SchedulerCommand> out;
@@ -90,6 +93,7 @@ public final class SchedulerState {
         this.config = config;
         this.durations = new TaskDurations(config.defaultDurationNanos());
         this.placement = new Placement(config, durations);
+        this.stealing = new WorkStealing(config);
         this.story = new StoryLog(config.storyCapacity());
     }
 
@@ -114,8 +118,10 @@ public final class SchedulerState {
             }
             case SchedulerEvent.KeysCopied e -> retirement.keysCopied(e.worker(), e.keys(), out, stimulus);
             case SchedulerEvent.AdmissionClosed e -> closeAdmission(e.refusal());
+            case SchedulerEvent.StealAnswered e -> stealAnswered(e.worker(), e.key(), e.runId(), e.released());
         }
         retirement.check(out, stimulus);
+        requestSteals();
         List<SchedulerCommand> result = out;
         out = null;
         return result;
@@ -232,6 +238,7 @@ public final class SchedulerState {
             return; // already gone: a late duplicate notice
         }
         retirement.workerLeft(w);
+        stealing.workerLeft(w);
         List<SchedulerTask> rerun = new ArrayList<>();
         for (SchedulerTask t : new ArrayList<>(w.processing)) {
             if (t.processingOn != w) {
@@ -239,6 +246,7 @@ public final class SchedulerState {
             }
             w.processing.remove(t);
             t.processingOn = null;
+            stealing.leftWorker(t);
             if (t.lostOn == null) {
                 t.lostOn = new ArrayList<>(2);
             }
@@ -526,6 +534,40 @@ public final class SchedulerState {
         }
     }
 
+    /**
+     * The answer to a steal request. Granted for the current run: the victim dropped the task before
+     * starting it, so it moves to the thief (or wherever is best now, if the thief is gone, retiring or
+     * full); a task refused new work meanwhile fails as any task not started. Otherwise nothing moves.
+     */
+    private void stealAnswered(WorkerId wid, TaskKey key, long runId, boolean released) {
+        SchedulerTask t = tasks.get(key);
+        WorkStealing.Steal steal = t == null ? null : stealing.answered(t, runId, released);
+        SchedulerWorker victim = workers.get(wid);
+        if (!released || currentRun(victim, key, runId) == null) {
+            return;
+        }
+        unschedule(t);
+        transition(t, WAITING); // in its story: given up by the victim
+        SchedulerWorker thief = steal == null ? null : steal.thief();
+        if (admission.refusal() != null) {
+            fail(t, admission.refusal());
+        } else if (thief != null && workers.get(thief.id) == thief && !thief.retiring
+                && t.spec.resources().fitsIn(thief.resources) && thief.processing.size() < thief.threads) {
+            assign(t, thief);
+        } else {
+            decide(t);
+        }
+        fillFromQueue(victim);
+    }
+
+    /** Work stealing for the workers this event may have left with a free thread ({@link WorkStealing}). */
+    private void requestSteals() {
+        boolean allowed = queued.isEmpty() && !retirement.active() && admission.refusal() == null;
+        for (WorkStealing.Steal s : stealing.choose(allowed)) {
+            out.add(new SchedulerCommand.StealRequest(s.victim().id, s.task().spec.key(), s.runId(), stimulus));
+        }
+    }
+
     /** {@code h} does not hold {@code t}'s result after all; recompute it if that was the last copy. */
     private void noLongerHolder(SchedulerTask t, SchedulerWorker h) {
         t.whoHas.remove(h);
@@ -626,6 +668,7 @@ public final class SchedulerState {
         t.occupancyShare = durations.expectedNanos(t.duration);
         w.processing.add(t);
         w.occupancy += t.occupancyShare;
+        stealing.loadChanged(w);
         Map<TaskKey, List<WorkerId>> whoHas;
         if (t.dependencies.isEmpty()) {
             whoHas = Map.of();
@@ -666,9 +709,13 @@ public final class SchedulerState {
         StallReports.tellWaiters(t, "task " + t.spec.key() + " cannot run: " + reason, out);
     }
 
-    /** Gives worker {@code w} queued root tasks while it has room. */
+    /** Gives worker {@code w} queued root tasks while it has room; with room left, it may steal at the end of the event. */
     private void fillFromQueue(SchedulerWorker w) {
-        if (queued.isEmpty() || w.retiring || !workers.containsKey(w.id)) {
+        if (w.retiring || !workers.containsKey(w.id)) {
+            return;
+        }
+        stealing.mayHaveRoom(w);
+        if (queued.isEmpty()) {
             return;
         }
         SchedulerTask t;
@@ -688,8 +735,10 @@ public final class SchedulerState {
                 if (w != null) {
                     w.processing.remove(t);
                     w.occupancy = Math.max(0, w.occupancy - t.occupancyShare);
+                    stealing.loadChanged(w);
                 }
                 t.processingOn = null;
+                stealing.leftWorker(t);
             }
             case RELEASED, WAITING, MEMORY, ERRED, FORGOTTEN -> { }
         }

@@ -4,6 +4,7 @@ import dev.burst.internal.core.ResourceAmounts;
 import dev.burst.internal.core.WorkerId;
 
 import java.util.LinkedHashSet;
+import java.util.SequencedSet;
 import java.util.Set;
 
 /** The scheduler's book entry for one worker. Mutable, owned by {@link SchedulerState} alone. */
@@ -11,7 +12,8 @@ final class SchedulerWorker {
     final WorkerId id;
     final ResourceAmounts resources;
     final int threads;
-    final Set<SchedulerTask> processing = new LinkedHashSet<>();
+    /** Tasks assigned here and not done, oldest first. */
+    final SequencedSet<SchedulerTask> processing = new LinkedHashSet<>();
     final Set<SchedulerTask> hasWhat = new LinkedHashSet<>();
     /** Expected nanoseconds of work assigned and not finished. */
     double occupancy;

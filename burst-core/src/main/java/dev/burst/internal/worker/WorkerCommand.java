@@ -49,6 +49,12 @@ public sealed interface WorkerCommand {
      */
     record SendKeysCopied(List<TaskKey> keys, List<Long> nbytes) implements Report {}
 
+    /**
+     * Answer a steal request for run {@code runId} of {@code key}: {@code released} when this worker
+     * dropped the task before starting it.
+     */
+    record SendStealAnswer(TaskKey key, long runId, boolean released) implements Report {}
+
     /** Tell the scheduler that, for run {@code runId} of {@code key}, {@code dependency} could not be fetched from {@code holder}. */
     record SendDataMissing(TaskKey key, long runId, TaskKey dependency, WorkerId holder) implements Report {}
 }

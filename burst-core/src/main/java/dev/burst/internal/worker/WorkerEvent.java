@@ -37,6 +37,9 @@ public sealed interface WorkerEvent {
     /** No peer in the list could give {@code key}. */
     record FetchFailed(StimulusId stimulusId, TaskKey key, WorkerId holder) implements WorkerEvent {}
 
+    /** The scheduler asks this worker to give up run {@code runId} of {@code key} unless it has started it (work stealing). */
+    record StealRequested(StimulusId stimulusId, TaskKey key, long runId) implements WorkerEvent {}
+
     /**
      * The scheduler asks this worker to copy {@code keys} from the holders in {@code whoHas} and keep
      * them until freed (another worker is retiring).

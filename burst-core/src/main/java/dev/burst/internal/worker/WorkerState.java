@@ -17,6 +17,7 @@ import dev.burst.internal.worker.WorkerCommand.SendDataMissing;
 import dev.burst.internal.worker.WorkerCommand.SendFailed;
 import dev.burst.internal.worker.WorkerCommand.SendFinished;
 import dev.burst.internal.worker.WorkerCommand.SendKeysCopied;
+import dev.burst.internal.worker.WorkerCommand.SendStealAnswer;
 import dev.burst.internal.worker.WorkerCommand.StoreResult;
 
 import java.util.ArrayList;
@@ -50,6 +51,8 @@ import static dev.burst.internal.worker.WorkerTaskState.WAITING;
  *   settled (here, or its fetch failed), naming those now here; a failed copy leaves nothing behind.
  *   <li>Resources are enforced here: a task starts only when its request (at least one {@code cpu},
  *   i.e. one thread) fits what is free, so running tasks never over-commit the worker.
+ *   <li>A steal request is granted only for a task that has not started; the scheduler moves the
+ *   task only after that answer, so a stolen task never runs here and on its thief both.
  *   <li>Every execution has an attempt number. A task freed while running is cancelled, its
  *   resources stay held until the execution actually returns, and its late result is discarded.
  * </ul>
@@ -159,6 +162,7 @@ public final class WorkerState {
             case WorkerEvent.FetchSucceeded e -> fetchSucceeded(e.key(), e.nbytes());
             case WorkerEvent.FetchFailed e -> fetchFailed(e.key(), e.holder());
             case WorkerEvent.CopyRequested e -> copyRequested(e.keys(), e.whoHas());
+            case WorkerEvent.StealRequested e -> stealRequested(e.key(), e.runId());
         }
         startReadyTasks();
         if (!awaitingCopy.isEmpty()) {
@@ -363,6 +367,22 @@ public final class WorkerState {
         // Otherwise it stays FETCHING with no fetch in flight until the scheduler frees its waiters.
     }
 
+    /**
+     * Gives up run {@code runId} of {@code key} if it has not started: waiting for inputs or ready,
+     * and nothing here needs it besides the scheduler (no local dependent waits for it, no copy was
+     * asked). Answered either way; a task given up is dropped like a freed one.
+     */
+    private void stealRequested(TaskKey key, long runId) {
+        Task t = tasks.get(key);
+        boolean release = t != null && t.assigned && t.runId == runId && (t.state == WAITING || t.state == READY)
+                && !t.copied && (t.waiters == null || t.waiters.isEmpty());
+        if (release) {
+            t.assigned = false;
+            dropIfUnused(t);
+        }
+        out.add(new SendStealAnswer(key, runId, release));
+    }
+
     private void copyRequested(List<TaskKey> keys, Map<TaskKey, List<WorkerId>> whoHas) {
         CopyBatch b = new CopyBatch(List.copyOf(new LinkedHashSet<>(keys)));
         for (TaskKey k : b.keys) {
@@ -408,6 +428,7 @@ public final class WorkerState {
             case WorkerEvent.FetchSucceeded e -> List.of(e.key());
             case WorkerEvent.FetchFailed e -> List.of(e.key());
             case WorkerEvent.CopyRequested e -> List.of(); // settled what it could itself
+            case WorkerEvent.StealRequested e -> List.of(e.key());
         };
         for (TaskKey k : keys) {
             List<CopyBatch> waiting = awaitingCopy.get(k);

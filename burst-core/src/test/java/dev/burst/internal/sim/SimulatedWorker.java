@@ -123,14 +123,32 @@ final class SimulatedWorker {
                 }
             }
             case WorkerCommand.SendFinished f -> {
+                checkNotStolen(f.key(), f.runId());
                 if (!store.containsKey(f.key())) {
                     throw sim.violation("a finished task is in memory", f.key(), id + " reports it finished but does not store it");
                 }
                 sim.toScheduler(this, new SchedulerEvent.TaskFinished(sim.stimulus("task-finished"), id, f.key(),
                         f.runId(), f.nbytes(), f.durationNanos()));
             }
-            case WorkerCommand.SendFailed f -> sim.toScheduler(this,
-                    new SchedulerEvent.TaskFailed(sim.stimulus("task-failed"), id, f.key(), f.runId(), f.error()));
+            case WorkerCommand.SendFailed f -> {
+                checkNotStolen(f.key(), f.runId());
+                sim.toScheduler(this, new SchedulerEvent.TaskFailed(sim.stimulus("task-failed"), id, f.key(), f.runId(), f.error()));
+            }
+            case WorkerCommand.SendStealAnswer a -> {
+                if (a.released()) {
+                    WorkerTaskState s = state.stateOf(a.key());
+                    boolean runs = running.values().stream().anyMatch(r -> r.key.equals(a.key()) && !r.cancelled);
+                    if (runs || s == WorkerTaskState.WAITING || s == WorkerTaskState.READY || s == WorkerTaskState.EXECUTING) {
+                        throw sim.violation("a task given up to a steal does not run there", a.key(), id + " gave up run "
+                                + a.runId() + " but has it " + s + (runs ? ", executing" : ""));
+                    }
+                    sim.stolenRuns.add(a.runId());
+                    sim.stats.stealsGranted++;
+                } else {
+                    sim.stats.stealsRefused++;
+                }
+                sim.toScheduler(this, new SchedulerEvent.StealAnswered(sim.stimulus("steal-answer"), id, a.key(), a.runId(), a.released()));
+            }
             case WorkerCommand.SendDataMissing m -> sim.toScheduler(this,
                     new SchedulerEvent.DataMissing(sim.stimulus("data-missing"), id, m.key(), m.runId(), m.dependency(), m.holder()));
             case WorkerCommand.SendKeysCopied c -> {
@@ -143,6 +161,14 @@ final class SimulatedWorker {
                 sim.stats.keysCopied += c.keys().size();
                 sim.toScheduler(this, new SchedulerEvent.KeysCopied(sim.stimulus("keys-copied"), id, c.keys(), c.nbytes()));
             }
+        }
+    }
+
+    /** A stolen task runs to completion at most once per attempt: never in the run its first worker gave up. */
+    private void checkNotStolen(TaskKey key, long runId) {
+        if (sim.stolenRuns.contains(runId)) {
+            throw sim.violation("a stolen task runs to completion at most once per attempt", key, id
+                    + " reports run " + runId + " done, but gave that run up to a steal");
         }
     }
 
@@ -230,6 +256,7 @@ final class SimulatedWorker {
             case WorkerEvent.FetchSucceeded s -> s.key();
             case WorkerEvent.FetchFailed f -> f.key();
             case WorkerEvent.CopyRequested c -> c.keys().isEmpty() ? null : c.keys().get(0);
+            case WorkerEvent.StealRequested s -> s.key();
         };
     }
 

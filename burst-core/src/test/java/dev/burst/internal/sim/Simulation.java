@@ -67,6 +67,8 @@ final class Simulation {
     final List<SimulatedClient> clients = new ArrayList<>();
     /** Keys some execution completed and stored at least once. */
     final Set<TaskKey> completed = new HashSet<>();
+    /** Runs a worker gave up to a steal request: none of them may ever be reported finished or failed. */
+    final Set<Long> stolenRuns = new HashSet<>();
     /** How many times each key raised a simulated exception. */
     final Map<TaskKey, Integer> failures = new HashMap<>();
     /** Lost results the scheduler kept RELEASED because their clients held them, until recomputed. */
@@ -115,7 +117,10 @@ final class Simulation {
         this.rng = new SplittableRandom(seed);
         this.workload = new Workload(rng.split());
         this.config = new SchedulerConfig(rng.nextInt(4), new double[] {0.5, 1.0, 1.1, 2.0}[rng.nextInt(4)],
-                2_000_000L, 1000, new long[] {50_000L, 1_000_000L, 500_000_000L}[rng.nextInt(3)], 100e6, 50_000);
+                2_000_000L, 1000, new long[] {50_000L, 1_000_000L, 500_000_000L}[rng.nextInt(3)], 100e6, 50_000,
+                // Work stealing off in a quarter of the runs, at Dask's 5 ms in another, for any task otherwise
+                // (from the seed, not the random stream, so the runs of other seeds stay as they were).
+                seed % 4 == 0 ? Long.MAX_VALUE : seed % 4 == 1 ? SchedulerConfig.STEAL_MIN_WAIT_NANOS : 0L);
         this.scheduler = new SchedulerState(config);
         this.activeNanos = 5_000_000L + rng.nextLong(100_000_000L);
         this.baseDelayNanos = 5_000L + rng.nextLong(300_000L);
@@ -270,6 +275,15 @@ final class Simulation {
                     throw violation("commands go to known workers", null, "FreeKeys to unknown " + f.worker());
                 }
                 WorkerEvent e = new WorkerEvent.KeysFreed(stimulus("free"), List.copyOf(f.keys()));
+                timeline.send(w.fromScheduler, delay(), e, () -> w.deliver(e, null));
+            }
+            case SchedulerCommand.StealRequest s -> {
+                SimulatedWorker w = workers.get(s.worker());
+                if (w == null) {
+                    throw violation("commands go to known workers", s.key(), "StealRequest to unknown " + s.worker());
+                }
+                stats.stealRequests++;
+                WorkerEvent e = new WorkerEvent.StealRequested(stimulus("steal"), s.key(), s.runId());
                 timeline.send(w.fromScheduler, delay(), e, () -> w.deliver(e, null));
             }
             case SchedulerCommand.ReportDone d -> toClient(d.client(), d.key(), d);
@@ -664,6 +678,7 @@ final class Simulation {
             case SchedulerEvent.AdmissionClosed a -> null;
             case SchedulerEvent.KeysCopied c -> c.keys().isEmpty() ? null : c.keys().get(0);
             case SchedulerEvent.ResultsReceived r -> r.keys().isEmpty() ? null : r.keys().get(0);
+            case SchedulerEvent.StealAnswered a -> a.key();
         };
     }
 }

@@ -33,6 +33,10 @@ final class SimulationStats {
     long keptForClients;
     long revived;
     long revivedForDependents;
+    /** Work stealing: requests sent, and the answers (granted: the task moved). */
+    long stealRequests;
+    long stealsGranted;
+    long stealsRefused;
 
     void add(SimulationStats o) {
         steps += o.steps;
@@ -64,6 +68,9 @@ final class SimulationStats {
         keptForClients += o.keptForClients;
         revived += o.revived;
         revivedForDependents += o.revivedForDependents;
+        stealRequests += o.stealRequests;
+        stealsGranted += o.stealsGranted;
+        stealsRefused += o.stealsRefused;
     }
 
     @Override
@@ -77,6 +84,7 @@ final class SimulationStats {
                 + " retired=" + retired + " copyRequests=" + copies + " keysCopied=" + keysCopied
                 + " retireWarnings=" + retireWarnings + " clientFetches=" + clientFetches + " receipts=" + receipts
                 + " keptForClients=" + keptForClients + " revived=" + revived
-                + " revivedForDependents=" + revivedForDependents;
+                + " revivedForDependents=" + revivedForDependents + " stealRequests=" + stealRequests
+                + " stealsGranted=" + stealsGranted + " stealsRefused=" + stealsRefused;
     }
 }

@@ -51,6 +51,8 @@ class SimulationTest {
             assertThat(total.receipts).as("results clients said they hold").isGreaterThan(0);
             assertThat(total.keptForClients).as("lost results not recomputed for clients holding them").isGreaterThan(0);
             assertThat(total.revivedForDependents).as("such results recomputed for a later dependent").isGreaterThan(0);
+            assertThat(total.stealsGranted).as("tasks moved by work stealing").isGreaterThan(0);
+            assertThat(total.stealsRefused).as("steal requests refused (the task had started)").isGreaterThan(0);
         }
     }
 

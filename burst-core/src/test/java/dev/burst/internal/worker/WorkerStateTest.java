@@ -15,6 +15,7 @@ import dev.burst.internal.worker.WorkerCommand.SendDataMissing;
 import dev.burst.internal.worker.WorkerCommand.SendFailed;
 import dev.burst.internal.worker.WorkerCommand.SendFinished;
 import dev.burst.internal.worker.WorkerCommand.SendKeysCopied;
+import dev.burst.internal.worker.WorkerCommand.SendStealAnswer;
 import dev.burst.internal.worker.WorkerCommand.StoreResult;
 import org.junit.jupiter.api.Test;
 
@@ -348,7 +349,45 @@ class WorkerStateTest {
         assertThat(w.taskCount()).isZero();
     }
 
+    // ---------------------------------------------------------------- work stealing
+
+    @Test
+    void aStealRequestIsGrantedOnlyForATaskThatHasNotStarted() {
+        TaskKey running = key("long", 1);
+        TaskKey queued = key("short", 2);
+        compute(running, ResourceAmounts.NONE, TaskPriority.DEFAULT);
+        compute(queued, ResourceAmounts.NONE, TaskPriority.DEFAULT);
+        assertThat(w.stateOf(queued)).isEqualTo(READY);
+
+        assertThat(steal(running, RUN)).as("started: kept").containsExactly(new SendStealAnswer(running, RUN, false));
+        assertThat(w.stateOf(running)).isEqualTo(EXECUTING);
+        assertThat(steal(queued, RUN + 1)).as("another run than this worker's").containsExactly(new SendStealAnswer(queued, RUN + 1, false));
+        assertThat(w.stateOf(queued)).isEqualTo(READY);
+
+        assertThat(steal(queued, RUN)).containsExactly(new SendStealAnswer(queued, RUN, true));
+        assertThat(w.stateOf(queued)).as("given up: gone").isNull();
+        // The thread it would have taken runs nothing of it: the long task's end starts nothing.
+        assertThat(succeed(running, 1, 8, 5)).containsExactly(new StoreResult(running), new SendFinished(running, RUN, 8, 5));
+        assertThat(w.executingCount()).isZero();
+        assertThat(steal(queued, RUN)).as("asked again: not here").containsExactly(new SendStealAnswer(queued, RUN, false));
+    }
+
+    @Test
+    void aTaskWaitingForInputsIsGivenUpWithItsFetches() {
+        TaskKey in = key("in", 1);
+        TaskKey k = key("k", 2);
+        compute(k, List.of(in), Map.of(in, List.of(PEER)));
+        assertThat(w.stateOf(in)).isEqualTo(FETCHING);
+        assertThat(steal(k, RUN)).containsExactly(new SendStealAnswer(k, RUN, true));
+        assertThat(w.taskCount()).as("neither the task nor its input is kept").isZero();
+        assertThat(fetched(in, 4)).as("the fetch that lands late is dropped").isEmpty();
+    }
+
     // ---------------------------------------------------------------- helpers
+
+    private List<WorkerCommand> steal(TaskKey k, long runId) {
+        return w.handle(new WorkerEvent.StealRequested(stimulus("steal"), k, runId));
+    }
 
     private List<WorkerCommand> copy(TaskKey... keys) {
         Map<TaskKey, List<WorkerId>> whoHas = new HashMap<>();

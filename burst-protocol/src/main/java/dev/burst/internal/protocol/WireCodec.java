@@ -129,6 +129,16 @@ public final class WireCodec {
         return new WorkerEvent.KeysFreed(stimulus(m.getStimulus()), keys(m.getKeysList()));
     }
 
+    /** Work stealing: give up this run unless it has started. */
+    public static Message encode(SchedulerCommand.StealRequest c) {
+        return Message.newBuilder().setStealRequest(dev.burst.internal.protocol.wire.StealRequest.newBuilder()
+                .setStimulus(stimulus(c.stimulusId())).setKey(key(c.key())).setRunId(c.runId())).build();
+    }
+
+    public static WorkerEvent.StealRequested decode(dev.burst.internal.protocol.wire.StealRequest m) {
+        return new WorkerEvent.StealRequested(stimulus(m.getStimulus()), key(m.getKey()), m.getRunId());
+    }
+
     /** Retirement: copy these keys (they exist only on a retiring worker) and keep them. */
     public static Message encode(SchedulerCommand.CopyKeys c) {
         var m = dev.burst.internal.protocol.wire.CopyKeys.newBuilder().setStimulus(stimulus(c.stimulusId()));
@@ -161,6 +171,15 @@ public final class WireCodec {
     public static SchedulerEvent.KeysCopied decode(dev.burst.internal.protocol.wire.KeysCopied m, WorkerId from) {
         return new SchedulerEvent.KeysCopied(stimulus(m.getStimulus()), from, keys(m.getKeysList()),
                 List.copyOf(m.getNbytesList()));
+    }
+
+    public static Message encode(WorkerCommand.SendStealAnswer c, StimulusId stimulus) {
+        return Message.newBuilder().setStealAnswer(dev.burst.internal.protocol.wire.StealAnswer.newBuilder()
+                .setStimulus(stimulus(stimulus)).setKey(key(c.key())).setRunId(c.runId()).setReleased(c.released())).build();
+    }
+
+    public static SchedulerEvent.StealAnswered decode(dev.burst.internal.protocol.wire.StealAnswer m, WorkerId from) {
+        return new SchedulerEvent.StealAnswered(stimulus(m.getStimulus()), from, key(m.getKey()), m.getRunId(), m.getReleased());
     }
 
     public static Message encode(WorkerCommand.SendFinished c, StimulusId stimulus) {

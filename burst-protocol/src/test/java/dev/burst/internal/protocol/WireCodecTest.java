@@ -176,6 +176,18 @@ class WireCodecTest {
     }
 
     @Test
+    void stealRequestsAndAnswersSurviveTheWire() throws Exception {
+        var request = new SchedulerCommand.StealRequest(A, X, 42, STIM);
+        assertThat(WireCodec.decode(wire(WireCodec.encode(request)).getStealRequest()))
+                .isEqualTo(new WorkerEvent.StealRequested(STIM, X, 42));
+        for (boolean released : new boolean[] {true, false}) {
+            var answer = new WorkerCommand.SendStealAnswer(X, 42, released);
+            assertThat(WireCodec.decode(wire(WireCodec.encode(answer, STIM)).getStealAnswer(), A))
+                    .isEqualTo(new SchedulerEvent.StealAnswered(STIM, A, X, 42, released));
+        }
+    }
+
+    @Test
     void theTasksOfAMapShareOneCopyOfTheirFunctionAtTheScheduler() throws Exception {
         List<TaskSpec> tasks = List.of(
                 new TaskSpec(X, List.of(), ResourceAmounts.ONE_CPU, TaskPriority.DEFAULT, 0, PAYLOAD.inSession("")),

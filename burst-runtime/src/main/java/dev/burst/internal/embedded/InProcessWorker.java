@@ -88,6 +88,7 @@ final class InProcessWorker implements WorkerLink {
                     c.stimulusId(), c.key(), c.runId(), c.payload(), c.dependencies(), c.whoHas(), c.resources(), c.priority()));
             case SchedulerCommand.FreeKeys c -> fromScheduler.add(new WorkerEvent.KeysFreed(c.stimulusId(), c.keys()));
             case SchedulerCommand.CopyKeys c -> fromScheduler.add(new WorkerEvent.CopyRequested(c.stimulusId(), c.keys(), c.whoHas()));
+            case SchedulerCommand.StealRequest c -> fromScheduler.add(new WorkerEvent.StealRequested(c.stimulusId(), c.key(), c.runId()));
             // Closing joins threads: not on the scheduler's thread.
             case SchedulerCommand.RetireWorker c -> Thread.ofPlatform().daemon().name(id.name() + "-retire")
                     .start(() -> cluster.retire(id));
@@ -165,6 +166,7 @@ final class InProcessWorker implements WorkerLink {
                             r.stimulusId(), id, f.key(), f.runId(), f.nbytes(), f.durationNanos());
                     case WorkerCommand.SendFailed f -> new SchedulerEvent.TaskFailed(r.stimulusId(), id, f.key(), f.runId(), f.error());
                     case WorkerCommand.SendKeysCopied k -> new SchedulerEvent.KeysCopied(r.stimulusId(), id, k.keys(), k.nbytes());
+                    case WorkerCommand.SendStealAnswer a -> new SchedulerEvent.StealAnswered(r.stimulusId(), id, a.key(), a.runId(), a.released());
                     case WorkerCommand.SendDataMissing m -> new SchedulerEvent.DataMissing(
                             r.stimulusId(), id, m.key(), m.runId(), m.dependency(), m.holder());
                 });

@@ -340,6 +340,7 @@ public final class SchedulerLoop {
             case SchedulerCommand.ComputeTask c -> toWorker(c.worker(), c);
             case SchedulerCommand.FreeKeys c -> toWorker(c.worker(), c);
             case SchedulerCommand.CopyKeys c -> toWorker(c.worker(), c);
+            case SchedulerCommand.StealRequest c -> toWorker(c.worker(), c);
             case SchedulerCommand.RetireWorker c -> toWorker(c.worker(), c);
             case SchedulerCommand.ReportDone c -> {
                 ClientLink link = clients.get(c.client());

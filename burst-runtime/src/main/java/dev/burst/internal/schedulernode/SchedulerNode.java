@@ -355,6 +355,7 @@ public final class SchedulerNode implements AutoCloseable {
                 case TASK_FAILED -> loop.post(WireCodec.decode(m.getTaskFailed(), worker));
                 case DATA_MISSING -> loop.post(WireCodec.decode(m.getDataMissing(), worker));
                 case KEYS_COPIED -> loop.post(WireCodec.decode(m.getKeysCopied(), worker));
+                case STEAL_ANSWER -> loop.post(WireCodec.decode(m.getStealAnswer(), worker));
                 case RETIRE_WORKERS -> {
                     long request = m.getRetireWorkers().getRequest();
                     loop.retireWorkers(m.getRetireWorkers().getWorkersList().stream().map(WorkerId::new).toList())
@@ -535,6 +536,7 @@ public final class SchedulerNode implements AutoCloseable {
                 }
                 case SchedulerCommand.FreeKeys c -> batch.add(WireCodec.encode(c));
                 case SchedulerCommand.CopyKeys c -> batch.add(WireCodec.encode(c));
+                case SchedulerCommand.StealRequest c -> batch.add(WireCodec.encode(c));
                 case SchedulerCommand.RetireWorker c -> batch.add(Message.newBuilder().setShutdown(
                         Shutdown.newBuilder().setReason("retired; its results were copied to other workers")).build());
                 default -> throw new IllegalArgumentException("not a command for a worker: " + command);

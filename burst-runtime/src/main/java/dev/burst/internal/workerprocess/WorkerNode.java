@@ -274,6 +274,7 @@ public final class WorkerNode implements AutoCloseable {
                     case COMPUTE_TASK -> events.add(WireCodec.decode(m.getComputeTask()));
                     case FREE_KEYS -> events.add(WireCodec.decode(m.getFreeKeys()));
                     case COPY_KEYS -> events.add(WireCodec.decode(m.getCopyKeys()));
+                    case STEAL_REQUEST -> events.add(WireCodec.decode(m.getStealRequest()));
                     case SHUTDOWN -> {
                         log.info("worker {}: the scheduler asked it to stop ({})", id, m.getShutdown().getReason());
                         shell.deliver(events);
@@ -427,6 +428,7 @@ public final class WorkerNode implements AutoCloseable {
                     case WorkerCommand.SendFailed f -> WireCodec.encode(f, r.stimulusId(), exceptionBytes(f.error()));
                     case WorkerCommand.SendDataMissing m -> WireCodec.encode(m, r.stimulusId());
                     case WorkerCommand.SendKeysCopied k -> WireCodec.encode(k, r.stimulusId());
+                    case WorkerCommand.SendStealAnswer a -> WireCodec.encode(a, r.stimulusId());
                 });
             }
             toScheduler.sendAll(messages);

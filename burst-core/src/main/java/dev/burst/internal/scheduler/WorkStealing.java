@@ -1,0 +1,219 @@
+package dev.burst.internal.scheduler;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Work stealing: which task a worker with a free thread asks a busier worker to give up, and the
+ * books of the requests under way. {@link SchedulerState} sends the request and, only when the victim
+ * confirms it had not started the task, moves it.
+ *
+ * <p>Design notes.
+ * <ul>
+ *   <li>A worker holds more tasks than threads (saturation, latency hiding, and dependents placed
+ *   by data), so a short task can wait behind a long one while another worker idles. Like Dask's
+ *   {@code WorkStealing}, tasks move from a worker whose backlog exceeds its threads to one with a
+ *   free thread; unlike Dask, on the events that leave a thread free (a task finished or failed, a
+ *   worker joined, a steal answered) rather than on a 100 ms timer: the pure core has no clock, and
+ *   a free thread need not wait for a tick.
+ *   <li>Confirmed, as in Dask (distributed#3069, #4413): the victim is asked and answers whether it
+ *   dropped the task before starting it. Only then does the task move, so a stolen task never runs
+ *   twice. A refused request is not repeated for the same run (the task is running there), which
+ *   keeps a thief from asking again and again for a task it cannot have.
+ *   <li>Only when the scheduler's own queue is empty (the queue is what a free thread takes first),
+ *   no worker retires and admission is open: a retiring victim's results are being copied, and
+ *   tasks refused new work must not move.
+ *   <li>Only tasks worth moving: those that would wait on the victim (its expected work ahead of
+ *   the task, per thread) at least {@code stealMinWaitNanos} and longer than fetching the inputs
+ *   the thief lacks (Dask's cost ratio, with the wait saved in place of the task's duration: a
+ *   tiny task stuck behind a long one is the case users meet, and Dask's rule "never below 5 ms of
+ *   compute" would leave it there); never a task whose result the victim also holds.
+ *   <li>The victim is the worker with the longest backlog beyond its threads; its candidates are its
+ *   newest few tasks (a worker starts tasks by priority, and the newest come last), so a choice
+ *   costs O(backlogged workers), not O(tasks).
+ * </ul>
+ */
+final class WorkStealing {
+    /** How many of a victim's newest tasks are considered per request. */
+    private static final int CANDIDATES = 8;
+
+    /** A request under way: {@code task}, in run {@code runId} on {@code victim}, is wanted by {@code thief}. */
+    record Steal(SchedulerTask task, long runId, SchedulerWorker victim, SchedulerWorker thief) {
+    }
+
+    private final SchedulerConfig config;
+    /** Workers holding more tasks than threads. */
+    private final Set<SchedulerWorker> backlogged = new LinkedHashSet<>();
+    private final Map<SchedulerTask, Steal> underWay = new HashMap<>();
+    /** Tasks a victim refused to give up, with the run it refused for. */
+    private final Map<SchedulerTask, Long> refused = new HashMap<>();
+    /** Workers that may have a free thread since the last pass. */
+    private final Set<SchedulerWorker> mayHaveRoom = new LinkedHashSet<>();
+
+    WorkStealing(SchedulerConfig config) {
+        this.config = config;
+    }
+
+    /** {@code w}'s tasks changed in number. */
+    void loadChanged(SchedulerWorker w) {
+        if (w.processing.size() > w.threads) {
+            backlogged.add(w);
+        } else if (!backlogged.isEmpty()) {
+            backlogged.remove(w);
+        }
+    }
+
+    /** {@code w} may have a free thread now: consider it as a thief at the end of the event. */
+    void mayHaveRoom(SchedulerWorker w) {
+        if (config.stealing()) {
+            mayHaveRoom.add(w);
+        }
+    }
+
+    /** {@code t} left its worker (finished, failed, freed, moved, lost): no request about it stands. */
+    void leftWorker(SchedulerTask t) {
+        if (!underWay.isEmpty()) {
+            underWay.remove(t);
+        }
+        if (!refused.isEmpty()) {
+            refused.remove(t);
+        }
+    }
+
+    /** {@code w} is gone: requests it made or was asked are void, and it is nobody's victim. */
+    void workerLeft(SchedulerWorker w) {
+        backlogged.remove(w);
+        mayHaveRoom.remove(w);
+        underWay.values().removeIf(s -> s.victim() == w || s.thief() == w);
+    }
+
+    /**
+     * The answer about run {@code runId} of {@code t}: the request it answers (removed from the books),
+     * or null when none stands for that run. A refusal is remembered for the run.
+     */
+    Steal answered(SchedulerTask t, long runId, boolean released) {
+        Steal s = underWay.get(t);
+        if (s == null || s.runId() != runId) {
+            return null;
+        }
+        underWay.remove(t);
+        if (!released) {
+            refused.put(t, runId);
+        }
+        mayHaveRoom(s.thief()); // it may ask for another
+        return s;
+    }
+
+    /**
+     * The requests to make now, for the workers that may have room, when stealing may happen at all
+     * ({@code allowed}: the queue is empty, nobody retires, admission is open). Recorded as under way.
+     */
+    List<Steal> choose(boolean allowed) {
+        if (mayHaveRoom.isEmpty()) {
+            return List.of();
+        }
+        List<Steal> chosen = List.of();
+        if (allowed && !backlogged.isEmpty()) {
+            for (SchedulerWorker thief : mayHaveRoom) {
+                if (thief.retiring) {
+                    continue;
+                }
+                Steal s;
+                while (thief.processing.size() + incoming(thief) < thief.threads && (s = chooseFor(thief)) != null) {
+                    underWay.put(s.task(), s);
+                    if (chosen.isEmpty()) {
+                        chosen = new ArrayList<>(2);
+                    }
+                    chosen.add(s);
+                }
+            }
+        }
+        mayHaveRoom.clear();
+        return chosen;
+    }
+
+    /** Requests under way, for tests and invariants. */
+    int underWayCount() {
+        return underWay.size();
+    }
+
+    private Steal chooseFor(SchedulerWorker thief) {
+        Steal best = null;
+        int bestBacklog = 0;
+        for (SchedulerWorker v : backlogged) {
+            int backlog = v.processing.size() - outgoing(v) - v.threads;
+            if (v == thief || backlog <= bestBacklog) {
+                continue;
+            }
+            SchedulerTask t = candidate(v, thief, backlog);
+            if (t != null) {
+                best = new Steal(t, t.runId, v, thief);
+                bestBacklog = backlog;
+            }
+        }
+        return best;
+    }
+
+    /** The newest of {@code victim}'s last few tasks that {@code thief} may take, or null. */
+    private SchedulerTask candidate(SchedulerWorker victim, SchedulerWorker thief, int backlog) {
+        Iterator<SchedulerTask> newestFirst = victim.processing.reversed().iterator();
+        for (int seen = 0; seen < Math.min(backlog, CANDIDATES) && newestFirst.hasNext(); ) {
+            SchedulerTask t = newestFirst.next();
+            if (underWay.containsKey(t)) {
+                continue; // asked already: does not count as a candidate
+            }
+            seen++;
+            Long refusedRun = refused.get(t);
+            if ((refusedRun != null && refusedRun == t.runId)
+                    || (t.whoHas != null && t.whoHas.contains(victim))
+                    || !t.spec.resources().fitsIn(thief.resources)
+                    || !worthMoving(t, victim, thief)) {
+                continue;
+            }
+            return t;
+        }
+        return null;
+    }
+
+    private boolean worthMoving(SchedulerTask t, SchedulerWorker victim, SchedulerWorker thief) {
+        double wait = (victim.occupancy - t.occupancyShare) / victim.threads; // the work assigned before it
+        if (wait < config.stealMinWaitNanos()) {
+            return false;
+        }
+        long missing = 0;
+        for (SchedulerTask d : t.dependencies) {
+            if (d.whoHas == null || !d.whoHas.contains(thief)) {
+                missing += d.nbytes;
+            }
+        }
+        return missing == 0 || wait >= missing * 1e9 / config.bandwidthBytesPerSecond();
+    }
+
+    private int incoming(SchedulerWorker thief) {
+        int n = 0;
+        for (Steal s : underWay.values()) {
+            if (s.thief() == thief) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private int outgoing(SchedulerWorker victim) {
+        if (underWay.isEmpty()) {
+            return 0;
+        }
+        int n = 0;
+        for (Steal s : underWay.values()) {
+            if (s.victim() == victim) {
+                n++;
+            }
+        }
+        return n;
+    }
+}
