@@ -101,8 +101,7 @@ public final class AdaptiveBench {
     }
 
     static String cmd(ProcessHandle p) {
-        ProcessHandle.Info info = p.info();
-        return info.commandLine().orElse("") + " " + String.join(" ", info.arguments().orElse(new String[0]));
+        return DistributedBench.commandLine(p);
     }
 
     /** This JVM's descendants running a Burst worker JVM that is still a spare (started with --standby). */

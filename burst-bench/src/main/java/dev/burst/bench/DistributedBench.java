@@ -192,11 +192,24 @@ public final class DistributedBench {
     }
 
     /** This JVM's descendants that run a Burst worker (not a spare waiting to join), in pid order. */
+    /**
+     * The whole command line of {@code p}, from /proc: {@link ProcessHandle.Info#commandLine()} cuts
+     * long ones short, and a worker's class path alone is longer than it keeps, so the main class
+     * after it went missing and no worker process was found.
+     */
+    static String commandLine(ProcessHandle p) {
+        try {
+            return new String(java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc", String.valueOf(p.pid()), "cmdline")),
+                    java.nio.charset.StandardCharsets.UTF_8).replace('\0', ' ');
+        } catch (java.io.IOException | RuntimeException e) {
+            return p.info().commandLine().orElse("");
+        }
+    }
+
     static List<ProcessHandle> workerProcesses() {
         return ProcessHandle.current().descendants()
                 .filter(p -> {
-                    ProcessHandle.Info info = p.info();
-                    String cmd = info.commandLine().orElse("") + " " + String.join(" ", info.arguments().orElse(new String[0]));
+                    String cmd = commandLine(p);
                     return cmd.contains(WORKER_MAIN) && !cmd.contains("--standby"); // not the cluster's warm spare
                 })
                 .sorted((a, b) -> Long.compare(a.pid(), b.pid()))

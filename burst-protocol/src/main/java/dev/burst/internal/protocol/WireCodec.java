@@ -93,12 +93,26 @@ public final class WireCodec {
 
     // ---------------------------------------------------------------- scheduler -> worker
 
+    /** A compute request carrying its function's bytes. */
     public static Message encode(SchedulerCommand.ComputeTask c) {
+        return encode(c, null, null);
+    }
+
+    /**
+     * A compute request that names its function by id in {@code functions}, whose definition goes to
+     * {@code out} first when this stream has not had it yet ({@link FunctionTable}).
+     */
+    public static Message encode(SchedulerCommand.ComputeTask c, FunctionTable.Sending functions, List<Message> out) {
         var m = dev.burst.internal.protocol.wire.ComputeTask.newBuilder()
                 .setStimulus(stimulus(c.stimulusId())).setKey(key(c.key())).setRunId(c.runId())
                 .putAllResources(taskResources(c.resources())).setPriority(priority(c.priority()));
         RemotePayload p = payload(c.payload(), c.key());
-        m.setFunction(p.function()).setArguments(p.arguments()).setSession(p.session());
+        if (functions == null) {
+            m.setFunction(p.function());
+        } else {
+            m.setFunctionId(functions.idOf(p.function(), out));
+        }
+        m.setArguments(p.arguments()).setSession(p.session());
         for (TaskKey d : c.dependencies()) {
             m.addDependencies(key(d));
             m.addWhoHas(holders(c.whoHas().getOrDefault(d, List.of())));
@@ -107,6 +121,11 @@ public final class WireCodec {
     }
 
     public static WorkerEvent.ComputeRequested decode(dev.burst.internal.protocol.wire.ComputeTask m) {
+        return decode(m, null);
+    }
+
+    /** Decodes a compute request; one that names its function by id finds it in {@code functions}. */
+    public static WorkerEvent.ComputeRequested decode(dev.burst.internal.protocol.wire.ComputeTask m, FunctionTable.Receiving functions) {
         List<TaskKey> deps = keys(m.getDependenciesList());
         if (m.getWhoHasCount() != deps.size()) {
             throw new IllegalArgumentException("compute-task " + key(m.getKey()) + " lists " + deps.size()
@@ -117,7 +136,19 @@ public final class WireCodec {
             whoHas.put(deps.get(i), workers(m.getWhoHas(i)));
         }
         return new WorkerEvent.ComputeRequested(stimulus(m.getStimulus()), key(m.getKey()), m.getRunId(),
-                new RemotePayload(m.getSession(), m.getFunction(), m.getArguments()), deps, whoHas, taskResources(m.getResourcesMap()), priority(m.getPriority()));
+                new RemotePayload(m.getSession(), function(m, functions), m.getArguments()), deps, whoHas,
+                taskResources(m.getResourcesMap()), priority(m.getPriority()));
+    }
+
+    private static ByteString function(dev.burst.internal.protocol.wire.ComputeTask m, FunctionTable.Receiving functions) {
+        if (m.getFunctionId() == 0) {
+            return m.getFunction();
+        }
+        if (functions == null) {
+            throw new IllegalArgumentException("compute-task " + key(m.getKey()) + " names function " + m.getFunctionId()
+                    + " but this stream keeps no function table");
+        }
+        return functions.resolve(m.getFunctionId());
     }
 
     public static Message encode(SchedulerCommand.FreeKeys c) {

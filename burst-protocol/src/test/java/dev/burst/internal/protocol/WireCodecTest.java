@@ -53,6 +53,46 @@ class WireCodecTest {
     }
 
     @Test
+    void aFunctionTravelsOncePerStreamAndTasksNameItById() throws Exception {
+        FunctionTable.Sending sending = new FunctionTable.Sending();
+        FunctionTable.Receiving receiving = new FunctionTable.Receiving();
+        List<Message> stream = new java.util.ArrayList<>();
+        for (long run = 1; run <= 3; run++) {
+            var c = new SchedulerCommand.ComputeTask(A, new TaskKey("map", run), run, PAYLOAD, List.of(), Map.of(),
+                    ResourceAmounts.ONE_CPU, TaskPriority.DEFAULT, STIM);
+            stream.add(WireCodec.encode(c, sending, stream));
+        }
+        assertThat(stream).as("one definition, then three tasks without the function's bytes").hasSize(4);
+        assertThat(stream.get(0).hasFunctionDefinition()).isTrue();
+        assertThat(stream.subList(1, 4)).allSatisfy(m -> assertThat(m.getComputeTask().getFunction().isEmpty()).isTrue());
+        for (Message m : stream) {
+            Message w = wire(m);
+            if (w.hasFunctionDefinition()) {
+                receiving.define(w.getFunctionDefinition());
+            } else {
+                assertThat(WireCodec.decode(w.getComputeTask(), receiving).payload()).isEqualTo(PAYLOAD);
+            }
+        }
+        var unknown = dev.burst.internal.protocol.wire.ComputeTask.newBuilder().setKey(WireCodec.key(X)).setFunctionId(99).build();
+        assertThatThrownBy(() -> WireCodec.decode(unknown, new FunctionTable.Receiving()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("function 99");
+    }
+
+    @Test
+    void theFunctionTablesStayBoundedAcrossManyDistinctFunctions() {
+        FunctionTable.Sending sending = new FunctionTable.Sending();
+        FunctionTable.Receiving receiving = new FunctionTable.Receiving();
+        List<Message> stream = new java.util.ArrayList<>();
+        long last = 0;
+        for (int i = 0; i < FunctionTable.CAPACITY * 3; i++) {
+            last = sending.idOf(ByteString.copyFromUtf8("lambda " + i), stream);
+        }
+        stream.forEach(m -> receiving.define(m.getFunctionDefinition()));
+        assertThat(receiving.size()).isLessThanOrEqualTo(FunctionTable.CAPACITY);
+        assertThat(receiving.resolve(last).toStringUtf8()).isEqualTo("lambda " + (FunctionTable.CAPACITY * 3 - 1));
+    }
+
+    @Test
     void rootTaskHasNoHolders() throws Exception {
         var c = new SchedulerCommand.ComputeTask(A, X, 1, PAYLOAD, List.of(), Map.of(), ResourceAmounts.ONE_CPU,
                 TaskPriority.DEFAULT, STIM);

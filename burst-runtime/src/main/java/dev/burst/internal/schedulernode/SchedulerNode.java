@@ -308,6 +308,8 @@ public final class SchedulerNode implements AutoCloseable {
         private final Set<String> sessionsSent = new HashSet<>();
         /** How many of each session's in-memory classes this worker has been sent (loop thread). */
         private final Map<String, Integer> classesSent = new java.util.HashMap<>();
+        /** Functions this worker has been sent, named by id in its tasks (loop thread). */
+        private final dev.burst.internal.protocol.FunctionTable.Sending functionsSent = new dev.burst.internal.protocol.FunctionTable.Sending();
         /** A client's function bytes seen lately, so that the tasks of a map share one copy (network thread only). */
         private final Map<ByteString, ByteString> functions = new java.util.HashMap<>();
         private volatile boolean gone;
@@ -532,7 +534,8 @@ public final class SchedulerNode implements AutoCloseable {
                                 .setSession(session).addAllClasses(shipped.subList(sent, now))).build());
                         classesSent.put(session, now);
                     }
-                    batch.add(WireCodec.encode(c));
+                    Message task = WireCodec.encode(c, functionsSent, batch); // its function's definition first, once
+                    batch.add(task);
                 }
                 case SchedulerCommand.FreeKeys c -> batch.add(WireCodec.encode(c));
                 case SchedulerCommand.CopyKeys c -> batch.add(WireCodec.encode(c));

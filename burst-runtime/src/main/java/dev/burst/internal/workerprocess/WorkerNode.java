@@ -262,6 +262,9 @@ public final class WorkerNode implements AutoCloseable {
     // ---------------------------------------------------------------- from the scheduler
 
     private final class FromScheduler implements StreamObserver<Envelope> {
+        /** Functions the scheduler defined on this stream (its gRPC thread only). */
+        private final dev.burst.internal.protocol.FunctionTable.Receiving functions = new dev.burst.internal.protocol.FunctionTable.Receiving();
+
         @Override
         public void onNext(Envelope envelope) {
             List<WorkerEvent> events = new ArrayList<>(envelope.getMessagesCount());
@@ -271,7 +274,8 @@ public final class WorkerNode implements AutoCloseable {
                     case SESSION_OPENED -> openSession(m.getSessionOpened());
                     case SESSION_CLOSED -> closeSession(m.getSessionClosed().getSession());
                     case SESSION_CLASSES -> loaders.addClasses(m.getSessionClasses().getSession(), m.getSessionClasses().getClassesList());
-                    case COMPUTE_TASK -> events.add(WireCodec.decode(m.getComputeTask()));
+                    case FUNCTION_DEFINITION -> functions.define(m.getFunctionDefinition());
+                    case COMPUTE_TASK -> events.add(WireCodec.decode(m.getComputeTask(), functions));
                     case FREE_KEYS -> events.add(WireCodec.decode(m.getFreeKeys()));
                     case COPY_KEYS -> events.add(WireCodec.decode(m.getCopyKeys()));
                     case STEAL_REQUEST -> events.add(WireCodec.decode(m.getStealRequest()));
