@@ -285,6 +285,8 @@ public final class SchedulerNode implements AutoCloseable {
             }
             out.onNext(ClusterIdentity.newBuilder().setKeyStore(ByteString.copyFrom(credentials.keyStoreBytes()))
                     .setKeyStorePassword(credentials.keyStorePassword())
+                    .setPrivateKeyPkcs8(ByteString.copyFrom(credentials.privateKeyPkcs8()))
+                    .setCertificateDer(ByteString.copyFrom(credentials.certificateDer()))
                     .setClientToken(credentials.clientOnlyToken() == null ? "" : credentials.clientOnlyToken()).build());
             out.onCompleted();
         }

@@ -41,7 +41,7 @@ final class ClassDataArchive {
         return List.of("-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + dir.resolve(name), "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
     }
 
-    private static String stamps(String classpath) {
+    static String stamps(String classpath) {
         StringBuilder b = new StringBuilder();
         for (String entry : classpath.split(java.io.File.pathSeparator)) {
             java.io.File f = new java.io.File(entry);
@@ -50,7 +50,7 @@ final class ClassDataArchive {
         return b.toString();
     }
 
-    private static boolean hasDirectory(String classpath) {
+    static boolean hasDirectory(String classpath) {
         for (String entry : classpath.split(java.io.File.pathSeparator)) {
             if (!entry.isBlank() && java.nio.file.Files.isDirectory(Path.of(entry))) {
                 return true;
@@ -59,7 +59,7 @@ final class ClassDataArchive {
         return false;
     }
 
-    private static String key(String text) {
+    static String key(String text) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             return HexFormat.of().formatHex(md.digest(text.getBytes(StandardCharsets.UTF_8)), 0, 12);

@@ -6,8 +6,8 @@ import java.util.List;
 /**
  * The JVM options of a worker process, the same wherever it is started (a child process of a
  * local cluster, a Slurm job): a heap sized from the worker's result memory, the parallel
- * collector, the module openings Fory and Netty need, a class-data-sharing archive
- * ({@link ClassDataArchive}) and the user's extra options from {@code BURST_WORKER_JAVA_OPTS}.
+ * collector, the module openings Fory and Netty need, an AOT cache ({@link AotCache}) or else a
+ * class-data-sharing archive ({@link ClassDataArchive}), and the user's extra options from {@code BURST_WORKER_JAVA_OPTS}.
  */
 public final class WorkerJvm {
     private WorkerJvm() {
@@ -30,7 +30,12 @@ public final class WorkerJvm {
         opts.add("-XX:+UseParallelGC");
         opts.add("--add-opens=java.base/java.lang.invoke=ALL-UNNAMED"); // Fory reads lambda internals
         opts.add("--enable-native-access=ALL-UNNAMED");                  // Netty's native transports
-        opts.addAll(ClassDataArchive.jvmOptions(java, classpath));
+        if (!"0".equals(System.getenv("BURST_WORKER_CDS"))) {
+            // An AOT cache (JDK 25) where it applies, else the class-data archive.
+            List<String> aot = AotCache.jvmOptions(java, classpath, List.copyOf(opts),
+                    dev.burst.BurstDirectories.fromEnvironment().cache());
+            opts.addAll(aot != null ? aot : ClassDataArchive.jvmOptions(java, classpath));
+        }
         String extra = System.getenv("BURST_WORKER_JAVA_OPTS"); // e.g. a profiler or GC flags
         if (extra != null && !extra.isBlank()) {
             opts.addAll(List.of(extra.trim().replace("{n}", instance).split("\\s+")));

@@ -162,8 +162,8 @@ public final class WorkerNode implements AutoCloseable {
                 throw new IOException("cannot reach the scheduler at " + settings.scheduler() + ": " + e.getMessage(), e);
             }
             try {
-                ClusterCredentials serving = ClusterCredentials.withKeyStore(identity.getKeyStore().toByteArray(),
-                        identity.getKeyStorePassword(), settings.credentials().token(), identity.getClientToken());
+                ClusterCredentials serving = ClusterCredentials.withIdentity(identity.getPrivateKeyPkcs8().toByteArray(),
+                        identity.getCertificateDer().toByteArray(), settings.credentials().token(), identity.getClientToken());
                 this.dataServer = Transport.server(settings.bindHost(), 0, serving, new ResultServer(store));
             } catch (RuntimeException e) {
                 schedulerChannel.shutdownNow();

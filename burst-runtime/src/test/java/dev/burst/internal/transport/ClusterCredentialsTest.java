@@ -88,6 +88,21 @@ class ClusterCredentialsTest {
     }
 
     @Test
+    void aWorkerServesWithTheKeyAndCertificateAsSentToo() {
+        ClusterCredentials worker = ClusterCredentials.withIdentity(first.privateKeyPkcs8(), first.certificateDer(), first.token(), "client-only");
+        assertThat(worker.canServe()).isTrue();
+        assertThat(worker.certificateSha256()).isEqualTo(first.certificateSha256());
+        assertThat(worker.privateKeyPkcs8()).isEqualTo(first.privateKeyPkcs8());
+        assertThat(worker.clientOnlyToken()).isEqualTo("client-only");
+        byte[] garbled = first.privateKeyPkcs8();
+        garbled[garbled.length / 2] ^= 0x5a;
+        assertThatThrownBy(() -> ClusterCredentials.withIdentity(java.util.Arrays.copyOf(garbled, 10), first.certificateDer(), first.token(), null))
+                .isInstanceOf(BurstException.class).hasMessageContaining("Cannot read the cluster's TLS identity");
+        assertThatThrownBy(() -> ClusterCredentials.withIdentity(new byte[0], first.certificateDer(), "t", null))
+                .hasMessageContaining("No private key or certificate");
+    }
+
+    @Test
     void badTokenFilesSayWhatIsWrong() throws IOException {
         Path missing = shared.resolve("nope");
         assertThatThrownBy(() -> ClusterCredentials.fromTokenFile(missing))
