@@ -2,7 +2,6 @@ package dev.burst.internal.scheduler;
 
 import dev.burst.internal.adaptive.ClusterSnapshot;
 import dev.burst.internal.adaptive.WorkerView;
-import dev.burst.internal.core.ResourceAmounts;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -16,10 +15,11 @@ import static dev.burst.internal.scheduler.SchedulerTaskState.MEMORY;
  *
  * <p>Design notes.
  * <ul>
- *   <li>Cost: O(workers + stored results + waiting tasks). The sole-result count walks every result
- *   each worker holds (each holder list is nearly always one long); the waiting work walks the root
- *   queue and the parked tasks. Taken once per adaptive interval (seconds), not per event, this is
- *   small next to handling the events that created those results and tasks.
+ *   <li>Cost: O(workers + prefixes + stored results). The waiting work is counted per prefix as
+ *   tasks enter and leave the queue and the parked set ({@link TaskTally}), so a million queued
+ *   tasks cost nothing here. The sole-result count walks the results each worker holds (each
+ *   holder list is nearly always one long); taken once per adaptive interval (seconds), not per
+ *   event, that is small next to handling the events that stored those results.
  *   <li>A result counts as a worker's sole needed result by the rule {@link Retirement} copies by: in
  *   memory, needed (a dependent that is not done, or a client, wants it), and no other holder stays
  *   (every other holder is retiring). One refinement: a result that every wanting client holds
@@ -36,8 +36,7 @@ final class AdaptiveView {
     private AdaptiveView() {
     }
 
-    static ClusterSnapshot snapshot(Collection<SchedulerWorker> workers, RootQueue queued,
-                                    Collection<SchedulerTask> noWorker, TaskDurations durations) {
+    static ClusterSnapshot snapshot(Collection<SchedulerWorker> workers, TaskDurations durations) {
         List<WorkerView> views = new ArrayList<>(workers.size());
         for (SchedulerWorker w : workers) {
             int sole = 0;
@@ -51,15 +50,11 @@ final class AdaptiveView {
         }
         int waiting = 0;
         double work = 0;
-        for (ResourceAmounts request : queued.requests()) {
-            for (SchedulerTask t : queued.asking(request)) {
-                waiting++;
-                work += durations.expectedNanos(t.duration);
+        for (TaskDurations.Prefix p : durations.all()) {
+            if (p.waiting > 0) {
+                waiting += p.waiting;
+                work += p.waiting * durations.expectedNanos(p);
             }
-        }
-        for (SchedulerTask t : noWorker) {
-            waiting++;
-            work += durations.expectedNanos(t.duration);
         }
         return new ClusterSnapshot(views, waiting, work);
     }

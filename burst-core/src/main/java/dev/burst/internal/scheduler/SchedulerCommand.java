@@ -55,6 +55,13 @@ public sealed interface SchedulerCommand {
      */
     record RetireWorker(WorkerId worker, StimulusId stimulusId) implements SchedulerCommand {}
 
+    /**
+     * Hand {@code event} back to the scheduler after the events already waiting: the rest of a long
+     * job (releasing a million keys), cut into pieces so that no single event holds the scheduler
+     * for long and others are handled in between.
+     */
+    record HandleLater(SchedulerEvent event) implements SchedulerCommand {}
+
     /** Something an operator should read, said once rather than per task. */
     record LogWarning(String message) implements SchedulerCommand {}
 }

@@ -84,6 +84,8 @@ public final class SchedulerState {
     private final Set<ResourceAmounts> warnedUnsatisfiable = new HashSet<>();
     private final Admission admission = new Admission(tasks);
     private final WorkStealing stealing;
+    /** Keys released per event at most; the rest are handed back ({@link SchedulerCommand.HandleLater}). */
+    static final int RELEASE_CHUNK = 5_000;
 
     /** Commands of the event being handled, and its cause. */
     private List<SchedulerCommand> out;
@@ -192,9 +194,9 @@ public final class SchedulerState {
         return durations.expectedNanos(prefix);
     }
 
-    /** What the adaptive policy decides from; costs O(workers + stored results + waiting tasks). */
+    /** What the adaptive policy decides from; costs O(workers + prefixes + stored results), not a walk over tasks. */
     public dev.burst.internal.adaptive.ClusterSnapshot adaptiveSnapshot() {
-        return AdaptiveView.snapshot(workers.values(), queued, noWorker, durations);
+        return AdaptiveView.snapshot(workers.values(), durations);
     }
 
     /**
@@ -357,11 +359,19 @@ public final class SchedulerState {
             if (tasks.containsKey(spec.key())) {
                 continue; // the same key again: the existing task serves both requests
             }
-            List<SchedulerTask> deps = new ArrayList<>(spec.dependencies().size());
+            // Roots share one empty list; others get an exact-size immutable one (a million-task graph's heap).
+            List<SchedulerTask> deps;
+            if (spec.dependencies().isEmpty()) {
+                deps = List.of();
+            } else {
+                SchedulerTask[] found = new SchedulerTask[spec.dependencies().size()];
+                for (int i = 0; i < found.length; i++) {
+                    found[i] = tasks.get(spec.dependencies().get(i));
+                }
+                deps = List.of(found);
+            }
             SchedulerTask t = new SchedulerTask(spec, deps, ++created, durations.prefix(spec.key().prefix()));
-            for (TaskKey dk : spec.dependencies()) {
-                SchedulerTask d = tasks.get(dk);
-                deps.add(d);
+            for (SchedulerTask d : deps) {
                 d.dependents().add(t);
             }
             tasks.put(spec.key(), t);
@@ -402,6 +412,13 @@ public final class SchedulerState {
     }
 
     private void keysReleased(ClientId client, Collection<TaskKey> keys) {
+        if (keys.size() > RELEASE_CHUNK) {
+            // Keys are never reused by a client, so releasing the rest a little later cannot drop a new want.
+            List<TaskKey> all = List.copyOf(keys);
+            out.add(new SchedulerCommand.HandleLater(new SchedulerEvent.KeysReleased(stimulus, client,
+                    all.subList(RELEASE_CHUNK, all.size()))));
+            keys = all.subList(0, RELEASE_CHUNK);
+        }
         for (TaskKey k : keys) {
             SchedulerTask t = tasks.get(k);
             if (t == null || t.wantedBy == null) {

@@ -5,7 +5,6 @@ import dev.burst.internal.core.TaskError;
 import dev.burst.internal.core.WorkerId;
 
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -86,21 +85,21 @@ final class SchedulerTask {
 
     Set<SchedulerTask> dependents() {
         if (dependents == null) {
-            dependents = new LinkedHashSet<>(4);
+            dependents = new TaskSet();
         }
         return dependents;
     }
 
     Set<SchedulerTask> waiters() {
         if (waiters == null) {
-            waiters = new LinkedHashSet<>(4);
+            waiters = new TaskSet();
         }
         return waiters;
     }
 
     Set<SchedulerTask> waitingOn() {
         if (waitingOn == null) {
-            waitingOn = new LinkedHashSet<>(4);
+            waitingOn = new TaskSet();
         }
         return waitingOn;
     }
@@ -120,44 +119,56 @@ final class SchedulerTask {
     }
 
     void addWant(ClientId client) {
-        if (wantedBy == null) {
-            wantedBy = new ArrayList<>(1);
-        }
-        if (!wantedBy.contains(client)) {
-            wantedBy.add(client);
-        }
+        wantedBy = with(wantedBy, client);
     }
 
     void addReceipt(ClientId client) {
-        if (receivedBy == null) {
-            receivedBy = new ArrayList<>(1);
-        }
-        if (!receivedBy.contains(client)) {
-            receivedBy.add(client);
-        }
+        receivedBy = with(receivedBy, client);
     }
 
     /** {@code client} no longer wants the result: forget that it was told and that it holds it. */
     void dropWant(ClientId client) {
-        wantedBy.remove(client);
-        if (reportedTo != null) {
-            reportedTo.remove(client);
-        }
-        if (receivedBy != null && receivedBy.remove(client) && receivedBy.isEmpty()) {
+        wantedBy = without(wantedBy, client);
+        reportedTo = without(reportedTo, client);
+        receivedBy = without(receivedBy, client);
+        if (receivedBy != null && receivedBy.isEmpty()) {
             receivedBy = null;
         }
     }
 
     /** Marks {@code client} as told; false if it had been told already. */
     boolean markReported(ClientId client) {
-        if (reportedTo == null) {
-            reportedTo = new ArrayList<>(1);
-        }
-        if (reportedTo.contains(client)) {
+        if (reportedTo != null && reportedTo.contains(client)) {
             return false;
         }
-        reportedTo.add(client);
+        reportedTo = with(reportedTo, client);
         return true;
+    }
+
+    /*
+     * The client lists are immutable and replaced on change: nearly always one client, and
+     * List.of(one) costs 24 bytes where an ArrayList costs 48. Changes are rare (a want, a report).
+     */
+    private static List<ClientId> with(List<ClientId> list, ClientId c) {
+        if (list == null || list.isEmpty()) {
+            return List.of(c);
+        }
+        if (list.contains(c)) {
+            return list;
+        }
+        List<ClientId> grown = new ArrayList<>(list.size() + 1);
+        grown.addAll(list);
+        grown.add(c);
+        return List.copyOf(grown);
+    }
+
+    private static List<ClientId> without(List<ClientId> list, ClientId c) {
+        if (list == null || !list.contains(c)) {
+            return list;
+        }
+        List<ClientId> rest = new ArrayList<>(list);
+        rest.remove(c);
+        return List.copyOf(rest);
     }
 
     @Override

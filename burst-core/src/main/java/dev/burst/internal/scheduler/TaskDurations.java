@@ -27,6 +27,8 @@ final class TaskDurations {
         long finished;
         long erred;
         int processing;
+        /** Tasks queued or parked without a worker now: the adaptive policy's waiting work. */
+        int waiting;
 
         Prefix(String name) {
             this.name = name;

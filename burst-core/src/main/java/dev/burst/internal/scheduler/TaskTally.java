@@ -28,9 +28,12 @@ final class TaskTally {
         TaskDurations.Prefix p = t.duration;
         if (from == SchedulerTaskState.PROCESSING) {
             p.processing--;
+        } else if (from == SchedulerTaskState.QUEUED || from == SchedulerTaskState.NO_WORKER) {
+            p.waiting--;
         }
         switch (to) {
             case PROCESSING -> p.processing++;
+            case QUEUED, NO_WORKER -> p.waiting++;
             case MEMORY -> {
                 if (!t.finishedOnce) {
                     t.finishedOnce = true;
@@ -48,7 +51,7 @@ final class TaskTally {
                     p.total--; // never ran to an end (cancelled, released): not part of the progress any more
                 }
             }
-            case RELEASED, WAITING, QUEUED, NO_WORKER -> { }
+            case RELEASED, WAITING -> { }
         }
     }
 

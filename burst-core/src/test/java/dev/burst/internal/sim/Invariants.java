@@ -449,6 +449,15 @@ final class Invariants {
                 case ERRED, FORGOTTEN -> { }
             }
         }
+        int waiting = 0;
+        for (TaskKey k : sim.workload.keys()) {
+            SchedulerTaskState s = sim.scheduler.stateOf(k);
+            waiting += s == SchedulerTaskState.QUEUED || s == SchedulerTaskState.NO_WORKER ? 1 : 0;
+        }
+        if (sim.scheduler.adaptiveSnapshot().waitingTasks() != waiting) {
+            throw sim.violation("the adaptive snapshot's counts match the tasks", null, "waiting tasks counted "
+                    + sim.scheduler.adaptiveSnapshot().waitingTasks() + ", walked " + waiting);
+        }
         for (SimulatedWorker w : sim.liveWorkers()) {
             checkWorkerSettled(w);
             for (TaskKey k : sim.workload.keys()) {

@@ -289,6 +289,7 @@ final class Simulation {
             case SchedulerCommand.ReportDone d -> toClient(d.client(), d.key(), d);
             case SchedulerCommand.ReportErred d -> toClient(d.client(), d.key(), d);
             case SchedulerCommand.ReportStalled d -> toClient(d.client(), d.key(), d);
+            case SchedulerCommand.HandleLater later -> timeline.after(0, later.event(), () -> schedulerHandle(later.event()));
             case SchedulerCommand.LogWarning w -> {
                 invariants.checkWarning(w.message());
                 warnings.add(w.message());

@@ -194,7 +194,26 @@ public final class InProcessCluster implements SchedulerEndpoint, ClusterSchedul
 
     @Override
     public void submit(ClientId client, List<TaskSpec> tasks, Collection<TaskKey> wanted) {
-        scheduler.post(new dev.burst.internal.scheduler.SchedulerEvent.GraphSubmitted(scheduler.stimulus("submit"), client, tasks, wanted));
+        boolean independent = tasks.size() > SUBMIT_CHUNK;
+        for (int i = 0; independent && i < tasks.size(); i++) {
+            independent = tasks.get(i).dependencies().isEmpty();
+        }
+        if (!independent) {
+            scheduler.post(new dev.burst.internal.scheduler.SchedulerEvent.GraphSubmitted(scheduler.stimulus("submit"), client, tasks, wanted));
+            return;
+        }
+        java.util.Set<TaskKey> wantedSet = new java.util.HashSet<>(wanted);
+        for (int from = 0; from < tasks.size(); from += SUBMIT_CHUNK) {
+            List<TaskSpec> chunk = tasks.subList(from, Math.min(tasks.size(), from + SUBMIT_CHUNK));
+            List<TaskKey> chunkWanted = new java.util.ArrayList<>(chunk.size());
+            for (TaskSpec t : chunk) {
+                if (wantedSet.contains(t.key())) {
+                    chunkWanted.add(t.key());
+                }
+            }
+            scheduler.post(new dev.burst.internal.scheduler.SchedulerEvent.GraphSubmitted(scheduler.stimulus("submit"), client,
+                    List.copyOf(chunk), chunkWanted));
+        }
     }
 
     @Override

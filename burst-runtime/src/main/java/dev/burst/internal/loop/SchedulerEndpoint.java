@@ -19,6 +19,14 @@ public interface SchedulerEndpoint {
     record Session(ClientId id, long keyBase) {
     }
 
+    /**
+     * Independent tasks (a map) go to the scheduler in chunks of at most this many, each its own
+     * event, so that a million-task map never holds the scheduler loop for long, and the first
+     * tasks run while the rest are still coming. A graph with dependencies goes whole: the
+     * scheduler checks it whole (cycles, missing inputs).
+     */
+    int SUBMIT_CHUNK = 5_000;
+
     void submit(ClientId client, List<TaskSpec> tasks, Collection<TaskKey> wanted);
 
     void release(ClientId client, Collection<TaskKey> keys);

@@ -34,10 +34,20 @@ import java.util.concurrent.locks.LockSupport;
  * the inbox runs dry, or every {@value #BATCH} events. A 20,000-task map therefore costs a few
  * hundred deliveries (in-process: lock acquisitions; remote: stream messages) rather than 20,000.
  * Throughput comes from this batching, not from a faster queue.
+ *
+ * <p>Each item's handling is timed (two clock reads): one that holds the loop at least
+ * {@value #BUSY_EVENT_NANOS} ns is a JFR event ({@link LoopBusyEvent}), and one past
+ * {@value #BLOCKED_WARN_NANOS} ns is logged, like Dask's "event loop was unresponsive" warning,
+ * at most once per {@value #BLOCKED_WARN_EVERY_NANOS} ns.
  */
 public final class SchedulerLoop {
     private static final Logger log = LoggerFactory.getLogger(SchedulerLoop.class);
     private static final int BATCH = 512;
+    /** Items handled for at least this long become {@link LoopBusyEvent}s. */
+    static final long BUSY_EVENT_NANOS = 1_000_000L;
+    /** Items that block the loop for longer than this are logged. */
+    static final long BLOCKED_WARN_NANOS = 100_000_000L;
+    static final long BLOCKED_WARN_EVERY_NANOS = 10_000_000_000L;
 
     private final SchedulerState state;
     private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
@@ -68,6 +78,10 @@ public final class SchedulerLoop {
     private volatile dev.burst.internal.scheduler.SchedulerStatus lastStatus;
     private final java.util.concurrent.atomic.AtomicReference<CompletableFuture<dev.burst.internal.scheduler.SchedulerStatus>> statusRequest =
             new java.util.concurrent.atomic.AtomicReference<>();
+
+    /** The longest time one item held the loop (loop thread writes), and when the last warning was logged. */
+    private volatile long longestItemNanos;
+    private long lastBlockedWarning = System.nanoTime() - BLOCKED_WARN_EVERY_NANOS;
 
     /** A request to run code on the loop thread (used for queries and orderly shutdown). */
     private record OnLoop(Runnable action) {
@@ -282,7 +296,12 @@ public final class SchedulerLoop {
                 int handled = 0;
                 Object item;
                 while (handled < BATCH && (item = inbox.poll()) != null) {
+                    long start = System.nanoTime();
                     handle(item);
+                    long busy = System.nanoTime() - start;
+                    if (busy >= BUSY_EVENT_NANOS) {
+                        busy(item, busy);
+                    }
                     handled++;
                 }
                 flush();
@@ -303,6 +322,32 @@ public final class SchedulerLoop {
             }
         } finally {
             stopped.countDown();
+        }
+    }
+
+    /** The longest time one event or query has held the loop so far. */
+    public long longestItemNanos() {
+        return longestItemNanos;
+    }
+
+    private void busy(Object item, long nanos) {
+        if (nanos > longestItemNanos) {
+            longestItemNanos = nanos;
+        }
+        String what = item instanceof SchedulerEvent e ? e.getClass().getSimpleName() : "query";
+        int tasks = item instanceof SchedulerEvent.GraphSubmitted g ? g.tasks().size() : 0;
+        LoopBusyEvent jfr = new LoopBusyEvent();
+        if (jfr.shouldCommit()) {
+            jfr.busy = nanos;
+            jfr.item = what;
+            jfr.tasks = tasks;
+            jfr.commit();
+        }
+        long now = System.nanoTime();
+        if (nanos > BLOCKED_WARN_NANOS && now - lastBlockedWarning >= BLOCKED_WARN_EVERY_NANOS) {
+            lastBlockedWarning = now;
+            log.warn("the scheduler loop was busy for {} ms with one {}{}: every other event waited that long",
+                    nanos / 1_000_000, what, tasks > 0 ? " of " + tasks + " tasks" : "");
         }
     }
 
@@ -364,6 +409,7 @@ public final class SchedulerLoop {
                 }
             }
             case SchedulerCommand.LogWarning c -> log.warn(c.message());
+            case SchedulerCommand.HandleLater c -> inbox.add(c.event()); // behind what waits already
         }
     }
 

@@ -64,7 +64,7 @@ import java.util.concurrent.TimeoutException;
 public final class RemoteEndpoint implements SchedulerEndpoint {
     private static final Logger log = LoggerFactory.getLogger(RemoteEndpoint.class);
     /** Tasks per SubmitGraph message for maps: the scheduler handles each as one event. */
-    static final int SUBMIT_CHUNK = 5_000;
+
 
     private final BurstAddress address;
     private final ClusterCredentials credentials;
