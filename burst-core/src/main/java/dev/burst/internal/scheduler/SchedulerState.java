@@ -114,7 +114,14 @@ public final class SchedulerState {
             case SchedulerEvent.ResultsReceived e -> resultsReceived(e.client(), e.keys());
             case SchedulerEvent.ClientLeft e -> clientLeft(e.client());
             case SchedulerEvent.RetireWorkers e -> {
-                if (retirement.retire(e.workers(), out) && !queued.isEmpty()) {
+                boolean retiring = retirement.retire(e.workers(), out);
+                for (WorkerId id : e.workers()) {
+                    SchedulerWorker w = workers.get(id);
+                    if (w != null) {
+                        placement.loadChanged(w, true); // retiring: no longer a candidate
+                    }
+                }
+                if (retiring && !queued.isEmpty()) {
                     parkQueuedThatFitNowhere(); // those only retiring workers could run
                 }
             }
@@ -223,6 +230,7 @@ public final class SchedulerState {
         }
         SchedulerWorker w = new SchedulerWorker(id, resources);
         workers.put(id, w);
+        placement.loadChanged(w, true);
         // Tasks that no worker could run may fit this one.
         List<SchedulerTask> parked = new ArrayList<>(noWorker);
         parked.sort(SchedulerTask.BY_PRIORITY);
@@ -241,6 +249,7 @@ public final class SchedulerState {
         }
         retirement.workerLeft(w);
         stealing.workerLeft(w);
+        placement.loadChanged(w, false);
         List<SchedulerTask> rerun = new ArrayList<>();
         for (SchedulerTask t : new ArrayList<>(w.processing)) {
             if (t.processingOn != w) {
@@ -686,6 +695,7 @@ public final class SchedulerState {
         w.processing.add(t);
         w.occupancy += t.occupancyShare;
         stealing.loadChanged(w);
+        placement.loadChanged(w, true);
         Map<TaskKey, List<WorkerId>> whoHas;
         if (t.dependencies.isEmpty()) {
             whoHas = Map.of();
@@ -753,6 +763,7 @@ public final class SchedulerState {
                     w.processing.remove(t);
                     w.occupancy = Math.max(0, w.occupancy - t.occupancyShare);
                     stealing.loadChanged(w);
+                    placement.loadChanged(w, workers.get(w.id) == w);
                 }
                 t.processingOn = null;
                 stealing.leftWorker(t);

@@ -66,7 +66,7 @@ final class SimulatedWorker {
         this.lag = lag;
         this.id = id;
         this.total = total;
-        this.state = new WorkerState(id, total, 20_000);
+        this.state = new WorkerState(id, total, sim.scale == null ? 20_000 : 64); // ten thousand workers' stories would not fit
     }
 
     /** Hands {@code event} to the state machine and carries out its commands. Dead workers ignore it. */

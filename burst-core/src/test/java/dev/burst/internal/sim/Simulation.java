@@ -51,6 +51,21 @@ import java.util.SplittableRandom;
  */
 final class Simulation {
     static final int STEP_LIMIT = 400_000;
+
+    /**
+     * A run at scale: {@code workers} workers from the start, one client submitting one graph of
+     * about {@code tasks} tasks (a map, and a pairwise tree over it), a few workers dying, retiring
+     * and joining while it runs. The checks that walk every task run every {@link #SCALE_CHECK_EVERY}
+     * steps and at the end instead of after every step.
+     */
+    record Scale(int workers, int tasks) {
+    }
+
+    static final int SCALE_CHECK_EVERY = 250_000;
+
+    /** Null for the usual small chaotic runs. */
+    final Scale scale;
+    private final long stepLimit;
     /** How many of the last steps a failure report shows; raise with -Dburst.sim.trace=N when replaying. */
     static final int TRACE_LENGTH = Integer.getInteger("burst.sim.trace", 40);
 
@@ -113,14 +128,24 @@ final class Simulation {
     }
 
     Simulation(long seed) {
+        this(seed, null);
+    }
+
+    Simulation(long seed, Scale scale) {
+        this.scale = scale;
+        this.stepLimit = scale == null ? STEP_LIMIT : 100L * scale.tasks() + 100L * scale.workers();
         this.seed = seed;
         this.rng = new SplittableRandom(seed);
         this.workload = new Workload(rng.split());
-        this.config = new SchedulerConfig(rng.nextInt(4), new double[] {0.5, 1.0, 1.1, 2.0}[rng.nextInt(4)],
+        SchedulerConfig drawn = new SchedulerConfig(rng.nextInt(4), new double[] {0.5, 1.0, 1.1, 2.0}[rng.nextInt(4)],
                 2_000_000L, 1000, new long[] {50_000L, 1_000_000L, 500_000_000L}[rng.nextInt(3)], 100e6, 50_000,
                 // Work stealing off in a quarter of the runs, at Dask's 5 ms in another, for any task otherwise
                 // (from the seed, not the random stream, so the runs of other seeds stay as they were).
-                seed % 4 == 0 ? Long.MAX_VALUE : seed % 4 == 1 ? SchedulerConfig.STEAL_MIN_WAIT_NANOS : 0L);
+                seed % 4 == 0 ? Long.MAX_VALUE : seed % 4 == 1 ? SchedulerConfig.STEAL_MIN_WAIT_NANOS : 0L,
+                // A third of the runs place by candidates (inputs' holders and a few unsaturated workers) from two workers on.
+                seed % 3 == 2 ? 1 : SchedulerConfig.FULL_SCAN_WORKERS);
+        // At scale the graph must finish: a task is lost to six deaths, never to one.
+        this.config = scale == null ? drawn : drawn.withAllowedFailures(5);
         this.scheduler = new SchedulerState(config);
         this.activeNanos = 5_000_000L + rng.nextLong(100_000_000L);
         this.baseDelayNanos = 5_000L + rng.nextLong(300_000L);
@@ -135,6 +160,9 @@ final class Simulation {
 
     /** Runs to the end; throws {@link InvariantViolation} (or whatever a state machine threw) on failure. */
     SimulationStats run() {
+        if (scale != null) {
+            return runAtScale();
+        }
         int initialWorkers = tiny ? 1 : 1 + rng.nextInt(4);
         for (int i = 0; i < initialWorkers; i++) {
             join(randomWorkerResources());
@@ -173,11 +201,38 @@ final class Simulation {
         return stats;
     }
 
+    /** The run at {@link #scale}: see {@link Scale}. */
+    private SimulationStats runAtScale() {
+        for (int i = 0; i < scale.workers(); i++) {
+            join(ResourceAmounts.of(Map.of(ResourceAmounts.CPU, new double[] {1, 2, 2, 4}[rng.nextInt(4)])));
+        }
+        SimulatedClient c = newClient();
+        Workload.Graph g = workload.scaleGraph(scale.tasks());
+        timeline.after(1, "client submits " + g.tasks().size() + " tasks", () -> submit(c, g));
+        // A few workers die, retire and join while the graph runs (about its expected length, spread over the threads).
+        long window = Math.max(1_000_000L, (long) scale.tasks() * 1_000_000L / (2L * scale.workers()));
+        int chaos = Math.max(1, scale.workers() / 200);
+        for (int i = 0; i < chaos; i++) {
+            timeline.after(1 + rng.nextLong(window), "chaos: a worker dies", this::killRandomWorker);
+            timeline.after(1 + rng.nextLong(window), "chaos: workers retire", this::retireRandomWorkers);
+            timeline.after(1 + rng.nextLong(window), "chaos: a worker joins", () -> join(
+                    ResourceAmounts.of(Map.of(ResourceAmounts.CPU, 2.0))));
+        }
+        timeline.after(window, "end of chaos", () -> phase = "drain");
+        runUntilQuiet();
+        invariants.atQuiescence();
+        phase = "release";
+        leave(c);
+        runUntilQuiet();
+        invariants.afterReleasingEverything();
+        return stats;
+    }
+
     private void runUntilQuiet() {
         while (timeline.step()) {
             stats.steps++;
-            if (stats.steps > STEP_LIMIT) {
-                throw violation("the run ends", focus, "no quiescence after " + STEP_LIMIT + " steps ("
+            if (stats.steps > stepLimit) {
+                throw violation("the run ends", focus, "no quiescence after " + stepLimit + " steps ("
                         + timeline.pending() + " entries pending; last: " + timeline.current() + ")");
             }
             if (TRACE_LENGTH > 0) {
@@ -454,6 +509,11 @@ final class Simulation {
         if (!phase.equals("chaos")) {
             return;
         }
+        killRandomWorker();
+        timeline.after(pause(meanDeathPauseNanos), "chaos: a worker dies", this::killOne);
+    }
+
+    private void killRandomWorker() {
         List<SimulatedWorker> live = liveWorkers();
         if (!live.isEmpty()) {
             SimulatedWorker w = live.get(rng.nextInt(live.size()));
@@ -463,7 +523,6 @@ final class Simulation {
             SchedulerEvent e = new SchedulerEvent.WorkerLeft(stimulus("worker-left"), w.id);
             timeline.send(w.control, delay() * (1 + rng.nextInt(20)), e, () -> schedulerHandle(e));
         }
-        timeline.after(pause(meanDeathPauseNanos), "chaos: a worker dies", this::killOne);
     }
 
     /** Asks the scheduler to retire one or two live workers (now and then one it does not know). */
@@ -471,6 +530,11 @@ final class Simulation {
         if (!phase.equals("chaos")) {
             return;
         }
+        retireRandomWorkers();
+        timeline.after(pause(meanRetirePauseNanos), "chaos: a worker retires", this::retireSome);
+    }
+
+    private void retireRandomWorkers() {
         List<SimulatedWorker> live = liveWorkers();
         List<WorkerId> ids = new ArrayList<>();
         int n = rng.nextInt(5) == 0 ? 2 : 1;
@@ -492,7 +556,6 @@ final class Simulation {
                 schedulerHandle(e);
             });
         }
-        timeline.after(pause(meanRetirePauseNanos), "chaos: a worker retires", this::retireSome);
     }
 
     List<SimulatedWorker> liveWorkers() {

@@ -56,6 +56,32 @@ class SimulationTest {
         }
     }
 
+    /**
+     * The simulation at scale: {@code -Dburst.sim.scale=WORKERSxTASKS} (the issue's figure is
+     * 10000x1000000, about a minute and 6 GB of heap: out of CI); CI runs 200 workers and 20,000 tasks.
+     */
+    @Test
+    void oneSeedAtScaleKeepsTheInvariants() {
+        String spec = System.getProperty("burst.sim.scale", "200x20000");
+        String[] parts = spec.toLowerCase(java.util.Locale.ROOT).split("x");
+        Simulation.Scale scale = new Simulation.Scale(Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim()));
+        long seed = Long.getLong("burst.sim.scale.seed", 1);
+        long start = System.nanoTime();
+        Simulation sim = new Simulation(seed, scale);
+        SimulationStats stats;
+        try {
+            stats = sim.run();
+        } catch (Throwable t) {
+            fail(report(sim, t), t);
+            return;
+        }
+        System.out.printf("simulation at scale %s, seed %d: %.1f s: %s%n", spec, seed, (System.nanoTime() - start) / 1e9, stats);
+        assertThat(stats.reportsErred).as("the graph finishes: retries and allowed failures cover the chaos").isZero();
+        assertThat(stats.executions).as("every task ran").isGreaterThanOrEqualTo(stats.tasks);
+        assertThat(stats.deaths).as("worker deaths").isGreaterThan(0);
+        assertThat(sim.scheduler.workers()).as("workers at the end").hasSizeGreaterThan(scale.workers() / 2);
+    }
+
     @Test
     void aSeedReplaysExactly() {
         for (long seed : new long[] {7, 42}) {

@@ -204,6 +204,52 @@ final class Workload {
                 new SimPayload(meanNanos.get(prefix), failProbability));
     }
 
+    /**
+     * One graph of about {@code tasks} tasks for a run at scale: a map of {@code tasks / 2} leaves
+     * and a pairwise tree over them; the client wants the root and every hundredth leaf. A few
+     * percent of the tasks fail now and then and are retried.
+     */
+    Graph scaleGraph(int tasks) {
+        submissions++;
+        int leaves = Math.max(2, tasks / 2);
+        List<TaskSpec> specs = new ArrayList<>(2 * leaves);
+        List<TaskKey> wanted = new ArrayList<>(leaves / 100 + 1);
+        List<TaskKey> level = new ArrayList<>(leaves);
+        for (int i = 0; i < leaves; i++) {
+            TaskSpec s = scaleSpec("load", List.of(), i);
+            specs.add(s);
+            level.add(s.key());
+            if (i % 100 == 0) {
+                wanted.add(s.key());
+            }
+        }
+        while (level.size() > 1) {
+            List<TaskKey> next = new ArrayList<>(level.size() / 2 + 1);
+            for (int i = 0; i + 1 < level.size(); i += 2) {
+                TaskSpec s = scaleSpec("agg", List.of(level.get(i), level.get(i + 1)), specs.size());
+                specs.add(s);
+                next.add(s.key());
+            }
+            if (level.size() % 2 == 1) {
+                next.add(level.get(level.size() - 1));
+            }
+            level = next;
+        }
+        wanted.add(level.get(0));
+        for (TaskSpec s : specs) {
+            this.specs.put(s.key(), s);
+            reusable.add(s.key());
+        }
+        return new Graph(specs, wanted, null);
+    }
+
+    private TaskSpec scaleSpec(String prefix, List<TaskKey> deps, int graphOrder) {
+        boolean flaky = rng.nextInt(50) == 0;
+        return new TaskSpec(new TaskKey(prefix, nextId++), deps, ResourceAmounts.NONE,
+                new TaskPriority(0, submissions, graphOrder), flaky ? 8 : 0,
+                new SimPayload(meanNanos.get(prefix), flaky ? 0.2 : 0.0));
+    }
+
     private Graph cyclicGraph() {
         TaskKey a = new TaskKey("load", nextId++);
         TaskKey b = new TaskKey("clean", nextId++);
