@@ -164,10 +164,12 @@ final class Retirement {
         if (retiring.isEmpty()) {
             return;
         }
-        List<SchedulerWorker> staying = new ArrayList<>();
+        // Whether any worker stays: found at the first one, not by listing ten thousand on every event.
+        boolean noneStays = true;
         for (SchedulerWorker w : workers.values()) {
             if (!w.retiring) {
-                staying.add(w);
+                noneStays = false;
+                break;
             }
         }
         Set<SchedulerTask> toCopy = new LinkedHashSet<>();
@@ -181,7 +183,7 @@ final class Retirement {
                 if (!onlyOnRetiring(t)) {
                     continue;
                 }
-                if (staying.isEmpty() || failures(t) >= MAX_COPY_ATTEMPTS) {
+                if (noneStays || failures(t) >= MAX_COPY_ATTEMPTS) {
                     if (!t.heldByClientsOnly()) { // one its clients hold already is not recomputed: nothing to warn about
                         lost.add(t);
                     }
@@ -194,7 +196,7 @@ final class Retirement {
             }
             if (!waits) {
                 if (!lost.isEmpty()) {
-                    out.add(new LogWarning("retiring worker " + r.id + (staying.isEmpty()
+                    out.add(new LogWarning("retiring worker " + r.id + (noneStays
                             ? " with no other worker to copy its results to"
                             : " although copying its results failed " + MAX_COPY_ATTEMPTS + " times")
                             + ": " + lost.size() + " needed results will be recomputed: " + named(lost)));
@@ -204,6 +206,12 @@ final class Retirement {
             }
         }
         if (!toCopy.isEmpty()) {
+            List<SchedulerWorker> staying = new ArrayList<>();
+            for (SchedulerWorker w : workers.values()) {
+                if (!w.retiring) {
+                    staying.add(w);
+                }
+            }
             sendCopies(toCopy, staying, out, stimulus);
         }
     }

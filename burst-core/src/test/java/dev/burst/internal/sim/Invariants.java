@@ -267,25 +267,32 @@ final class Invariants {
         if (sim.scheduler.queuedCount() == 0) {
             return;
         }
+        // The staying workers, once: those below their saturated size may hold nothing that fits them in the queue.
+        Set<WorkerId> retiring = sim.scheduler.retiringWorkers();
+        List<SimulatedWorker> staying = new ArrayList<>();
+        List<SimulatedWorker> unsaturated = new ArrayList<>();
+        for (WorkerId id : sim.scheduler.workers()) {
+            if (!retiring.contains(id)) {
+                SimulatedWorker w = sim.workers.get(id);
+                staying.add(w);
+                if (sim.scheduler.processingCount(id) < saturatedCap(w)) {
+                    unsaturated.add(w);
+                }
+            }
+        }
+        Map<ResourceAmounts, Boolean> fitsSome = new java.util.HashMap<>();
         for (TaskKey k : sim.workload.keys()) {
             if (sim.scheduler.stateOf(k) != SchedulerTaskState.QUEUED) {
                 continue;
             }
             TaskSpec spec = sim.workload.spec(k);
-            boolean fitsSome = false;
-            for (WorkerId id : sim.scheduler.workers()) {
-                SimulatedWorker w = sim.workers.get(id);
-                if (sim.scheduler.retiringWorkers().contains(id) || !spec.resources().fitsIn(w.total)) {
-                    continue;
-                }
-                fitsSome = true;
-                int cap = saturatedCap(w);
-                if (sim.scheduler.processingCount(id) < cap) {
+            for (SimulatedWorker w : unsaturated) {
+                if (spec.resources().fitsIn(w.total)) {
                     throw sim.violation("queued tasks wait only while workers are saturated", k, "QUEUED while "
-                            + id + " runs " + sim.scheduler.processingCount(id) + " of at most " + cap);
+                            + w.id + " runs " + sim.scheduler.processingCount(w.id) + " of at most " + saturatedCap(w));
                 }
             }
-            if (!fitsSome) {
+            if (!fitsSome.computeIfAbsent(spec.resources(), r -> staying.stream().anyMatch(w -> r.fitsIn(w.total)))) {
                 throw sim.violation("queued tasks can run somewhere", k, "QUEUED but no worker fits " + spec.resources());
             }
         }
