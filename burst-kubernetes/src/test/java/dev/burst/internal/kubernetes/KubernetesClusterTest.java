@@ -95,9 +95,7 @@ class KubernetesClusterTest {
             // What a kill -9 of the client leaves for the admin: delete the one object, every worker goes.
             client.configMaps().inNamespace(NS).withName(owner).delete();
             await().atMost(Duration.ofSeconds(30)).until(() -> pods().isEmpty());
-            // A worker JVM sent SIGTERM took over 30 s to exit now and then on 2 loaded cores, before issue #10
-            // too (cause not found; a class-data archive written at exit is the suspect).
-            await().atMost(Duration.ofSeconds(90)).until(() -> pids.stream().noneMatch(p -> ProcessHandle.of(p).isPresent()));
+            await().atMost(Duration.ofSeconds(30)).until(() -> pids.stream().noneMatch(p -> ProcessHandle.of(p).isPresent()));
         }
     }
 

@@ -33,7 +33,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * secret to a file, {@code $(POD_IP)} to 127.0.0.1), writes the pod's status (Running, then
  * Succeeded or Failed with the exit code), stops the process when the pod is deleted, leaves pods
  * asking for more {@code nvidia.com/gpu} than its node has Pending and Unschedulable, and deletes
- * the pods owned by a ConfigMap that is deleted (the garbage collector's cascade).
+ * the pods owned by a ConfigMap that is deleted (the garbage collector's cascade), and so also a pod
+ * created later that names a deleted owner (a replacement the cluster asked for meanwhile: a real
+ * garbage collector removes it too, since its owner does not exist).
  *
  * <p>What it does not cover: scheduling and fit beyond GPUs, images, networking between pods and
  * the client, RBAC, resource limits, and a real garbage collector's timing.
@@ -47,6 +49,8 @@ public final class TestKubelet implements AutoCloseable {
     private final String classpath = System.getProperty("java.class.path");
     private final Map<String, Process> processes = new ConcurrentHashMap<>();
     private final List<Watch> watches = new ArrayList<>();
+    /** UIDs of owners deleted so far: their pods are deleted, not run. */
+    private final java.util.Set<String> deletedOwners = ConcurrentHashMap.newKeySet();
 
     public TestKubelet(KubernetesClient client, String namespace, int nodeGpus, Path dir) {
         this.client = client;
@@ -57,7 +61,13 @@ public final class TestKubelet implements AutoCloseable {
             @Override
             public void eventReceived(Action action, Pod pod) {
                 switch (action) {
-                    case ADDED -> run(pod);
+                    case ADDED -> {
+                        if (ownerDeleted(pod)) {
+                            client.pods().inNamespace(namespace).resource(pod).delete(); // the collector's cascade, late
+                        } else {
+                            run(pod);
+                        }
+                    }
                     case DELETED -> stop(pod.getMetadata().getName());
                     default -> { }
                 }
@@ -73,6 +83,7 @@ public final class TestKubelet implements AutoCloseable {
                 if (action == Action.DELETED) { // what the garbage collector would do
                     String uid = owner.getMetadata().getUid();
                     String name = owner.getMetadata().getName();
+                    deletedOwners.add(uid);
                     for (Pod p : client.pods().inNamespace(namespace).list().getItems()) {
                         if (p.getMetadata().getOwnerReferences().stream().anyMatch(o -> "ConfigMap".equals(o.getKind())
                                 && name.equals(o.getName()) && Objects.equals(uid, o.getUid()))) {
@@ -86,6 +97,11 @@ public final class TestKubelet implements AutoCloseable {
             public void onClose(WatcherException cause) {
             }
         }));
+    }
+
+    private boolean ownerDeleted(Pod pod) {
+        return pod.getMetadata().getOwnerReferences().stream()
+                .anyMatch(o -> "ConfigMap".equals(o.getKind()) && deletedOwners.contains(o.getUid()));
     }
 
     /** Processes running now, by pod name. */
