@@ -41,7 +41,7 @@ final class Placement {
 
     /** {@code w}'s tasks changed in number, or it started retiring or left: keep the idle index right. */
     void loadChanged(SchedulerWorker w, boolean present) {
-        if (present && !w.retiring && w.processing.size() < (int) Math.ceil(config.saturation() * w.threads)) {
+        if (present && !w.retiring && w.processing.size() < saturatedSize(w)) {
             idle.add(w);
         } else {
             idle.remove(w);
@@ -56,11 +56,16 @@ final class Placement {
     }
 
     private Choice chooseByFullScan(SchedulerTask t, Collection<SchedulerWorker> workers) {
+        return best(t, workers);
+    }
+
+    /** The worker among {@code among} where {@code t} would start earliest (null if none has room), and whether any fits it. */
+    private Choice best(SchedulerTask t, Iterable<SchedulerWorker> among) {
         ResourceAmounts need = t.spec.resources();
         SchedulerWorker best = null;
         double bestStart = Double.MAX_VALUE;
         boolean anyFits = false;
-        for (SchedulerWorker w : workers) {
+        for (SchedulerWorker w : among) {
             if (w.retiring || !need.fitsIn(w.resources)) {
                 continue;
             }
@@ -95,29 +100,13 @@ final class Placement {
             }
             candidates.add(w);
         }
-        ResourceAmounts need = t.spec.resources();
-        SchedulerWorker best = null;
-        double bestStart = Double.MAX_VALUE;
-        boolean anyFits = false;
-        for (SchedulerWorker w : candidates) {
-            if (w.retiring || !need.fitsIn(w.resources)) {
-                continue;
-            }
-            anyFits = true;
-            if (t.isRoot() && w.processing.size() >= cap(w, t)) {
-                continue;
-            }
-            double start = w.occupancy / w.threads + missingBytes(t, w) * 1e9 / config.bandwidthBytesPerSecond();
-            if (start < bestStart || (start == bestStart && best != null && w.storedBytes < best.storedBytes)) {
-                best = w;
-                bestStart = start;
-            }
-        }
-        if (best != null) {
-            return new Choice(best, true);
+        Choice amongCandidates = best(t, candidates);
+        if (amongCandidates.best() != null) {
+            return amongCandidates;
         }
         if (t.isRoot() && idle.isEmpty()) {
-            return new Choice(null, anyStayingWorkerFits(workers, need)); // every worker is saturated: the queue
+            // Every worker is saturated: the queue.
+            return new Choice(null, anyStayingWorkerFits(workers, t.spec.resources()));
         }
         return chooseByFullScan(t, workers); // no candidate can take it: compare every worker once
     }
@@ -127,10 +116,15 @@ final class Placement {
      * raised for tasks so short that threads would idle while results travel (latency hiding).
      */
     int cap(SchedulerWorker w, SchedulerTask t) {
-        int saturated = (int) Math.ceil(config.saturation() * w.threads);
+        int saturated = saturatedSize(w);
         double expected = Math.max(1, durations.expectedNanos(t.duration));
         long hiding = (long) Math.min((double) config.maxTasksPerThread(), config.latencyHidingNanos() / expected) * w.threads;
         return (int) Math.max(saturated, hiding);
+    }
+
+    /** {@code ceil(saturation × threads)}: root tasks a worker holds before the queue keeps the rest. */
+    private int saturatedSize(SchedulerWorker w) {
+        return (int) Math.ceil(config.saturation() * w.threads);
     }
 
     private static long missingBytes(SchedulerTask t, SchedulerWorker w) {
