@@ -12,6 +12,9 @@
 # Needs Debian's chromium (apt-get install -y chromium).
 set -euo pipefail
 cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
+# shellcheck source=lib-build.sh
+source bench/lib-build.sh
+burst_bench_build_only dev.burst.bench.DashboardBench "$@"   # --build-only: build, check the entry point, exit
 repeats=5
 usage="usage: bench/dashboard.sh [--repeats N]"
 while (($#)); do

@@ -18,6 +18,9 @@
 # Needs Debian's python3-dask and python3-distributed (apt-get install -y python3-dask python3-distributed).
 set -euo pipefail
 cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
+# shellcheck source=lib-build.sh
+source bench/lib-build.sh
+burst_bench_build_only dev.burst.bench.DistributedBench "$@"   # --build-only: build, check the entry point, exit
 workload=all
 repeats=3
 only=both

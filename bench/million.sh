@@ -13,6 +13,7 @@ set -euo pipefail
 cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
 # shellcheck source=lib-build.sh
 source bench/lib-build.sh
+burst_bench_build_only dev.burst.bench.MillionBench "$@"   # --build-only: build, check the entry point, exit
 burst_bench_build
 part=all
 extra=()

@@ -9,27 +9,25 @@
 # Needs Debian's python3-dask (apt-get install -y python3-dask python3-distributed).
 set -euo pipefail
 cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
+# shellcheck source=lib-build.sh
+source bench/lib-build.sh
+burst_bench_build_only dev.burst.bench.OverheadBench "$@"   # --build-only: build, check the entry point, exit
 workers=2
 repeats=20
 while (($#)); do
   case $1 in
     --workers) workers=$2; shift 2 ;;
     --repeats) repeats=$2; shift 2 ;;
-    *) echo "usage: bench/overhead.sh [--workers N] [--repeats R]" >&2; exit 2 ;;
+    *) echo "usage: bench/overhead.sh [--workers N] [--repeats R] [--build-only]" >&2; exit 2 ;;
   esac
 done
 
-# shellcheck source=../bin/lib/find-jdk.sh
-source bin/lib/find-jdk.sh
-burst_find_jdk
-burst_maven_opts
 if ! /usr/bin/python3 -c 'import dask' 2>/dev/null; then
   echo "bench: Dask is not installed for /usr/bin/python3; run: apt-get install -y python3-dask python3-distributed" >&2
   exit 1
 fi
 
-echo "bench: building burst-bench..." >&2
-mvn -q -B -ntp -Dmaven.test.skip=true -pl burst-bench -am package
+burst_bench_build
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 

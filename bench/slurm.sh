@@ -8,6 +8,9 @@
 #   bench/slurm.sh [--repeats N]
 set -euo pipefail
 cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
+# shellcheck source=lib-build.sh
+source bench/lib-build.sh
+burst_bench_build_only dev.burst.bench.SlurmBench "$@"   # --build-only: build, check the entry point, exit
 repeats=5
 while (($#)); do
   case $1 in

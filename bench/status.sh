@@ -9,5 +9,6 @@ set -euo pipefail
 cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
 # shellcheck source=lib-build.sh
 source bench/lib-build.sh
+burst_bench_build_only dev.burst.bench.StatusReadBench "$@"   # --build-only: build, check the entry point, exit
 burst_bench_build
 exec "${BURST_BENCH_JAVA[@]}" -Xmx8g dev.burst.bench.StatusReadBench "$@"

@@ -10,6 +10,9 @@
 # Needs Debian's python3-dask and python3-distributed for the Dask side.
 set -euo pipefail
 cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
+# shellcheck source=lib-build.sh
+source bench/lib-build.sh
+burst_bench_build_only dev.burst.bench.StealingBench "$@"   # --build-only: build, check the entry point, exit
 repeats=5
 while (($#)); do
   case $1 in

@@ -1,6 +1,6 @@
 package dev.burst.internal.cli;
 
-import dev.burst.internal.kubernetes.TestKubelet;
+import dev.burst.testsupport.TestKubelet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import org.junit.jupiter.api.Test;

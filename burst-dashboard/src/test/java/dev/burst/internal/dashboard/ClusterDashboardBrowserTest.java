@@ -1,6 +1,7 @@
 package dev.burst.internal.dashboard;
 
 import dev.burst.Client;
+import dev.burst.testsupport.Chromium;
 import dev.burst.LocalCluster;
 import dev.burst.TaskFuture;
 import dev.burst.TaskOptions;

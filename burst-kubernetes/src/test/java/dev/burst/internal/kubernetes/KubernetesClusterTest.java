@@ -1,6 +1,7 @@
 package dev.burst.internal.kubernetes;
 
 import dev.burst.Client;
+import dev.burst.testsupport.TestKubelet;
 import dev.burst.kubernetes.KubernetesCluster;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -4,7 +4,7 @@ import dev.burst.Client;
 import dev.burst.gateway.ClusterOptions;
 import dev.burst.gateway.Gateway;
 import dev.burst.gateway.GatewayCluster;
-import dev.burst.internal.kubernetes.TestKubelet;
+import dev.burst.testsupport.TestKubelet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import org.junit.jupiter.api.Test;

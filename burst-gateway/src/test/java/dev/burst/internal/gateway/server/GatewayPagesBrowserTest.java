@@ -4,7 +4,7 @@ import dev.burst.Client;
 import dev.burst.gateway.ClusterOptions;
 import dev.burst.gateway.Gateway;
 import dev.burst.gateway.GatewayCluster;
-import dev.burst.internal.dashboard.Chromium;
+import dev.burst.testsupport.Chromium;
 import dev.burst.internal.gateway.ledger.Budget;
 import dev.burst.internal.gateway.ledger.Limits;
 import dev.burst.internal.gateway.ledger.StopReason;

@@ -1,4 +1,4 @@
-package dev.burst.internal.dashboard;
+package dev.burst.testsupport;
 
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;

@@ -1,4 +1,4 @@
-package dev.burst.internal.kubernetes;
+package dev.burst.testsupport;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
@@ -41,6 +41,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * the client, RBAC, resource limits, and a real garbage collector's timing.
  */
 public final class TestKubelet implements AutoCloseable {
+    /** The device plugin's resource name for NVIDIA GPUs. */
+    public static final String GPU_RESOURCE = "nvidia.com/gpu";
     private final KubernetesClient client;
     private final String namespace;
     private final int nodeGpus;
@@ -111,30 +113,31 @@ public final class TestKubelet implements AutoCloseable {
 
     private void run(Pod pod) {
         String name = pod.getMetadata().getName();
-        Container c = pod.getSpec().getContainers().stream().filter(x -> x.getName().equals(WorkerPods.CONTAINER)).findFirst().orElseThrow();
+        Container c = pod.getSpec().getContainers().get(0); // a worker pod has one container
         Quantity gpus = c.getResources() == null || c.getResources().getLimits() == null ? null
-                : c.getResources().getLimits().get(WorkerPods.GPU_RESOURCE);
+                : c.getResources().getLimits().get(GPU_RESOURCE);
         if (gpus != null && Integer.parseInt(gpus.getAmount()) > nodeGpus) {
             status(pod, new PodStatusBuilder().withPhase("Pending").withConditions(new PodConditionBuilder().withType("PodScheduled")
                     .withStatus("False").withReason("Unschedulable").withMessage("0/1 nodes are available: 1 Insufficient "
-                            + WorkerPods.GPU_RESOURCE + ".").build()).build());
+                            + GPU_RESOURCE + ".").build()).build());
             return;
         }
         try {
             Path token = Files.writeString(dir.resolve(name + ".token"), secretToken(pod));
+            String tokenMount = secretMountPath(pod, c) + "/token";
             List<String> cmd = new ArrayList<>();
             cmd.add(c.getCommand().get(0).equals("java") ? java : c.getCommand().get(0));
             String previous = "";
             for (String a : c.getArgs()) {
                 String arg = previous.equals("-cp") ? classpath : a.replace("$(POD_IP)", "127.0.0.1")
-                        .replace(WorkerPods.TOKEN_DIR + "/token", token.toString());
+                        .replace(tokenMount, token.toString());
                 cmd.add(arg);
                 previous = a;
             }
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start();
             processes.put(name, p);
             status(pod, new PodStatusBuilder().withPhase("Running").withPodIP("127.0.0.1").withContainerStatuses(
-                    new ContainerStatusBuilder().withName(WorkerPods.CONTAINER).withNewState().withNewRunning().endRunning().endState()
+                    new ContainerStatusBuilder().withName(c.getName()).withNewState().withNewRunning().endRunning().endState()
                             .build()).build());
             p.onExit().thenAccept(done -> {
                 processes.remove(name, done);
@@ -142,13 +145,19 @@ public final class TestKubelet implements AutoCloseable {
                 if (now != null) {
                     int code = done.exitValue();
                     status(now, new PodStatusBuilder().withPhase(code == 0 ? "Succeeded" : "Failed").withContainerStatuses(
-                            new ContainerStatusBuilder().withName(WorkerPods.CONTAINER).withNewState().withNewTerminated()
+                            new ContainerStatusBuilder().withName(c.getName()).withNewState().withNewTerminated()
                                     .withExitCode(code).endTerminated().endState().build()).build());
                 }
             });
         } catch (IOException e) {
             status(pod, new PodStatusBuilder().withPhase("Failed").build());
         }
+    }
+
+    /** Where the container mounts the pod's secret volume (the token file is {@code token} in it). */
+    private static String secretMountPath(Pod pod, Container c) {
+        Volume v = pod.getSpec().getVolumes().stream().filter(x -> x.getSecret() != null).findFirst().orElseThrow();
+        return c.getVolumeMounts().stream().filter(m -> m.getName().equals(v.getName())).findFirst().orElseThrow().getMountPath();
     }
 
     private String secretToken(Pod pod) {
