@@ -32,10 +32,26 @@ public abstract class Cluster implements AutoCloseable {
     }
 
     /**
-     * Starts the dashboard, once the cluster is up (subclasses call it last in their construction):
-     * a dashboard that cannot start is logged and left out, never a reason to lose the cluster.
+     * The last start steps, which subclasses call last in their construction: the dashboard, then
+     * the initial workers. In that order because workers are timed from their start: a dashboard
+     * (a web server, a second or so of class loading on a small machine) started after them would
+     * leave every worker allocated and idle meanwhile. A dashboard that cannot start is logged and
+     * left out, never a reason to lose the cluster; workers that cannot start close it.
      */
-    final void startDashboard() {
+    final void startDashboardAndWorkers() {
+        startDashboard();
+        try {
+            runtime.startInitialWorkers();
+        } catch (RuntimeException e) {
+            var d = dashboard;
+            if (d != null) {
+                d.close();
+            }
+            throw e;
+        }
+    }
+
+    private void startDashboard() {
         if (!DashboardSwitch.on()) {
             return;
         }
@@ -78,7 +94,7 @@ public abstract class Cluster implements AutoCloseable {
      */
     protected Cluster(ClusterSpec spec) {
         this(ClusterRuntime.start(Objects.requireNonNull(spec, "spec must not be null")));
-        startDashboard();
+        startDashboardAndWorkers();
     }
 
     /** A new connection to the scheduler, for one client. */
@@ -233,11 +249,11 @@ public abstract class Cluster implements AutoCloseable {
      */
     @Override
     public void close() {
+        runtime.close(); // first: the workers' cores stop counting before the web server stops
         var d = dashboard;
         if (d != null) {
             d.close();
         }
-        runtime.close();
     }
 
     @Override

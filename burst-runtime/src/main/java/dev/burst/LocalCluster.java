@@ -35,7 +35,10 @@ import java.util.Objects;
 public final class LocalCluster extends Cluster {
     private LocalCluster(ClusterRuntime runtime) {
         super(runtime);
-        startDashboard();
+        startDashboardAndWorkers();
+        if (runtime.pool() instanceof ProcessWorkers processes) {
+            processes.started();
+        }
     }
 
     public static Builder builder() {
@@ -55,8 +58,10 @@ public final class LocalCluster extends Cluster {
                     scheduler -> new InProcessWorkers((InProcessCluster) scheduler, Ticker.SYSTEM), b.workers);
         }
         // A cluster that starts empty will scale up: keep two warm spares so that the first workers
-        // join in a fraction of a second; a fixed-size one keeps one for replacements.
-        ProcessWorkers.Settings pool = new ProcessWorkers.Settings(b.workers == 0 ? 2 : 1, true, b.workers);
+        // join in a fraction of a second. A fixed-size one keeps none: a spare costs seconds of CPU
+        // to warm and more once warm, on the cores its workers run tasks on, to save a replacement
+        // (rare) the two seconds of a JVM start.
+        ProcessWorkers.Settings pool = new ProcessWorkers.Settings(b.workers == 0 ? 2 : 0, true, b.workers);
         ClusterSpec.Builder spec = ClusterSpec.builder("processes",
                         new WorkerShape(b.threadsPerWorker, b.memoryPerWorker, b.resources),
                         context -> new ProcessWorkers(context, pool))
@@ -65,9 +70,7 @@ public final class LocalCluster extends Cluster {
         if (b.workerClasspath != null) {
             spec.workerClasspath(b.workerClasspath);
         }
-        ClusterRuntime runtime = ClusterRuntime.start(spec.build());
-        ((ProcessWorkers) runtime.pool()).started();
-        return runtime;
+        return ClusterRuntime.start(spec.build());
     }
 
     /** The embedded engine, for tests in this package (killing workers, inspecting the scheduler); null for processes. */

@@ -31,6 +31,8 @@ import java.util.concurrent.ExecutionException;
 final class DemoCommand implements Callable<Integer> {
     /** Target length of one task; long enough that scheduling cost is invisible, short enough to balance. */
     private static final double TASK_SECONDS = 0.25;
+    /** A speedup this much above the worker count is measurement noise; beyond it, a disturbed baseline. */
+    private static final double SPEEDUP_NOISE = 1.05;
 
     @Spec
     CommandSpec spec;
@@ -74,14 +76,12 @@ final class DemoCommand implements Callable<Integer> {
         int baselineTasks = (int) Math.min(taskCount, Math.max(2, Math.ceil(Math.min(3.0, cpuSeconds * 0.05) / (cpuSeconds / taskCount))));
         out.printf("burst demo: Monte-Carlo estimate of pi, %d tasks x %,d samples (about %.0f one-core seconds of work)%n",
                 taskCount, samplesPerTask, cpuSeconds);
-        long b0 = System.nanoTime();
-        for (int i = 0; i < baselineTasks; i++) {
-            MonteCarloPi.hits(1_000_000L + i, samplesPerTask);
-        }
-        double oneCorePerTask = (System.nanoTime() - b0) / 1e9 / baselineTasks;
+        Baseline baseline = Baseline.measure(baselineTasks, samplesPerTask);
+        double oneCorePerTask = baseline.secondsPerTask();
         double oneCoreEstimate = oneCorePerTask * taskCount;
-        out.printf("one-core baseline: %d tasks run one after another on one core: %.3f s per task -> %.1f s for the whole job%n",
-                baselineTasks, oneCorePerTask, oneCoreEstimate);
+        out.printf("one-core baseline: %d tasks run one after another on one core: %.3f s per task -> %.1f s for the whole job%s%n",
+                baselineTasks, oneCorePerTask, oneCoreEstimate, baseline.disturbed()
+                        ? String.format(" (disturbed: the thread had the CPU %.0f%% of the time)", 100 * baseline.cpuShare()) : "");
 
         // 2. The same job on the cluster.
         List<Long> seeds = new ArrayList<>(taskCount);
@@ -134,14 +134,34 @@ final class DemoCommand implements Callable<Integer> {
             usage = owned == null ? null : owned.usage();
         }
         double pi = 4.0 * hits / ((double) n * taskCount);
-        double speedup = oneCoreEstimate / wall;
         out.printf("%nresult:      pi ~ %.6f (error %.2e, %,d samples)%n", pi, Math.abs(pi - Math.PI), n * taskCount);
         out.printf("wall time:   %.2f s%n", wall);
         if (usage != null) {
             out.printf("cpu time:    %.1f CPU-seconds used by the worker threads (%d tasks)%n", usage.cpuSeconds(), usage.tasks());
         }
-        out.printf("speedup:     %.2fx over one core (one-core estimate %.1f s / wall %.2f s)%s%n",
-                speedup, oneCoreEstimate, wall, scheduler == null ? ", on " + workers + " workers" : "");
+        int cores = scheduler == null ? workers : Integer.MAX_VALUE;
+        double speedup = oneCoreEstimate / wall;
+        if (speedup > cores * SPEEDUP_NOISE) {
+            // More than the cores can give: the baseline ran slow (something else had the CPU, or the
+            // JIT had not settled). Measure it again now, with the cluster gone and the code warm.
+            Baseline again = Baseline.measure(baselineTasks, samplesPerTask);
+            if (again.secondsPerTask() < oneCorePerTask) {
+                out.printf("one-core baseline, measured again after the run: %.3f s per task (first %.3f s)%n",
+                        again.secondsPerTask(), oneCorePerTask);
+                oneCorePerTask = again.secondsPerTask();
+                oneCoreEstimate = oneCorePerTask * taskCount;
+                speedup = oneCoreEstimate / wall;
+            }
+        }
+        if (speedup > cores * SPEEDUP_NOISE) {
+            out.printf("speedup:     not shown: %.2fx on %d workers cannot be; the one-core baseline was disturbed. Raw figures:"
+                            + " %.3f s per task alone, one-core estimate %.1f s, wall %.2f s%s%n",
+                    speedup, workers, oneCorePerTask, oneCoreEstimate, wall, usage == null ? ""
+                            : String.format(", %.3f CPU-s per task on the workers", usage.cpuSeconds() / Math.max(1, usage.tasks())));
+        } else {
+            out.printf("speedup:     %.2fx over one core (one-core estimate %.1f s / wall %.2f s)%s%n",
+                    speedup, oneCoreEstimate, wall, scheduler == null ? ", on " + workers + " workers" : "");
+        }
         if (usage != null) {
             out.printf("efficiency:  %.3f = %.1f busy core-seconds / %.1f allocated core-seconds%n",
                     usage.efficiency(), usage.busyCoreSeconds(), usage.allocatedCoreSeconds());
@@ -157,6 +177,40 @@ final class DemoCommand implements Callable<Integer> {
         return new ProgressBarBuilder().setTaskName("tasks").setInitialMax(total)
                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200).continuousUpdate()
                 .showSpeed().build();
+    }
+
+    /**
+     * The one-core baseline: {@code tasks} of the job's tasks run one after another on this thread,
+     * each timed by the wall clock and by the thread's CPU time. When the thread had the CPU less
+     * than 95% of the time something else was running (a build, a JIT, another program), and the
+     * figure would flatter the cluster: it is taken again, up to three times, and the fastest kept.
+     */
+    record Baseline(double secondsPerTask, double cpuShare) {
+        private static final double UNDISTURBED = 0.95;
+
+        boolean disturbed() {
+            return cpuShare < UNDISTURBED;
+        }
+
+        static Baseline measure(int tasks, long samplesPerTask) {
+            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            boolean cpuTimed = threads.isCurrentThreadCpuTimeSupported();
+            Baseline best = null;
+            for (int attempt = 0; attempt < 3 && (best == null || best.disturbed()); attempt++) {
+                long cpu0 = cpuTimed ? threads.getCurrentThreadCpuTime() : 0;
+                long w0 = System.nanoTime();
+                for (int i = 0; i < tasks; i++) {
+                    MonteCarloPi.hits(1_000_000L + i, samplesPerTask);
+                }
+                long wallNanos = System.nanoTime() - w0;
+                double share = cpuTimed ? (threads.getCurrentThreadCpuTime() - cpu0) / (double) wallNanos : 1.0;
+                Baseline b = new Baseline(wallNanos / 1e9 / tasks, share);
+                if (best == null || b.secondsPerTask() < best.secondsPerTask()) {
+                    best = b;
+                }
+            }
+            return best;
+        }
     }
 
     /** One-core speed of the kernel, in samples per second, after a short warm-up. */

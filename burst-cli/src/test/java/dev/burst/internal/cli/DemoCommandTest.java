@@ -25,13 +25,54 @@ class DemoCommandTest {
         Matcher pi = Pattern.compile("pi ~ (\\d\\.\\d+)").matcher(out);
         assertThat(pi.find()).as(out).isTrue();
         assertThat(Double.parseDouble(pi.group(1))).isCloseTo(Math.PI, org.assertj.core.data.Offset.offset(0.01));
-        assertThat(out).contains("wall time:", "CPU-seconds", "speedup:", "over one core", "efficiency:");
+        assertThat(out).contains("wall time:", "CPU-seconds", "speedup:", "efficiency:");
+        // Either a speedup the two workers can give, or none, with the raw figures: never more.
+        Matcher speedup = Pattern.compile("speedup:\\s+(\\d+\\.\\d+)x over one core").matcher(out);
+        if (speedup.find()) {
+            assertThat(Double.parseDouble(speedup.group(1))).as(out).isLessThanOrEqualTo(2 * 1.05);
+        } else {
+            assertThat(out).contains("speedup:     not shown:", "the one-core baseline was disturbed. Raw figures:");
+        }
         Matcher eff = Pattern.compile("efficiency:\\s+(\\d+\\.\\d+)").matcher(out);
         assertThat(eff.find()).isTrue();
         assertThat(Double.parseDouble(eff.group(1))).isBetween(0.0, 1.0);
         Matcher tasks = Pattern.compile("\\((\\d+) tasks\\)").matcher(out);
         assertThat(tasks.find()).isTrue();
         assertThat(Integer.parseInt(tasks.group(1))).isGreaterThanOrEqualTo(8);
+    }
+
+    @Test
+    void aBaselineSharingTheCpuIsSeenAsDisturbed() throws Exception {
+        DemoCommand.Baseline quiet = DemoCommand.Baseline.measure(2, 2_000_000);
+        assertThat(quiet.secondsPerTask()).isPositive();
+        // More spinning threads than cores: the baseline's thread gets the CPU part of the time only.
+        int spinners = Runtime.getRuntime().availableProcessors() + 1;
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.CountDownLatch spinning = new java.util.concurrent.CountDownLatch(spinners);
+        java.util.List<Thread> threads = new java.util.ArrayList<>();
+        for (int i = 0; i < spinners; i++) {
+            threads.add(Thread.ofPlatform().daemon().start(() -> {
+                spinning.countDown();
+                long x = 0;
+                while (!stop.get()) {
+                    x += System.nanoTime() & 1;
+                }
+                if (x == 42) {
+                    System.out.print("");
+                }
+            }));
+        }
+        try {
+            spinning.await();
+            DemoCommand.Baseline busy = DemoCommand.Baseline.measure(2, 20_000_000);
+            assertThat(busy.disturbed()).as("cpu share %.2f", busy.cpuShare()).isTrue();
+            assertThat(busy.cpuShare()).isLessThan(0.95);
+        } finally {
+            stop.set(true);
+            for (Thread t : threads) {
+                t.join();
+            }
+        }
     }
 
     @Test

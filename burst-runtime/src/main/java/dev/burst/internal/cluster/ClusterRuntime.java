@@ -65,6 +65,9 @@ public final class ClusterRuntime {
     private WindDown windDown;
     /** Made when the first listener is added; guarded by this. */
     private ListenerFanout listeners;
+    /** Workers {@link #startInitialWorkers} starts, and how long it waits for them to join. */
+    private int initialWorkers;
+    private long initialTimeoutNanos;
 
     private ClusterRuntime(String name, String user, String job, WorkerShape shape, AdaptiveDefaults adaptiveDefaults,
                            Ticker ticker, boolean recordUsage) {
@@ -85,7 +88,10 @@ public final class ClusterRuntime {
 
     /**
      * Starts a cluster whose scheduler serves over TLS and whose workers come from the spec's pool:
-     * the cluster's directory, the scheduler, the pool, then the initial workers (waited for).
+     * the cluster's directory, the scheduler, the pool. Its initial workers come with
+     * {@link #startInitialWorkers}, the last step, once whatever else the cluster runs (a
+     * dashboard) has started: their cores are timed from their start and must find work, not
+     * wait for a web server to load.
      */
     public static ClusterRuntime start(ClusterSpec spec) {
         ClusterRuntime r = new ClusterRuntime(newName(spec.backend()), spec.user(), spec.jobName(), spec.shape(),
@@ -98,7 +104,8 @@ public final class ClusterRuntime {
             WorkerLaunch launch = r.workerLaunch(spec, network);
             Path poolDir = Files.createDirectories(r.workDir.resolve("pool"));
             r.pool = spec.pool().create(new PoolContext(r.name, spec.user(), spec.shape(), launch, r.events, r.ticker, poolDir));
-            r.startInitialWorkers(spec.initialWorkers(), spec.startTimeout().toNanos());
+            r.initialWorkers = spec.initialWorkers();
+            r.initialTimeoutNanos = spec.startTimeout().toNanos();
             return r;
         } catch (IOException | RuntimeException e) {
             r.close();
@@ -111,7 +118,8 @@ public final class ClusterRuntime {
 
     /**
      * Starts a cluster whose scheduler and workers live in this JVM: {@code scheduler} makes the
-     * embedded scheduler given the events its workers report to, {@code pool} its pool.
+     * embedded scheduler given the events its workers report to, {@code pool} its pool; its
+     * {@code initialWorkers} come with {@link #startInitialWorkers}.
      */
     public static ClusterRuntime embedded(String name, String user, String job, WorkerShape shape, Ticker ticker,
                                           boolean recordUsage, BiFunction<WorkerPool.Events, UsageLedger, ClusterScheduler> scheduler,
@@ -120,7 +128,8 @@ public final class ClusterRuntime {
         try {
             r.scheduler = scheduler.apply(r.events, r.ledger);
             r.pool = pool.apply(r.scheduler);
-            r.startInitialWorkers(initialWorkers, java.time.Duration.ofSeconds(60).toNanos());
+            r.initialWorkers = initialWorkers;
+            r.initialTimeoutNanos = java.time.Duration.ofSeconds(60).toNanos();
             return r;
         } catch (RuntimeException e) {
             r.close();
@@ -160,8 +169,20 @@ public final class ClusterRuntime {
                 .collect(Collectors.joining(File.pathSeparator));
     }
 
-    /** Starts {@code n} workers and waits until they joined; a start failure ends the wait with its reason. */
-    private void startInitialWorkers(int n, long timeoutNanos) throws dev.burst.BurstException {
+    /**
+     * The last start step: starts the cluster's initial workers and waits until they joined. A start
+     * failure ends the wait with its reason, and the cluster is closed.
+     */
+    public void startInitialWorkers() {
+        try {
+            awaitWorkers(initialWorkers, initialTimeoutNanos);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void awaitWorkers(int n, long timeoutNanos) throws dev.burst.BurstException {
         if (n == 0) {
             return;
         }

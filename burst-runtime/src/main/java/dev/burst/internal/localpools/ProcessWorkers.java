@@ -116,8 +116,7 @@ public final class ProcessWorkers implements WorkerPool {
         this.context = context;
         this.settings = settings;
         this.shape = context.shape();
-        this.spareTarget = shape.gpus() >= 1 ? 0
-                : settings.restartDeadWorkers() || settings.spares() > 0 ? Math.max(1, settings.spares()) : 0;
+        this.spareTarget = shape.gpus() >= 1 ? 0 : settings.spares();
         for (int i = 0; i < spareTarget; i++) {
             WorkerProcess s = startSpare();
             if (s != null) {
@@ -280,7 +279,9 @@ public final class ProcessWorkers implements WorkerPool {
 
     private synchronized void spareExited(WorkerProcess s) {
         if (spares.remove(s) && !closed) {
-            log.warn("a spare worker of {} exited with code {}; see {}", context.clusterName(), s.process().exitValue(), s.log());
+            // Its log is in the cluster's directory, deleted when the cluster closes: quote it, do not point at it.
+            log.warn("a spare worker of {} exited with code {}; its log ends with:\n{}", context.clusterName(),
+                    s.process().exitValue(), tail(s.log(), 10));
         }
     }
 

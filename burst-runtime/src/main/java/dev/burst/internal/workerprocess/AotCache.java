@@ -8,12 +8,12 @@ import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * JVM options that start worker JVMs from an ahead-of-time cache (JDK 25: JEP 483, 514, 515): the
@@ -44,6 +44,19 @@ final class AotCache {
     private static final Logger log = LoggerFactory.getLogger(AotCache.class);
     static final int MIN_FEATURE = 25;
     static final Duration STALE_LOCK = Duration.ofMinutes(30);
+    /**
+     * Run by {@code /bin/sh} around the assembling JVM (its arguments): on success the cache is
+     * renamed into place (atomically) and its log deleted; either way the configuration (used, or
+     * useless: the next launch records afresh), the partial file and the lock go.
+     */
+    private static final String FINISH_ASSEMBLY = """
+            "$@"; rc=$?
+            if [ "$rc" -eq 0 ] && [ -s "$BURST_AOT_PARTIAL" ] && mv -f "$BURST_AOT_PARTIAL" "$BURST_AOT_CACHE"; then rm -f "$BURST_AOT_LOG"; else rc=1; fi
+            rm -f "$BURST_AOT_CONFIGURATION" "$BURST_AOT_PARTIAL" "$BURST_AOT_LOCK"
+            exit "$rc"
+            """;
+    /** POSIX nice(1), where there is one. */
+    private static final Path NICE = Path.of("/usr/bin/nice");
 
     /** The three files of one JDK and class path. */
     record Files3(Path cache, Path configuration, Path trainingLock) {
@@ -143,32 +156,31 @@ final class AotCache {
             Files.setLastModifiedTime(lock, FileTime.from(Instant.now()));
         }
         Path partial = files.cache().resolveSibling(files.cache().getFileName() + ".partial");
-        List<String> cmd = new ArrayList<>();
-        cmd.add(java);
-        cmd.addAll(baseOptions);
-        cmd.addAll(List.of("-XX:AOTMode=create", "-XX:AOTConfiguration=" + files.configuration(), "-XX:AOTCache=" + partial,
+        List<String> java0 = new ArrayList<>();
+        // At the lowest priority: the assembly takes seconds of CPU, and the workers that start
+        // meanwhile (the user's, timed) must not wait for it. It only saves later starts time.
+        if (Files.isExecutable(NICE)) {
+            java0.addAll(List.of(NICE.toString(), "-n", "19"));
+        }
+        java0.add(java);
+        java0.addAll(baseOptions);
+        java0.addAll(List.of("-XX:AOTMode=create", "-XX:AOTConfiguration=" + files.configuration(), "-XX:AOTCache=" + partial,
                 "-Xlog:aot=off", "-Xlog:cds=off", "-cp", classpath));
         Path logFile = files.cache().resolveSibling(files.cache().getFileName() + ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
+        // The shell, not this JVM, puts the cache in place and cleans up: a launcher that ends first
+        // (a demo, a burst map) must not leave a finished cache under its temporary name, unused.
+        List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", FINISH_ASSEMBLY, "burst-aot-assembly"));
+        cmd.addAll(java0);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile());
+        pb.environment().putAll(Map.of("BURST_AOT_PARTIAL", partial.toString(), "BURST_AOT_CACHE", files.cache().toString(),
+                "BURST_AOT_CONFIGURATION", files.configuration().toString(), "BURST_AOT_LOCK", lock.toString(),
+                "BURST_AOT_LOG", logFile.toString()));
+        Process p = pb.start();
         p.onExit().thenRun(() -> {
-            try {
-                if (p.exitValue() == 0 && nonEmpty(partial)) {
-                    Files.move(partial, files.cache(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                    Files.deleteIfExists(logFile);
-                    log.info("workers of this class path start from an AOT cache now: {}", files.cache());
-                } else {
-                    log.info("could not assemble the workers' AOT cache (exit {}); see {}", p.exitValue(), logFile);
-                }
-                Files.deleteIfExists(files.configuration()); // used, or useless: the next launch records afresh
-                Files.deleteIfExists(partial);
-            } catch (IOException e) {
-                log.debug("AOT cache assembly clean-up: {}", e.toString());
-            } finally {
-                try {
-                    Files.deleteIfExists(lock);
-                } catch (IOException ignored) {
-                    // a stale lock is taken over later
-                }
+            if (p.exitValue() == 0) {
+                log.info("workers of this class path start from an AOT cache now: {}", files.cache());
+            } else {
+                log.info("could not assemble the workers' AOT cache (exit {}); see {}", p.exitValue(), logFile);
             }
         });
         // Not waited for: the worker being launched starts without the cache; a launcher that ends first leaves it to finish.
