@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -47,6 +48,55 @@ class WorkStealingTest {
             assertThat(longOne.isDone()).isFalse();
             Files.createFile(Path.of(release));
             assertThat(longOne.get(60, TimeUnit.SECONDS)).isEqualTo("long");
+        }
+    }
+
+    /** A task that fails, for the sequence below; a subclass of RuntimeException, as users throw. */
+    static final class Exploded extends RuntimeException {
+        Exploded(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Stealing goes on after a task failed (it stopped once): a result, then a task that fails on
+     * an input, its future still held; then a long task and short ones right after it. Every short
+     * task finishes while the long one still runs.
+     */
+    @ParameterizedTest(name = "processes={0}")
+    @ValueSource(booleans = {false, true})
+    void stealingGoesOnAfterAFailedTask(boolean processes, @TempDir Path dir) throws Exception {
+        String release = dir.resolve("release-the-long-task").toString();
+        LocalCluster.Builder builder = LocalCluster.builder().workers(2).threadsPerWorker(1);
+        if (processes) {
+            builder.processes(true).workerClasspath(ProcessClusterTest.burstOnlyClasspath());
+        }
+        try (LocalCluster cluster = builder.build(); Client client = Client.connect(cluster)) {
+            assertThat(client.submit(() -> 41 + 1).get(60, TimeUnit.SECONDS)).isEqualTo(42);
+            TaskFuture<Integer> seven = client.submit(() -> 7);
+            TaskFuture<Integer> failed = client.submit((Integer x) -> {
+                throw new Exploded("no " + x);
+            }, seven);
+            assertThatThrownBy(() -> failed.get(60, TimeUnit.SECONDS)).hasMessageContaining("no 7");
+            // Unnamed, as a user writes them; the long one spins (it holds its core) until let go.
+            TaskFuture<String> longOne = client.submit(() -> {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(100);
+                long spins = 0;
+                while (System.nanoTime() < deadline && (++spins % 100_000 != 0 || !Files.exists(Path.of(release)))) {
+                    Thread.onSpinWait();
+                }
+                return "long";
+            });
+            List<TaskFuture<Integer>> shorts = new java.util.ArrayList<>();
+            for (int i = 1; i <= 5; i++) {
+                int x = i;
+                shorts.add(client.submit(() -> x * 10));
+            }
+            assertThat(client.gather(shorts, Duration.ofSeconds(60))).containsExactly(10, 20, 30, 40, 50);
+            assertThat(longOne.isDone()).as("every short task finished while the long one ran").isFalse();
+            Files.createFile(Path.of(release));
+            assertThat(longOne.get(60, TimeUnit.SECONDS)).isEqualTo("long");
+            assertThat(failed.isDone()).isTrue();
         }
     }
 }

@@ -28,11 +28,14 @@ import java.util.Set;
  *   <li>Only when the scheduler's own queue is empty (the queue is what a free thread takes first),
  *   no worker retires and admission is open: a retiring victim's results are being copied, and
  *   tasks refused new work must not move.
- *   <li>Only tasks worth moving: those that would wait on the victim (its expected work ahead of
- *   the task, per thread) at least {@code stealMinWaitNanos} and longer than fetching the inputs
- *   the thief lacks (Dask's cost ratio, with the wait saved in place of the task's duration: a
- *   tiny task stuck behind a long one is the case users meet, and Dask's rule "never below 5 ms of
- *   compute" would leave it there); never a task whose result the victim also holds.
+ *   <li>Only tasks worth moving. One whose inputs the thief has (a root task, say) always is: the
+ *   move costs a request, and the victim refuses once it started the task. One that needs inputs
+ *   moved must wait on the victim (its expected work ahead of the task, per thread) at least
+ *   {@code stealMinWaitNanos} and longer than fetching the inputs the thief lacks (Dask's cost
+ *   ratio, with the wait saved in place of the task's duration: a tiny task stuck behind a long
+ *   one is the case users meet, and Dask's rule "never below 5 ms of compute" would leave it
+ *   there); never a task whose result the victim also holds. The expected wait is not trusted to
+ *   refuse a free move: without a clock the core cannot see a task outlive its expected duration.
  *   <li>The victim is the worker with the longest backlog beyond its threads; its candidates are its
  *   newest few tasks (a worker starts tasks by priority, and the newest come last), so a choice
  *   costs O(backlogged workers), not O(tasks).
@@ -181,17 +184,23 @@ final class WorkStealing {
     }
 
     private boolean worthMoving(SchedulerTask t, SchedulerWorker victim, SchedulerWorker thief) {
-        double wait = (victim.occupancy - t.occupancyShare) / victim.threads; // the work assigned before it
-        if (wait < config.stealMinWaitNanos()) {
-            return false;
-        }
         long missing = 0;
         for (SchedulerTask d : t.dependencies) {
             if (d.whoHas == null || !d.whoHas.contains(thief)) {
                 missing += d.nbytes;
             }
         }
-        return missing == 0 || wait >= missing * 1e9 / config.bandwidthBytesPerSecond();
+        if (missing == 0) {
+            // Nothing to move but the request: always worth asking. The expected wait cannot say no
+            // here, because it is blind to a running task that outlives its prefix's average: the
+            // core has no clock, and a prefix learned from quick tasks (all of a method's lambdas
+            // share one) rates a long one as quick. That left a short task behind a 1.5 s one while
+            // the other worker idled, whenever placement's tie-break (fewer stored bytes: a held
+            // result, such as the input of a failed task, tips it) put both on one worker.
+            return true;
+        }
+        double wait = (victim.occupancy - t.occupancyShare) / victim.threads; // the work assigned before it
+        return wait >= config.stealMinWaitNanos() && wait >= missing * 1e9 / config.bandwidthBytesPerSecond();
     }
 
     private int incoming(SchedulerWorker thief) {

@@ -34,6 +34,11 @@ class SchedulerStealingTest {
     private Setup setUp(SchedulerDriver d) {
         d.join("a", 1);
         d.join("b", 1);
+        return submitted(d);
+    }
+
+    /** The slow and short tasks submitted to {@code d}'s two workers. */
+    private Setup submitted(SchedulerDriver d) {
         var out = d.submit("c", List.of(task(slow), task(s1), task(s2), task(s3)), slow, s1, s2, s3);
         String slowOn = computeOf(out, slow).worker().name();
         String other = slowOn.equals("a") ? "b" : "a";
@@ -101,17 +106,46 @@ class SchedulerStealingTest {
     }
 
     @Test
-    void aTaskMovesOnlyIfItWouldWaitLongEnoughAndStealingCanBeSwitchedOff() {
-        // The slow task is expected to take 0.5 s (a prefix not seen yet): the wait behind it is under 10 s.
+    void aTaskWhoseInputsMustMoveMovesOnlyIfItWouldWaitLongEnoughAndStealingCanBeSwitchedOff() {
+        // Two dependents of one result on a; b joins without it. The wait behind the first is its
+        // expected 0.5 s (a prefix not seen yet): under 10 s, so not worth fetching the input for.
         for (SchedulerConfig config : List.of(SchedulerConfig.defaults().withStealMinWaitNanos(10_000_000_000L),
                 SchedulerConfig.defaults().withStealMinWaitNanos(Long.MAX_VALUE))) {
-            Setup s = setUp(new SchedulerDriver(config));
-            List<SchedulerCommand> after = List.of();
-            for (TaskKey k : s.onOther()) {
-                after = s.d().finish(s.other(), k, 100, SHORT_NANOS);
-            }
-            assertThat(only(after, StealRequest.class)).as(config.stealing() ? "not worth it" : "stealing off").isEmpty();
+            SchedulerDriver d = new SchedulerDriver(config);
+            d.join("a", 1);
+            d.submit("c", List.of(task(slow), task(s1, slow), task(s2, slow)), s1, s2);
+            d.finish("a", slow, 100, SHORT_NANOS);
+            var joined = d.join("b", 1);
+            assertThat(only(joined, StealRequest.class)).as(config.stealing() ? "not worth it" : "stealing off").isEmpty();
         }
+    }
+
+    @Test
+    void aTaskWithNothingToMoveIsAskedForWhateverTheLearnedDurationsSay() {
+        // The prefix learned from a 1 µs run, as all of a method's lambdas share one: the core rates
+        // the running "slow" task as quick, and cannot see it run for seconds. A short task behind
+        // it is asked for anyway: the move costs a request, and the victim refuses a started task.
+        SchedulerDriver d = new SchedulerDriver();
+        d.join("a", 1);
+        d.join("b", 1);
+        TaskKey quick = key("slow", 9);
+        var first = d.submit("c", List.of(task(quick)), quick);
+        d.finish(computeOf(first, quick).worker().name(), quick, 8, 1_000L);
+        Setup s = submitted(d);
+        List<SchedulerCommand> after = List.of();
+        for (TaskKey k : s.onOther()) {
+            after = d.finish(s.other(), k, 100, 1_000L);
+        }
+        StealRequest request = only(after, StealRequest.class).getFirst();
+        assertThat(request.worker()).isEqualTo(worker(s.slowOn()));
+        assertThat(s.behindSlow()).contains(request.key());
+        // Switched off, it is not.
+        SchedulerDriver off = new SchedulerDriver(SchedulerConfig.defaults().withStealMinWaitNanos(Long.MAX_VALUE));
+        Setup o = setUp(off);
+        for (TaskKey k : o.onOther()) {
+            after = off.finish(o.other(), k, 100, 1_000L);
+        }
+        assertThat(only(after, StealRequest.class)).isEmpty();
     }
 
     @Test
