@@ -57,6 +57,17 @@ final class WorkStealing {
     private final Map<SchedulerTask, Long> refused = new HashMap<>();
     /** Workers that may have a free thread since the last pass. */
     private final Set<SchedulerWorker> mayHaveRoom = new LinkedHashSet<>();
+    /**
+     * Workers left with a free thread and nothing to steal at their last pass. Asked again when
+     * that may have changed: a worker became backlogged, or stealing became allowed again (the
+     * queue emptied, a retirement ended). Without this, a worker that went idle while stealing was
+     * not allowed, or before anyone was backlogged, stayed idle until an event of its own.
+     */
+    private final Set<SchedulerWorker> idleThieves = new LinkedHashSet<>();
+    /** A worker became backlogged since the last pass. */
+    private boolean backlogGrew;
+    /** Whether stealing was allowed at the last pass. */
+    private boolean allowedBefore = true;
 
     WorkStealing(SchedulerConfig config) {
         this.config = config;
@@ -65,9 +76,12 @@ final class WorkStealing {
     /** {@code w}'s tasks changed in number. */
     void loadChanged(SchedulerWorker w) {
         if (w.processing.size() > w.threads) {
-            backlogged.add(w);
+            backlogGrew |= backlogged.add(w);
         } else if (!backlogged.isEmpty()) {
             backlogged.remove(w);
+        }
+        if (w.processing.size() >= w.threads && !idleThieves.isEmpty()) {
+            idleThieves.remove(w);
         }
     }
 
@@ -92,6 +106,7 @@ final class WorkStealing {
     void workerLeft(SchedulerWorker w) {
         backlogged.remove(w);
         mayHaveRoom.remove(w);
+        idleThieves.remove(w);
         underWay.values().removeIf(s -> s.victim() == w || s.thief() == w);
     }
 
@@ -117,15 +132,22 @@ final class WorkStealing {
      * ({@code allowed}: the queue is empty, nobody retires, admission is open). Recorded as under way.
      */
     List<Steal> choose(boolean allowed) {
-        if (mayHaveRoom.isEmpty()) {
+        boolean again = allowed && !idleThieves.isEmpty() && (backlogGrew || !allowedBefore);
+        allowedBefore = allowed;
+        if (mayHaveRoom.isEmpty() && !again) {
             return List.of();
         }
+        backlogGrew = false;
+        if (again) {
+            mayHaveRoom.addAll(idleThieves);
+        }
         List<Steal> chosen = List.of();
-        if (allowed && !backlogged.isEmpty()) {
-            for (SchedulerWorker thief : mayHaveRoom) {
-                if (thief.retiring) {
-                    continue;
-                }
+        for (SchedulerWorker thief : mayHaveRoom) {
+            if (thief.retiring) {
+                idleThieves.remove(thief);
+                continue;
+            }
+            if (allowed && !backlogged.isEmpty()) {
                 Steal s;
                 while (thief.processing.size() + incoming(thief) < thief.threads && (s = chooseFor(thief)) != null) {
                     underWay.put(s.task(), s);
@@ -134,6 +156,11 @@ final class WorkStealing {
                     }
                     chosen.add(s);
                 }
+            }
+            if (thief.processing.size() + incoming(thief) < thief.threads) {
+                idleThieves.add(thief);
+            } else {
+                idleThieves.remove(thief);
             }
         }
         mayHaveRoom.clear();
@@ -153,7 +180,7 @@ final class WorkStealing {
             if (v == thief || backlog <= bestBacklog) {
                 continue;
             }
-            SchedulerTask t = candidate(v, thief, backlog);
+            SchedulerTask t = candidate(v, thief);
             if (t != null) {
                 best = new Steal(t, t.runId, v, thief);
                 bestBacklog = backlog;
@@ -163,17 +190,24 @@ final class WorkStealing {
     }
 
     /** The newest of {@code victim}'s last few tasks that {@code thief} may take, or null. */
-    private SchedulerTask candidate(SchedulerWorker victim, SchedulerWorker thief, int backlog) {
+    private SchedulerTask candidate(SchedulerWorker victim, SchedulerWorker thief) {
         Iterator<SchedulerTask> newestFirst = victim.processing.reversed().iterator();
-        for (int seen = 0; seen < Math.min(backlog, CANDIDATES) && newestFirst.hasNext(); ) {
+        // Up to CANDIDATES of the newest, not only the newest `backlog`: the running ones are not
+        // always the oldest (a worker starts by priority), and one that cannot move (its inputs are
+        // far, or it runs) must not hide a free one behind it. A task that has started is refused.
+        for (int seen = 0; seen < CANDIDATES && newestFirst.hasNext(); ) {
             SchedulerTask t = newestFirst.next();
             if (underWay.containsKey(t)) {
                 continue; // asked already: does not count as a candidate
             }
-            seen++;
             Long refusedRun = refused.get(t);
-            if ((refusedRun != null && refusedRun == t.runId)
-                    || (t.whoHas != null && t.whoHas.contains(victim))
+            if (refusedRun != null && refusedRun == t.runId) {
+                // Refused: it runs there. Not a candidate either: a task started out of order (by
+                // priority) is often the newest, and counting it hid the waiting one behind it.
+                continue;
+            }
+            seen++;
+            if ((t.whoHas != null && t.whoHas.contains(victim))
                     || !t.spec.resources().fitsIn(thief.resources)
                     || !worthMoving(t, victim, thief)) {
                 continue;

@@ -197,6 +197,15 @@ public final class WorkerState {
         return executing.size();
     }
 
+    /** Tasks ready to run here and waiting for free resources, in the order they will start. */
+    public List<TaskKey> readyKeys() {
+        List<TaskKey> keys = new ArrayList<>(ready.size());
+        for (Task t : ready) {
+            keys.add(t.key);
+        }
+        return keys;
+    }
+
     public int taskCount() {
         return tasks.size();
     }

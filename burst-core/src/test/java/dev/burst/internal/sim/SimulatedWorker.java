@@ -54,6 +54,8 @@ final class SimulatedWorker {
     final Map<TaskKey, Long> store = new HashMap<>();
     final Map<Long, Run> running = new HashMap<>();
     boolean alive = true;
+    /** One execution in this many runs 30 times its prefix's mean: the scheduler cannot know which. */
+    static final int LONG_ONE_IN = 40;
     /** How many times slower than usual this worker's messages to the scheduler travel. */
     final int lag;
 
@@ -191,6 +193,9 @@ final class SimulatedWorker {
         }
         SimPayload p = (SimPayload) x.payload();
         long duration = 1 + (long) (p.meanNanos() * (0.25 + 1.5 * sim.rng.nextDouble()));
+        if (sim.rng.nextInt(LONG_ONE_IN) == 0) {
+            duration *= 30; // a long run of a prefix learned from quick ones (all of a method's lambdas share one)
+        }
         Run run = new Run(x.key(), x.attempt(), x.resources(), Workload.valueOf(x.key(), inputs), duration);
         if (sim.completed.contains(x.key())) {
             sim.stats.recomputed++;

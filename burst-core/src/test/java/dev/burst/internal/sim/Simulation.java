@@ -254,6 +254,24 @@ final class Simulation {
         return new StimulusId(kind, ++stimuli);
     }
 
+    /**
+     * How long a steal for {@code thief} may take at most: the report that freed its thread
+     * reaching the scheduler, the request to a victim and the answer, and the task to the thief:
+     * slow messages (ten times the longest ordinary delay) on their links. The victim may be any
+     * worker (the scheduler asks the one with the longest backlog first, perhaps a congested one,
+     * whose refusal comes late), so the slowest link counts for the request and its answer.
+     */
+    long stealLatencyBound(SimulatedWorker thief) {
+        long slowest = 10 * 2 * baseDelayNanos;
+        int maxLag = 1;
+        for (SimulatedWorker w : workers.values()) {
+            if (w.alive) {
+                maxLag = Math.max(maxLag, w.lag);
+            }
+        }
+        return slowest * (2L * thief.lag + 2L * maxLag);
+    }
+
     /** A message delay: mostly around the base, sometimes ten times longer. */
     long delay() {
         long d = (long) (baseDelayNanos * (0.2 + rng.nextDouble() * 1.6));

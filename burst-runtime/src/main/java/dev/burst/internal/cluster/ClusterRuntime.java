@@ -68,6 +68,8 @@ public final class ClusterRuntime {
     /** Workers {@link #startInitialWorkers} starts, and how long it waits for them to join. */
     private int initialWorkers;
     private long initialTimeoutNanos;
+    /** What a start failure names ("a cluster of worker processes"), or null for an embedded cluster. */
+    private String description;
 
     private ClusterRuntime(String name, String user, String job, WorkerShape shape, AdaptiveDefaults adaptiveDefaults,
                            Ticker ticker, boolean recordUsage) {
@@ -106,6 +108,7 @@ public final class ClusterRuntime {
             r.pool = spec.pool().create(new PoolContext(r.name, spec.user(), spec.shape(), launch, r.events, r.ticker, poolDir));
             r.initialWorkers = spec.initialWorkers();
             r.initialTimeoutNanos = spec.startTimeout().toNanos();
+            r.description = spec.description();
             return r;
         } catch (IOException | RuntimeException e) {
             r.close();
@@ -178,7 +181,10 @@ public final class ClusterRuntime {
             awaitWorkers(initialWorkers, initialTimeoutNanos);
         } catch (RuntimeException e) {
             close();
-            throw e;
+            if (description == null || e instanceof IllegalArgumentException) {
+                throw e;
+            }
+            throw new dev.burst.BurstException("cannot start " + description + ": " + e.getMessage(), e);
         }
     }
 
