@@ -49,6 +49,10 @@ public abstract class Cluster implements AutoCloseable {
             }
             throw e;
         }
+        var d = dashboard;
+        if (d != null) {
+            d.refresh(); // its pages and /metrics show the workers at once, not a tick later
+        }
     }
 
     private void startDashboard() {

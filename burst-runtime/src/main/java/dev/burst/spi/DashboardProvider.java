@@ -21,6 +21,13 @@ public interface DashboardProvider {
         /** The link to open: {@code http://127.0.0.1:port/?token=…}, carrying its access token as Jupyter's does. */
         String url();
 
+        /**
+         * The cluster changed in a way a page should show now rather than at its next refresh:
+         * its initial workers joined (a dashboard starts before them). Default: nothing.
+         */
+        default void refresh() {
+        }
+
         /** Stops serving. Idempotent. */
         @Override
         void close();

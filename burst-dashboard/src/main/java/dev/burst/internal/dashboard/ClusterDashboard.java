@@ -136,6 +136,12 @@ final class ClusterDashboard implements DashboardProvider.Dashboard {
         ticker.scheduleAtFixedRate(this::tickQuietly, 1, 1, TimeUnit.SECONDS);
     }
 
+    /** Takes a fresh snapshot now (the initial workers joined), on the caller's thread. */
+    @Override
+    public void refresh() {
+        tickQuietly();
+    }
+
     private static void page(Context ctx, String html) {
         ctx.header("Cache-Control", "no-store");
         ctx.header("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:");
@@ -153,7 +159,7 @@ final class ClusterDashboard implements DashboardProvider.Dashboard {
     }
 
     /** Takes the snapshot, records a usage sample, and pushes both to the open pages. */
-    private void tick() {
+    private synchronized void tick() {
         if (closed || cluster.isClosed()) {
             return;
         }
