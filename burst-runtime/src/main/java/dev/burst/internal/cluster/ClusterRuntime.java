@@ -344,6 +344,7 @@ public final class ClusterRuntime {
             throw new dev.burst.BurstException(name + ": cannot start a worker to keep results in while winding down: " + e, e);
         }
         stopController();
+        awaitKeeperJoined(java.time.Duration.ofSeconds(30));
         var loop = scheduler.loop();
         loop.post(new dev.burst.internal.scheduler.SchedulerEvent.AdmissionClosed(loop.stimulus("wind-down"),
                 new dev.burst.internal.core.TaskError(dev.burst.WorkRefusedException.TYPE, reason, null)));
@@ -360,6 +361,28 @@ public final class ClusterRuntime {
                 });
         windDown = new WindDown(reason, keeper, done);
         return done;
+    }
+
+    /**
+     * Waits (bounded) until the result keeper has joined the scheduler: workers retired before it
+     * did had nowhere to copy their results to, and a result computed but not fetched yet was lost
+     * when the grace ran out (seen with a cold cluster process: the keeper's TLS connection took
+     * longer than a one-second lease).
+     */
+    private void awaitKeeperJoined(java.time.Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (scheduler.workerIds().stream().noneMatch(id -> NetworkScheduler.RESULT_KEEPER.equals(scheduler.workerName(id)))) {
+            if (System.nanoTime() > deadline) {
+                log.warn("{}: the result keeper did not join within {} s; winding down without it", name, timeout.toSeconds());
+                return;
+            }
+            try {
+                Thread.sleep(10); // a join handled by the scheduler's loop; nothing to wait on from here
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private void refuseIfWindingDown() {

@@ -336,7 +336,7 @@ public final class ClusterFleet implements AutoCloseable {
     }
 
     private static void refuseIfWindingDown(LiveCluster c) {
-        String why = c.windDown;
+        String why = c.windDownAsked;
         if (why != null) {
             throw new ApiException(409, "cluster " + c.name() + " takes no new work and starts no workers: " + why
                     + "; results it computed stay fetchable until it is stopped");
@@ -501,7 +501,7 @@ public final class ClusterFleet implements AutoCloseable {
     private void enforceBudgets() {
         Map<Long, List<LiveCluster>> byUser = new java.util.HashMap<>();
         for (LiveCluster c : live.values()) {
-            if (!c.stopping && c.windDown == null) {
+            if (!c.stopping && c.windDownAsked == null) {
                 byUser.computeIfAbsent(c.record.userId(), u -> new ArrayList<>()).add(c);
             }
         }
@@ -526,7 +526,7 @@ public final class ClusterFleet implements AutoCloseable {
             String spent = spentBudget(user, used, cores, gpus, settings.lease());
             if (spent != null) {
                 for (LiveCluster c : clusters) {
-                    c.windDown = spent; // at once: the next poll must not ask again
+                    c.windDownAsked = spent; // at once: the next poll must not ask again
                     background.execute(() -> windDown(c, spent));
                 }
             }
@@ -562,6 +562,7 @@ public final class ClusterFleet implements AutoCloseable {
     private void windDown(LiveCluster c, String why) {
         try {
             c.process.windDown(why, settings.lease());
+            c.windDown = why; // in effect: the cluster refuses new tasks from now on
             log.info("cluster {} of {} winds down: {}; running tasks get {} s, then its workers stop", c.name(),
                     c.record.user(), why, settings.lease().toSeconds());
         } catch (RuntimeException e) {
@@ -589,7 +590,8 @@ public final class ClusterFleet implements AutoCloseable {
         Instant now = settings.clock().instant();
         c.lastStatus = s;
         if (s.windDown() != null) {
-            c.windDown = s.windDown(); // also after a gateway restart
+            c.windDownAsked = s.windDown(); // also after a gateway restart
+            c.windDown = s.windDown();
         }
         c.activity.observe(now, s.working(), s.submitted(), s.finished(), s.clients());
         trackWorkers(c, s, now);
@@ -598,7 +600,7 @@ public final class ClusterFleet implements AutoCloseable {
         }
         Optional<ReclaimDecision> d = ReclaimPolicy.decide(c.activity.observation(s.working(), c.record.detached()), c.timeouts, now);
         d.ifPresent(decision -> {
-            String spent = c.windDown;
+            String spent = c.windDownAsked;
             // A cluster wound down for its budget ends for that reason, when it is reclaimed at last.
             StopReason reason = spent == null ? decision.reason() : StopReason.BUDGET;
             String detail = spent == null ? decision.detail() : spent + "; stopped then (" + decision.reason().label() + "): "

@@ -27,8 +27,14 @@ final class LiveCluster {
     final Set<String> workers = new HashSet<>();
     volatile ControlStatus lastStatus;
     volatile boolean stopping;
-    /** Why the cluster takes no new work (its owner's budget is spent), or null while it does. */
+    /**
+     * Why the cluster takes no new work (its owner's budget is spent), or null while it does: set
+     * once its process confirmed it, so that whoever reads it (the REST API) can count on new
+     * tasks being refused from then on.
+     */
     volatile String windDown;
+    /** Why the cluster was asked to wind down, from the moment it was asked (it starts no workers from then on); or null. */
+    volatile String windDownAsked;
     UsageFigures recorded;
     Instant usageWrittenAt;
     int failedReads;
