@@ -253,11 +253,11 @@ public abstract class Cluster implements AutoCloseable {
      */
     @Override
     public void close() {
-        runtime.close(); // first: the workers' cores stop counting before the web server stops
         var d = dashboard;
         if (d != null) {
-            d.close();
+            d.close(); // a few milliseconds: stopping its web server first keeps the close path as it was
         }
+        runtime.close();
     }
 
     @Override
