@@ -180,7 +180,7 @@ final class WorkStealing {
             if (v == thief || backlog <= bestBacklog) {
                 continue;
             }
-            SchedulerTask t = candidate(v, thief);
+            SchedulerTask t = candidate(v, thief, backlog);
             if (t != null) {
                 best = new Steal(t, t.runId, v, thief);
                 bestBacklog = backlog;
@@ -190,12 +190,14 @@ final class WorkStealing {
     }
 
     /** The newest of {@code victim}'s last few tasks that {@code thief} may take, or null. */
-    private SchedulerTask candidate(SchedulerWorker victim, SchedulerWorker thief) {
+    private SchedulerTask candidate(SchedulerWorker victim, SchedulerWorker thief, int backlog) {
         Iterator<SchedulerTask> newestFirst = victim.processing.reversed().iterator();
-        // Up to CANDIDATES of the newest, not only the newest `backlog`: the running ones are not
-        // always the oldest (a worker starts by priority), and one that cannot move (its inputs are
-        // far, or it runs) must not hide a free one behind it. A task that has started is refused.
-        for (int seen = 0; seen < CANDIDATES && newestFirst.hasNext(); ) {
+        // The newest `backlog + threads`, not only the newest `backlog`: the running ones are not
+        // always the oldest (a worker starts by priority), and one that runs or cannot move (its
+        // inputs are far) must not hide a free one behind it. A task that has started is refused.
+        // At most CANDIDATES: this runs on every event that frees a thread.
+        int limit = Math.min(backlog + victim.threads, CANDIDATES);
+        for (int seen = 0; seen < limit && newestFirst.hasNext(); ) {
             SchedulerTask t = newestFirst.next();
             if (underWay.containsKey(t)) {
                 continue; // asked already: does not count as a candidate
