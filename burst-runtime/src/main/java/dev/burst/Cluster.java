@@ -40,16 +40,15 @@ public abstract class Cluster implements AutoCloseable {
      */
     final void startDashboardAndWorkers() {
         startDashboard();
+        var d = dashboard;
         try {
             runtime.startInitialWorkers();
         } catch (RuntimeException e) {
-            var d = dashboard;
             if (d != null) {
                 d.close();
             }
             throw e;
         }
-        var d = dashboard;
         if (d != null) {
             d.refresh(); // its pages and /metrics show the workers at once, not a tick later
         }
@@ -255,7 +254,7 @@ public abstract class Cluster implements AutoCloseable {
     public void close() {
         var d = dashboard;
         if (d != null) {
-            d.close(); // a few milliseconds: stopping its web server first keeps the close path as it was
+            d.close();
         }
         runtime.close();
     }

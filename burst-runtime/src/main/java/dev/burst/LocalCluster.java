@@ -36,9 +36,6 @@ public final class LocalCluster extends Cluster {
     private LocalCluster(ClusterRuntime runtime) {
         super(runtime);
         startDashboardAndWorkers();
-        if (runtime.pool() instanceof ProcessWorkers processes) {
-            processes.started();
-        }
     }
 
     public static Builder builder() {

@@ -29,11 +29,7 @@ class WorkStealingTest {
     void aShortTaskQueuedBehindALongOneRunsElsewhere(boolean processes, @TempDir Path dir) throws Exception {
         // "Long" is a condition, not a duration: the long task runs until the test lets it go.
         String release = dir.resolve("release-the-long-task").toString();
-        LocalCluster.Builder builder = LocalCluster.builder().workers(2).threadsPerWorker(1);
-        if (processes) {
-            builder.processes(true).workerClasspath(ProcessClusterTest.burstOnlyClasspath());
-        }
-        try (LocalCluster cluster = builder.build(); Client client = Client.connect(cluster)) {
+        try (LocalCluster cluster = twoOneThreadWorkers(processes); Client client = Client.connect(cluster)) {
             TaskFuture<String> longOne = client.submit(() -> {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(100);
                 while (!Files.exists(Path.of(release)) && System.nanoTime() < deadline) {
@@ -49,6 +45,15 @@ class WorkStealingTest {
             Files.createFile(Path.of(release));
             assertThat(longOne.get(60, TimeUnit.SECONDS)).isEqualTo("long");
         }
+    }
+
+    /** Two one-thread workers, in this JVM or as worker processes. */
+    private static LocalCluster twoOneThreadWorkers(boolean processes) {
+        LocalCluster.Builder builder = LocalCluster.builder().workers(2).threadsPerWorker(1);
+        if (processes) {
+            builder.processes(true).workerClasspath(ProcessClusterTest.burstOnlyClasspath());
+        }
+        return builder.build();
     }
 
     /** A task that fails, for the sequence below; a subclass of RuntimeException, as users throw. */
@@ -67,11 +72,7 @@ class WorkStealingTest {
     @ValueSource(booleans = {false, true})
     void stealingGoesOnAfterAFailedTask(boolean processes, @TempDir Path dir) throws Exception {
         String release = dir.resolve("release-the-long-task").toString();
-        LocalCluster.Builder builder = LocalCluster.builder().workers(2).threadsPerWorker(1);
-        if (processes) {
-            builder.processes(true).workerClasspath(ProcessClusterTest.burstOnlyClasspath());
-        }
-        try (LocalCluster cluster = builder.build(); Client client = Client.connect(cluster)) {
+        try (LocalCluster cluster = twoOneThreadWorkers(processes); Client client = Client.connect(cluster)) {
             assertThat(client.submit(() -> 41 + 1).get(60, TimeUnit.SECONDS)).isEqualTo(42);
             TaskFuture<Integer> seven = client.submit(() -> 7);
             TaskFuture<Integer> failed = client.submit((Integer x) -> {

@@ -84,6 +84,13 @@ public interface WorkerPool extends AutoCloseable {
     default void adaptiveStarted() {
     }
 
+    /**
+     * The cluster's initial workers have joined: its start is over (a pool that replaced dead
+     * workers only after the start, or warmed spares meanwhile, goes on from here).
+     */
+    default void initialWorkersJoined() {
+    }
+
     /** Stops every worker it started and waits (bounded) until they are gone; idempotent. */
     @Override
     void close();

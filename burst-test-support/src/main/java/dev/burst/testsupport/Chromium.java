@@ -8,8 +8,6 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 /**
  * Debian's headless Chromium driven by Selenium through Debian's {@code chromedriver}: nothing is
  * downloaded at run time (Selenium Manager is never asked). Where they are missing the browser
@@ -25,15 +23,7 @@ public final class Chromium {
     public static void requireOrSkip(String testClass) {
         String why = !Files.isExecutable(DRIVER) ? DRIVER + " is missing (apt-get install chromium-driver)"
                 : !Files.isExecutable(BROWSER) ? BROWSER + " is missing (apt-get install chromium)" : null;
-        if (why != null && "true".equals(System.getenv("CI"))) {
-            throw new IllegalStateException("CI=true but " + testClass + " cannot run: " + why);
-        }
-        if (why != null) {
-            System.err.printf("%n************************************************************************%n"
-                    + "* SKIPPED: %s needs headless Chromium: %s%n"
-                    + "************************************************************************%n", testClass, why);
-        }
-        assumeTrue(why == null, why);
+        RequiredTool.requireOrSkip(testClass, "headless Chromium", why);
     }
 
     public static ChromeDriver start() {

@@ -89,6 +89,12 @@ final class Invariants {
         Set<TaskKey> stillWaiting = new HashSet<>();
         long now = sim.timeline.now();
         if (!idle.isEmpty()) {
+            int maxLag = 1;
+            for (SimulatedWorker w : sim.workers.values()) {
+                if (w.alive) {
+                    maxLag = Math.max(maxLag, w.lag);
+                }
+            }
             for (SimulatedWorker v : sim.workers.values()) {
                 if (!v.alive || !known.contains(v.id) || v.state.executingCount() == 0
                         || sim.scheduler.processingCount(v.id) <= v.total.get(ResourceAmounts.CPU)) {
@@ -106,7 +112,7 @@ final class Invariants {
                     long bound = Long.MAX_VALUE;
                     for (SimulatedWorker w : idle) {
                         if (w != v && spec.resources().fitsIn(w.total)) {
-                            bound = Math.min(bound, sim.stealLatencyBound(w));
+                            bound = Math.min(bound, sim.stealLatencyBound(w, maxLag));
                         }
                     }
                     if (bound == Long.MAX_VALUE) {

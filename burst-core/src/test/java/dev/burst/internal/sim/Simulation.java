@@ -259,16 +259,11 @@ final class Simulation {
      * reaching the scheduler, the request to a victim and the answer, and the task to the thief:
      * slow messages (ten times the longest ordinary delay) on their links. The victim may be any
      * worker (the scheduler asks the one with the longest backlog first, perhaps a congested one,
-     * whose refusal comes late), so the slowest link counts for the request and its answer.
+     * whose refusal comes late), so the slowest link ({@code maxLag}, of the live workers) counts
+     * for the request and its answer.
      */
-    long stealLatencyBound(SimulatedWorker thief) {
+    long stealLatencyBound(SimulatedWorker thief, int maxLag) {
         long slowest = 10 * 2 * baseDelayNanos;
-        int maxLag = 1;
-        for (SimulatedWorker w : workers.values()) {
-            if (w.alive) {
-                maxLag = Math.max(maxLag, w.lag);
-            }
-        }
         return slowest * (2L * thief.lag + 2L * maxLag);
     }
 

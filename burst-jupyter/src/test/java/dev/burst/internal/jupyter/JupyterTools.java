@@ -3,7 +3,6 @@ package dev.burst.internal.jupyter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Debian's Jupyter for the kernel's tests: {@code jupyter-nbconvert} (with nbclient) and
@@ -26,15 +25,7 @@ final class JupyterTools {
                 break;
             }
         }
-        if (why != null && "true".equals(System.getenv("CI"))) {
-            throw new IllegalStateException("CI=true but " + testClass + " cannot run: " + why);
-        }
-        if (why != null) {
-            System.err.printf("%n************************************************************************%n"
-                    + "* SKIPPED: %s needs Jupyter: %s%n"
-                    + "************************************************************************%n", testClass, why);
-        }
-        assumeTrue(why == null, why);
+        dev.burst.testsupport.RequiredTool.requireOrSkip(testClass, "Jupyter", why);
     }
 
     /** This JVM's {@code java} and class path: the kernel under test runs Burst's built classes. */

@@ -98,6 +98,7 @@ public final class ClusterRuntime {
     public static ClusterRuntime start(ClusterSpec spec) {
         ClusterRuntime r = new ClusterRuntime(newName(spec.backend()), spec.user(), spec.jobName(), spec.shape(),
                 spec.adaptiveDefaults(), spec.ticker(), spec.recordUsage());
+        r.description = spec.description();
         try {
             r.makeWorkDir(spec.workDirParent());
             NetworkScheduler network = new NetworkScheduler(spec.schedulerHost(), SchedulerConfig.defaults()
@@ -108,14 +109,9 @@ public final class ClusterRuntime {
             r.pool = spec.pool().create(new PoolContext(r.name, spec.user(), spec.shape(), launch, r.events, r.ticker, poolDir));
             r.initialWorkers = spec.initialWorkers();
             r.initialTimeoutNanos = spec.startTimeout().toNanos();
-            r.description = spec.description();
             return r;
         } catch (IOException | RuntimeException e) {
-            r.close();
-            if (e instanceof IllegalArgumentException iae) {
-                throw iae;
-            }
-            throw new dev.burst.BurstException("cannot start " + spec.description() + ": " + e.getMessage(), e);
+            throw r.startFailed(e);
         }
     }
 
@@ -180,12 +176,24 @@ public final class ClusterRuntime {
         try {
             awaitWorkers(initialWorkers, initialTimeoutNanos);
         } catch (RuntimeException e) {
-            close();
-            if (description == null || e instanceof IllegalArgumentException) {
-                throw e;
-            }
-            throw new dev.burst.BurstException("cannot start " + description + ": " + e.getMessage(), e);
+            throw startFailed(e);
         }
+        pool.initialWorkersJoined();
+    }
+
+    /**
+     * Closes what a start step left and says why it failed: bad input as it was, anything else
+     * naming the cluster (an embedded one, with no description, rethrows as it was).
+     */
+    private RuntimeException startFailed(Exception e) {
+        close();
+        if (e instanceof IllegalArgumentException iae) {
+            return iae;
+        }
+        if (description == null && e instanceof RuntimeException re) {
+            return re;
+        }
+        return new dev.burst.BurstException("cannot start " + description + ": " + e.getMessage(), e);
     }
 
     private void awaitWorkers(int n, long timeoutNanos) throws dev.burst.BurstException {

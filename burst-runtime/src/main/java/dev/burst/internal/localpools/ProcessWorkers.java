@@ -60,7 +60,7 @@ public final class ProcessWorkers implements WorkerPool {
     private final int spareTarget;
     /** Warm worker JVMs waiting to be promoted; guarded by this. */
     private final List<WorkerProcess> spares = new ArrayList<>();
-    /** The first spares, awaited by {@link #started}. */
+    /** The first spares, awaited by {@link #initialWorkersJoined}. */
     private final List<WorkerProcess> firstSpares = new ArrayList<>();
     /** GPU indices held by live worker processes; guarded by this. */
     private final Set<Integer> devicesInUse = new HashSet<>();
@@ -70,7 +70,7 @@ public final class ProcessWorkers implements WorkerPool {
     private int quickDeaths;
     private volatile boolean elastic;
     private volatile boolean closed;
-    /** The cluster's start is over ({@link #started}): dead workers may be replaced from now on. */
+    /** The cluster's start is over ({@link #initialWorkersJoined}): dead workers may be replaced from now on. */
     private volatile boolean started;
     /** Workers started as new JVMs so far, against {@link Settings#freshFirst}; guarded by this. */
     private int freshStarted;
@@ -130,7 +130,8 @@ public final class ProcessWorkers implements WorkerPool {
      * warmed up, so that their start does not compete with the first tasks, and from now on replaces
      * workers that die (a worker that dies while the cluster starts fails the start instead).
      */
-    public void started() {
+    @Override
+    public void initialWorkersJoined() {
         for (WorkerProcess s : firstSpares) {
             awaitWarm(s, 30);
         }
