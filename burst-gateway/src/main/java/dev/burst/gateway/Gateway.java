@@ -33,12 +33,15 @@ import java.util.regex.Pattern;
  * A connection to a Burst gateway as one of its users, after Dask Gateway's Python client.
  *
  * <pre>{@code
- * try (Gateway gw = Gateway.connect("https://gateway.example.org:8787", null);   // token from BURST_GATEWAY_TOKEN
+ * try (Gateway gw = Gateway.open("https://gateway.example.org:8787", null);      // token from BURST_GATEWAY_TOKEN
  *      GatewayCluster cluster = gw.newCluster(ClusterOptions.builder().adapt(0, 20).threads(4).build());
  *      Client client = Client.connect(cluster)) {
  *     List<Long> out = client.gather(client.map(Work::simulate, seeds));
  * }   // closing the cluster stops it, unless it was made detached
  * }</pre>
+ *
+ * <p>{@link #open} opens a connection to the gateway; {@link #connect(String)} then connects to one of
+ * the caller's clusters by name, as Dask Gateway's {@code gateway.connect(name)} does.
  *
  * <p>The gateway's certificate is pinned by its SHA-256: given ({@link Builder#certificateSha256},
  * or {@code $BURST_GATEWAY_CERT_SHA256}), else remembered at the first connection in
@@ -55,6 +58,7 @@ public final class Gateway implements AutoCloseable {
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration TIMEOUT = Duration.ofSeconds(150);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
     private final URI base;
     private final String token;
@@ -70,8 +74,11 @@ public final class Gateway implements AutoCloseable {
         this.home = home;
     }
 
-    /** Connects to the gateway at {@code url} with {@code token}; null: the token in {@code $BURST_GATEWAY_TOKEN}. */
-    public static Gateway connect(String url, String token) {
+    /**
+     * Opens a connection to the gateway at {@code url} with {@code token}; null: the token in
+     * {@code $BURST_GATEWAY_TOKEN} (or JupyterHub's {@code $JUPYTERHUB_API_TOKEN}).
+     */
+    public static Gateway open(String url, String token) {
         Builder b = builder(url);
         return (token == null ? b : b.token(token)).build();
     }
@@ -123,14 +130,17 @@ public final class Gateway implements AutoCloseable {
         call("DELETE", "/api/v1/clusters/" + pathSegment(name), null);
     }
 
-    /** The caller: name, group, limits, budget left, live usage (the JSON of {@code GET /api/v1/me}). */
-    public JsonNode me() {
-        return call("GET", "/api/v1/me", null);
+    /** The caller: name, group, limits, budget left, what their clusters hold now ({@code GET /api/v1/me}). */
+    public GatewayUser me() {
+        return GatewayUser.of(call("GET", "/api/v1/me", null));
     }
 
-    /** The caller's usage per cluster and per day over the last {@code days} days ({@code GET /api/v1/usage}). */
-    public JsonNode usage(int days) {
-        return call("GET", "/api/v1/usage?days=" + days, null);
+    /** The caller's usage in total, per cluster and per day over the last {@code days} days ({@code GET /api/v1/usage}). */
+    public GatewayUsage usage(int days) {
+        if (days < 1) {
+            throw new IllegalArgumentException("days must be >= 1, got " + days);
+        }
+        return GatewayUsage.of(call("GET", "/api/v1/usage?days=" + days, null));
     }
 
     /** The SHA-256 of the gateway's certificate this connection pinned (null on plain HTTP). */
@@ -149,19 +159,19 @@ public final class Gateway implements AutoCloseable {
 
     // ---------------------------------------------------------------- internals
 
-    static GatewayClusterInfo info(JsonNode c) {
+    GatewayClusterInfo info(JsonNode c) {
         return new GatewayClusterInfo(c.path("name").asText(), c.path("user").asText(), c.path("state").asText(),
                 instant(c.path("createdAt")), instant(c.path("stoppedAt")), text(c.path("stopReason")), text(c.path("stopDetail")),
                 c.path("workers").path("connected").asInt(0), c.path("workers").path("max").asInt(0), c.path("detached").asBoolean(),
-                c.path("usage").path("allocatedCoreSeconds").asDouble(), c.path("usage").path("busyCoreSeconds").asDouble(),
-                text(c.path("windDown")));
+                GatewayUsage.Figures.of(c.path("usage")), text(c.path("windDown")),
+                c.path("dashboard").isTextual() ? base.resolve(c.path("dashboard").asText().replaceFirst("^/", "")) : null);
     }
 
-    private static Instant instant(JsonNode n) {
+    static Instant instant(JsonNode n) {
         return n.isTextual() ? Instant.parse(n.asText()) : null;
     }
 
-    private static String text(JsonNode n) {
+    static String text(JsonNode n) {
         return n.isTextual() ? n.asText() : null;
     }
 
@@ -196,11 +206,36 @@ public final class Gateway implements AutoCloseable {
             }
             return n;
         } catch (IOException e) {
-            throw new GatewayException("cannot reach the gateway at " + base + ": " + e.getMessage(), e);
+            throw new GatewayException("cannot reach the gateway at " + base + ": " + why(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new GatewayException("interrupted while calling the gateway", e);
         }
+    }
+
+    /** Why a call failed, in words: the JDK's exceptions often carry no message ("null") or only a nested one. */
+    static String why(IOException e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+            if (root instanceof java.security.cert.CertificateException) {
+                return root.getMessage();
+            }
+        }
+        if (e instanceof java.net.http.HttpConnectTimeoutException) {
+            return "no answer within " + CONNECT_TIMEOUT.toSeconds() + " s (a firewall, or a wrong host?)";
+        }
+        if (e instanceof java.net.ConnectException || root instanceof java.net.ConnectException) {
+            return "connection refused (is 'burst gateway serve' running there, on that port?)";
+        }
+        if (root instanceof java.net.UnknownHostException) {
+            return "unknown host " + root.getMessage();
+        }
+        if (e instanceof java.net.http.HttpTimeoutException) {
+            return "no answer within " + TIMEOUT.toSeconds() + " s";
+        }
+        String m = e.getMessage() != null ? e.getMessage() : root.getMessage();
+        return m != null ? m : e.getClass().getSimpleName();
     }
 
     /** Builds a {@link Gateway} connection. */
@@ -281,17 +316,23 @@ public final class Gateway implements AutoCloseable {
             }
             Path dir = home != null ? home : BurstDirectories.fromEnvironment().home();
             String pin = certificateSha256 != null ? certificateSha256 : System.getenv(CERT_ENV);
-            HttpClient.Builder hb = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+            HttpClient.Builder hb = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT);
             if (uri.getScheme().equals("https")) {
+                String pinSource = certificateSha256 != null ? "given to Gateway.builder" : pin != null ? "$" + CERT_ENV : null;
                 if (pin == null) {
                     pin = KnownCertificates.pinFor(dir, uri);
+                    pinSource = KnownCertificates.file(dir) + ", remembered at the first connection";
                 }
                 if (!SHA256.matcher(pin).matches()) {
                     throw new IllegalArgumentException("bad certificate pin '" + pin + "': expected 64 hex digits");
                 }
                 try {
                     SSLContext ssl = SSLContext.getInstance("TLS");
-                    ssl.init(null, new TrustManager[]{new Transport.PinnedCertificate(pin, "the gateway at " + uri)}, null);
+                    ssl.init(null, new TrustManager[]{new Transport.PinnedCertificate(pin, pinSource, "the gateway's at " + uri,
+                            "another server answers there, or the gateway got a new certificate; when its admin confirms the "
+                                    + "new sha256, set $" + CERT_ENV + " to it, or remove the line of "
+                                    + uri.getHost() + ":" + (uri.getPort() < 0 ? 443 : uri.getPort()) + " from "
+                                    + KnownCertificates.file(dir))}, null);
                     hb.sslContext(ssl);
                 } catch (GeneralSecurityException e) {
                     throw new IllegalStateException("cannot set up TLS: " + e, e);
@@ -315,8 +356,12 @@ public final class Gateway implements AutoCloseable {
         private KnownCertificates() {
         }
 
+        static Path file(Path home) {
+            return home.resolve("gateways").resolve("known-certificates");
+        }
+
         static String pinFor(Path home, URI uri) {
-            Path file = home.resolve("gateways").resolve("known-certificates");
+            Path file = file(home);
             String key = uri.getHost().toLowerCase(Locale.ROOT) + ":" + (uri.getPort() < 0 ? 443 : uri.getPort());
             try {
                 if (Files.exists(file)) {
@@ -335,7 +380,7 @@ public final class Gateway implements AutoCloseable {
                         + " is remembered in " + file);
                 return seen;
             } catch (IOException e) {
-                throw new GatewayException("cannot reach the gateway at " + uri + ": " + e.getMessage(), e);
+                throw new GatewayException("cannot reach the gateway at " + uri + ": " + why(e), e);
             }
         }
 

@@ -7,7 +7,9 @@ import dev.burst.internal.transport.ClusterCredentials;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.net.URI;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Map;
 
 /**
@@ -22,6 +24,7 @@ public final class GatewayCluster implements RemoteCluster, AutoCloseable {
     private final Path tokenFile;
     private final boolean stopOnClose;
     private volatile JsonNode last;
+    private volatile String message;
     private volatile boolean closed;
 
     GatewayCluster(Gateway gateway, JsonNode cluster, boolean stopOnClose) {
@@ -31,6 +34,7 @@ public final class GatewayCluster implements RemoteCluster, AutoCloseable {
         this.address = conn.path("address").asText();
         this.stopOnClose = stopOnClose;
         this.last = cluster;
+        this.message = text(cluster.path("message"));
         this.tokenFile = writeTokenFile(gateway.home().resolve("gateways").resolve("clusters").resolve(name), conn);
     }
 
@@ -64,25 +68,39 @@ public final class GatewayCluster implements RemoteCluster, AutoCloseable {
     /** Keeps exactly {@code n} workers; returns how many the gateway granted (fewer when a limit binds). */
     public int scale(int n) {
         last = gateway.call("POST", "/api/v1/clusters/" + name + "/scale", Map.of("count", n));
+        message = text(last.path("message"));
         return last.path("granted").asInt();
     }
 
     /** Workers come and go with the work between {@code minimum} and {@code maximum}; returns the maximum granted. */
     public int adapt(int minimum, int maximum) {
         last = gateway.call("POST", "/api/v1/clusters/" + name + "/adapt", Map.of("minimum", minimum, "maximum", maximum));
+        message = text(last.path("message"));
         return last.path("maximum").asInt();
     }
 
-    /** The gateway's message about the last scale or adapt (why fewer workers were granted), or null. */
+    /** The gateway's message about this cluster's create, or its last scale or adapt (why fewer workers were granted), or null. */
     public String lastMessage() {
-        JsonNode m = last.path("message");
-        return m.isTextual() ? m.asText() : null;
+        return message;
     }
 
-    /** The cluster as the gateway reports it now. */
+    private static String text(JsonNode n) {
+        return n.isTextual() ? n.asText() : null;
+    }
+
+    /** The cluster as the gateway reports it now (its figures read from the cluster at this call). */
     public GatewayClusterInfo info() {
         last = gateway.call("GET", "/api/v1/clusters/" + name, null);
-        return Gateway.info(last);
+        return gateway.info(last);
+    }
+
+    /**
+     * The cluster's dashboard, relayed by the gateway (a browser signs in to the gateway first), or
+     * empty while the cluster has none (it stopped, or its dashboard is off).
+     */
+    public Optional<URI> dashboard() {
+        URI known = gateway.info(last).dashboard();
+        return known != null ? Optional.of(known) : Optional.ofNullable(closed ? null : info().dashboard());
     }
 
     /**
@@ -95,7 +113,7 @@ public final class GatewayCluster implements RemoteCluster, AutoCloseable {
         }
         closed = true;
         try {
-            return Gateway.info(gateway.call("DELETE", "/api/v1/clusters/" + name, null));
+            return gateway.info(gateway.call("DELETE", "/api/v1/clusters/" + name, null));
         } finally {
             deleteTokenFile();
         }

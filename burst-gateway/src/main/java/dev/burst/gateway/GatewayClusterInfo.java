@@ -1,5 +1,6 @@
 package dev.burst.gateway;
 
+import java.net.URI;
 import java.time.Instant;
 
 /**
@@ -10,10 +11,29 @@ import java.time.Instant;
  *                   {@code admin}, {@code scheduler-lost}, {@code gateway-restart}, ...), or null
  * @param workers    workers connected now (0 when not known)
  * @param maxWorkers the most workers it may hold
+ * @param usage      core-seconds allocated and busy, and tasks, so far (final once stopped); the gateway
+ *                   refreshes a running cluster's figures about once a second, so they may lag the
+ *                   cluster by that much
  * @param windDown   why it takes no new work (its owner's budget is spent: new tasks are refused,
  *                   results computed stay fetchable until it is stopped), or null while it does
+ * @param dashboard  the cluster's dashboard, relayed by the gateway behind its sign-in, or null while
+ *                   it has none (stopped, or still starting)
  */
 public record GatewayClusterInfo(String name, String user, String state, Instant createdAt, Instant stoppedAt, String stopReason,
-                                 String stopDetail, int workers, int maxWorkers, boolean detached,
-                                 double allocatedCoreSeconds, double busyCoreSeconds, String windDown) {
+                                 String stopDetail, int workers, int maxWorkers, boolean detached, GatewayUsage.Figures usage,
+                                 String windDown, URI dashboard) {
+    /** Core-seconds the cluster's workers were alive for, times their cores. */
+    public double allocatedCoreSeconds() {
+        return usage.allocatedCoreSeconds();
+    }
+
+    /** Core-seconds its tasks ran for. */
+    public double busyCoreSeconds() {
+        return usage.busyCoreSeconds();
+    }
+
+    /** Tasks that finished on it. */
+    public long tasks() {
+        return usage.tasks();
+    }
 }

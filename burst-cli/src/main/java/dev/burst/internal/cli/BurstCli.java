@@ -22,12 +22,24 @@ public final class BurstCli implements Runnable {
         // command's own options (echo -n {}) and inputs (::: -x) are not taken for burst's.
         cli.getSubcommands().get("map").setStopAtPositional(true);
         return cli
+                .setParameterExceptionHandler((e, ignored) -> {
+                    // One line that names the problem and where help is, as git and GNU tools do: the
+                    // whole usage text buried the message under forty lines of options.
+                    CommandLine cmd = e.getCommandLine();
+                    String name = cmd.getCommandSpec().qualifiedName();
+                    cmd.getErr().println(name + ": " + e.getMessage());
+                    if (e instanceof CommandLine.UnmatchedArgumentException u) {
+                        CommandLine.UnmatchedArgumentException.printSuggestions(u, cmd.getErr());
+                    }
+                    cmd.getErr().println("Try '" + name + " --help' for more information.");
+                    return cmd.getCommandSpec().exitCodeOnInvalidInput();
+                })
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     // Infrastructure and input problems are messages, not stack traces.
                     if (e instanceof dev.burst.BurstException || e instanceof java.io.IOException
                             || e instanceof dev.burst.internal.gateway.ledger.LedgerException
                             || e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
-                        cmd.getErr().println("burst " + cmd.getCommandName() + ": " + e.getMessage());
+                        cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage());
                         return 1;
                     }
                     throw e;

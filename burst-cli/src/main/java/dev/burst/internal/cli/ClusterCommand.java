@@ -4,6 +4,7 @@ import dev.burst.gateway.ClusterOptions;
 import dev.burst.gateway.Gateway;
 import dev.burst.gateway.GatewayCluster;
 import dev.burst.gateway.GatewayClusterInfo;
+import dev.burst.gateway.GatewayException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,6 +37,9 @@ final class ClusterCommand implements Runnable {
 
     /** {@code --gateway URL} and {@code --token-file FILE}, shared by every gateway command. */
     static final class GatewayOptions {
+        /** The environment variable that names the gateway when {@code --gateway} is not given. */
+        static final String URL_ENV = "BURST_GATEWAY_URL";
+
         @Option(names = "--gateway", paramLabel = "URL", description = "The gateway, https://host:port (default: $BURST_GATEWAY_URL).")
         String url;
 
@@ -44,7 +48,7 @@ final class ClusterCommand implements Runnable {
         Path tokenFile;
 
         Gateway connect(CommandSpec spec) {
-            String u = url != null ? url : System.getenv("BURST_GATEWAY_URL");
+            String u = url != null ? url : System.getenv(URL_ENV);
             if (u == null || u.isBlank()) {
                 throw new ParameterException(spec.commandLine(), "no gateway: give --gateway https://host:port or set BURST_GATEWAY_URL");
             }
@@ -112,12 +116,24 @@ final class ClusterCommand implements Runnable {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
             try (Gateway gw = gateway.connect(spec)) {
-                GatewayCluster c = gw.newCluster(o.build());
+                GatewayCluster c;
+                try {
+                    c = gw.newCluster(o.build());
+                } catch (GatewayException e) {
+                    if (e.status() == 422 && workers != null && e.getMessage().contains("workers asked for")) {
+                        throw new GatewayException(e.status(), e.getMessage() + " (--workers N, or --adapt MIN:MAX)");
+                    }
+                    throw e;
+                }
                 PrintWriter out = spec.commandLine().getOut();
+                if (c.lastMessage() != null) {
+                    spec.commandLine().getErr().println(spec.qualifiedName() + ": " + c.lastMessage());
+                }
                 out.println("cluster:    " + c.name());
                 out.println("address:    " + c.address());
                 out.println("token file: " + c.tokenFile());
                 out.println("connect:    Client.connect(\"" + c.address() + "\", Path.of(\"" + c.tokenFile() + "\"))");
+                c.dashboard().ifPresent(d -> out.println("dashboard:  " + d));
                 out.println("stop:       burst cluster stop " + c.name());
             }
             return 0;
@@ -142,11 +158,11 @@ final class ClusterCommand implements Runnable {
                     out.println(all ? "no clusters" : "no running clusters (burst cluster new makes one)");
                     return 0;
                 }
-                out.printf(Locale.ROOT, "%-14s %-8s %7s %5s  %-20s %12s %12s  %s%n", "name", "state", "workers", "max", "created",
+                out.printf(Locale.ROOT, "%-14s %-8s %7s %5s  %-19s %12s %12s  %s%n", "name", "state", "workers", "max", "created",
                         "alloc core-s", "busy core-s", "stopped");
                 for (GatewayClusterInfo c : clusters) {
-                    out.printf(Locale.ROOT, "%-14s %-8s %7d %5d  %-20s %12.1f %12.1f  %s%n", c.name(), c.state(), c.workers(),
-                            c.maxWorkers(), c.createdAt() == null ? "" : c.createdAt().toString().substring(0, 19),
+                    out.printf(Locale.ROOT, "%-14s %-8s %7d %5d  %-19s %12.1f %12.1f  %s%n", c.name(), c.state(), c.workers(),
+                            c.maxWorkers(), CliTime.format(c.createdAt()),
                             c.allocatedCoreSeconds(), c.busyCoreSeconds(),
                             c.stopReason() == null ? "" : c.stopReason() + (c.stopDetail() == null ? "" : ": " + c.stopDetail()));
                 }

@@ -73,12 +73,25 @@ final class GatewayCommand implements Runnable {
             return env == null ? "" : env;
         }
 
-        GatewayDatabase open() throws java.io.IOException {
+        /** The ledger at --data (made there if new: {@code user add} may come before the first {@code serve}) or --database. */
+        GatewayDatabase openOrCreate() throws java.io.IOException {
             if (database != null) {
                 return GatewayDatabase.open(database, databaseUser, password());
             }
             dev.burst.internal.gateway.server.GatewayServer.privateDirectory(data);
             return GatewayDatabase.openH2(data);
+        }
+
+        /**
+         * The ledger at --data or --database, which must exist: a mistyped --data is an error, not a new
+         * empty gateway (a list that shows no users, a limit set where no gateway reads it).
+         */
+        GatewayDatabase open(CommandSpec spec) throws java.io.IOException {
+            if (database == null && !Files.exists(data.resolve("ledger.mv.db"))) {
+                throw new ParameterException(spec.commandLine(), "--data " + data + ": no gateway ledger there ("
+                        + data.resolve("ledger.mv.db") + " does not exist); give the directory 'burst gateway serve --data' uses");
+            }
+            return openOrCreate();
         }
     }
 
@@ -287,7 +300,7 @@ final class GatewayCommand implements Runnable {
             }
             Limits l = limits.limits(spec);
             Budget b = limits.budget(spec);
-            try (GatewayDatabase db = store.open()) {
+            try (GatewayDatabase db = store.openOrCreate()) {
                 Instant now = Instant.now();
                 if (group != null && db.accounts().group(group).isEmpty()) {
                     db.accounts().addGroup(group, Limits.NONE, now);
@@ -318,7 +331,7 @@ final class GatewayCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            try (GatewayDatabase db = store.open()) {
+            try (GatewayDatabase db = store.open(spec)) {
                 var user = db.accounts().user(name).filter(u -> !u.removed())
                         .orElseThrow(() -> new ParameterException(spec.commandLine(), "no user '" + name + "' (see 'burst gateway user list')"));
                 Limits l = limits.over(clear ? Limits.NONE : user.limits(), spec);
@@ -340,7 +353,7 @@ final class GatewayCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            try (GatewayDatabase db = store.open()) {
+            try (GatewayDatabase db = store.open(spec)) {
                 var users = db.accounts().users();
                 if (users.isEmpty()) {
                     out.println("no users yet: add one with 'burst gateway user add NAME --data " + store.data + "'");
@@ -348,7 +361,7 @@ final class GatewayCommand implements Runnable {
                 for (UserRecord u : users) {
                     out.printf(Locale.ROOT, "%-20s %-8s %-12s %s%s%n", u.name(), u.admin() ? "admin" : "user",
                             u.groupName() == null ? "-" : u.groupName(), describe(u.limits(), u.budget()),
-                            u.removed() ? "  (removed " + u.removedAt() + ")" : "");
+                            u.removed() ? "  (removed " + CliTime.format(u.removedAt()) + ")" : "");
                 }
             }
             return 0;
@@ -389,7 +402,7 @@ final class GatewayCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             long running;
-            try (GatewayDatabase db = store.open()) {
+            try (GatewayDatabase db = store.open(spec)) {
                 db.accounts().removeUser(name, Instant.now());
                 running = db.accounts().user(name).map(u -> db.clusters().ofUser(u.id(), false).size()).orElse(0);
             }
@@ -433,7 +446,7 @@ final class GatewayCommand implements Runnable {
         public Integer call() throws Exception {
             Instant now = Instant.now();
             Instant expires = expiresIn == null ? null : now.plus(duration(spec, "--expires-in", expiresIn));
-            try (GatewayDatabase db = store.open()) {
+            try (GatewayDatabase db = store.open(spec)) {
                 spec.commandLine().getOut().println("token: " + db.accounts().issueToken(name, label, expires, now));
             }
             return 0;

@@ -95,7 +95,7 @@ interface MapCluster {
             if (last == null) { // stopped already by a signal's close, whose answer was lost
                 return new ClusterUsage(0, 0, 0, wall, 0, 0, 0, 0, 0, 0, 0);
             }
-            return new ClusterUsage(0, 0, 0, wall, last.allocatedCoreSeconds(), last.busyCoreSeconds(), 0, 0, 0, 0, 0);
+            return new ClusterUsage(0, 0, 0, wall, last.allocatedCoreSeconds(), last.busyCoreSeconds(), 0, 0, 0, last.tasks(), 0);
         }
 
         @Override

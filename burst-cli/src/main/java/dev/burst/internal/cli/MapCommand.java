@@ -254,6 +254,14 @@ final class MapCommand implements Callable<Integer> {
             throw e;
         }
         System.err.println("burst map: running on cluster " + gc.name() + " of gateway " + gateway);
+        if (gc.lastMessage() != null) {
+            System.err.println("burst map: " + gc.lastMessage() + (maxWorkers == null ? " (--max-workers N asks for fewer)" : ""));
+        }
+        try {
+            gc.dashboard().ifPresent(d -> System.err.println("burst map: dashboard at " + d + " (sign in to the gateway)"));
+        } catch (RuntimeException e) { // a link is a convenience: the map goes on without it
+            System.err.println("burst map: no dashboard link: " + e.getMessage());
+        }
         return run(new MapCluster.OnGateway(gw, gc), arguments, inputs, t0);
     }
 

@@ -1,5 +1,6 @@
 package dev.burst.internal.cli;
 
+import dev.burst.gateway.GatewayUsage;
 import dev.burst.internal.usage.UsageTotals;
 import dev.burst.internal.usage.UserUsageTotals;
 import dev.burst.internal.usagefile.UsageHistory;
@@ -13,8 +14,6 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -28,7 +27,6 @@ import java.util.concurrent.Callable;
         description = "Show the usage ledger of recent runs: allocated and busy core-seconds, GPU-seconds, tasks, "
                 + "spilled bytes and efficiency, with a total per user.")
 final class UsageCommand implements Callable<Integer> {
-    private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT);
     private static final String[] HEADER = {"when", "user", "cluster", "job", "workers", "wall s", "alloc core-s",
             "busy core-s", "alloc GPU-s", "tasks", "spilled", "efficiency"};
     /** Columns that hold names are left-aligned, figures right-aligned. */
@@ -53,9 +51,16 @@ final class UsageCommand implements Callable<Integer> {
     @Option(names = "--days", paramLabel = "N", description = "With --gateway: the last N days (default: ${DEFAULT-VALUE}).")
     int days = 30;
 
+    @Option(names = "--local", description = "Read the local ledger even when $BURST_GATEWAY_URL is set.")
+    boolean local;
+
     @Override
     public Integer call() throws Exception {
-        if (gateway.url != null) {
+        if (local && gateway.url != null) {
+            throw new ParameterException(spec.commandLine(), "give --gateway or --local, not both");
+        }
+        String envGateway = System.getenv(ClusterCommand.GatewayOptions.URL_ENV);
+        if (gateway.url != null || !local && file == null && envGateway != null && !envGateway.isBlank()) {
             return gatewayUsage();
         }
         if (last < 1) {
@@ -108,41 +113,38 @@ final class UsageCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--days must be >= 1, got " + days);
         }
         try (dev.burst.gateway.Gateway gw = gateway.connect(spec)) {
-            com.fasterxml.jackson.databind.JsonNode u = gw.usage(days);
+            GatewayUsage u = gw.usage(days);
             PrintWriter out = spec.commandLine().getOut();
-            out.println("usage of " + u.path("user").asText() + " on " + gw.uri() + " since " + u.path("since").asText());
+            out.println("usage of " + u.user() + " on " + gw.uri() + " since " + CliTime.format(u.since()));
             out.println();
-            out.printf(Locale.ROOT, "%-14s %-8s %-20s %-14s %12s %12s %10s %8s%n", "cluster", "state", "created", "stopped",
+            out.printf(Locale.ROOT, "%-14s %-8s %-19s %-14s %12s %12s %10s %8s%n", "cluster", "state", "created", "stopped",
                     "alloc core-s", "busy core-s", "efficiency", "tasks");
-            for (var c : u.path("clusters")) {
-                var f = c.path("usage");
-                out.printf(Locale.ROOT, "%-14s %-8s %-20s %-14s %12.1f %12.1f %10.3f %8d%n", c.path("name").asText(),
-                        c.path("state").asText(), c.path("createdAt").asText().replace('T', ' ').substring(0, 19),
-                        c.path("stopReason").asText("-"), f.path("allocatedCoreSeconds").asDouble(),
-                        f.path("busyCoreSeconds").asDouble(), f.path("efficiency").asDouble(), f.path("tasks").asLong());
+            for (GatewayUsage.Cluster c : u.clusters()) {
+                GatewayUsage.Figures f = c.usage();
+                out.printf(Locale.ROOT, "%-14s %-8s %-19s %-14s %12.1f %12.1f %10.3f %8d%n", c.name(), c.state(),
+                        CliTime.format(c.createdAt()), c.stopReason() == null ? "-" : c.stopReason(), f.allocatedCoreSeconds(),
+                        f.busyCoreSeconds(), f.efficiency(), f.tasks());
             }
             out.println();
             out.printf(Locale.ROOT, "%-10s %12s %12s %10s %8s%n", "day (UTC)", "alloc core-s", "busy core-s", "efficiency", "tasks");
-            for (var d : u.path("days")) {
-                var f = d.path("usage");
-                out.printf(Locale.ROOT, "%-10s %12.1f %12.1f %10.3f %8d%n", d.path("day").asText(), f.path("allocatedCoreSeconds").asDouble(),
-                        f.path("busyCoreSeconds").asDouble(), f.path("efficiency").asDouble(), f.path("tasks").asLong());
+            for (GatewayUsage.Day d : u.days()) {
+                GatewayUsage.Figures f = d.usage();
+                out.printf(Locale.ROOT, "%-10s %12.1f %12.1f %10.3f %8d%n", d.day(), f.allocatedCoreSeconds(), f.busyCoreSeconds(),
+                        f.efficiency(), f.tasks());
             }
-            var t = u.path("total");
-            out.printf(Locale.ROOT, "%ntotal: %.1f core-s allocated, %.1f busy, efficiency %.3f, %d tasks%n",
-                    t.path("allocatedCoreSeconds").asDouble(), t.path("busyCoreSeconds").asDouble(), t.path("efficiency").asDouble(),
-                    t.path("tasks").asLong());
+            GatewayUsage.Figures t = u.total();
+            out.printf(Locale.ROOT, "%ntotal: %.1f core-s allocated, %.1f busy, efficiency %.3f, %d %s%n", t.allocatedCoreSeconds(),
+                    t.busyCoreSeconds(), t.efficiency(), t.tasks(), t.tasks() == 1 ? "task" : "tasks");
         }
         return 0;
     }
 
     private static String table(List<UsageTotals> runs) {
-        ZoneId zone = ZoneId.systemDefault();
         List<String[]> rows = new ArrayList<>();
         rows.add(HEADER);
         for (UsageTotals r : runs) {
             rows.add(new String[] {
-                    WHEN.format(Instant.ofEpochMilli(r.startedAtEpochMillis()).atZone(zone)),
+                    CliTime.format(Instant.ofEpochMilli(r.startedAtEpochMillis())),
                     r.user(), r.cluster(), r.job(),
                     Integer.toString(r.workersStarted()),
                     String.format(Locale.ROOT, "%.1f", r.wallSeconds()),

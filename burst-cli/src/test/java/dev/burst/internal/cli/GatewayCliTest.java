@@ -113,4 +113,67 @@ class GatewayCliTest {
         assertThat(refused.err()).contains("user 'alice' was removed");
         assertThat(Files.exists(dir.resolve("home/gateways/known-certificates"))).isFalse(); // the pin came from the environment
     }
+
+    @Test
+    void limitsClampAnAdaptiveMaximumRefuseAFixedSizeWithTheFlagsAndMessagesNameTheProblem() throws Exception {
+        Map<String, String> admin = Map.of("BURST_HOME", dir.resolve("admin-home").toString());
+        String token = token(CliProcess.run(admin, dir, "gateway", "user", "add", "bob", "--data", data.toString(),
+                "--max-clusters", "1", "--max-cores", "2"));
+        Map<String, String> bob = userEnv(token);
+
+        CliProcess.Result fixed = CliProcess.run(bob, dir, "cluster", "new", "--workers", "4", "--memory", "256m");
+        assertThat(fixed.exit()).isEqualTo(1);
+        assertThat(fixed.err()).startsWith("burst cluster new: ").contains("4 workers asked for, 2 fit")
+                .contains("ask for at most 2 workers").contains("--adapt MIN:MAX");
+
+        CliProcess.Result adaptive = CliProcess.run(bob, dir, "cluster", "new", "--adapt", "0:4", "--memory", "256m");
+        assertThat(adaptive.exit()).as(adaptive.err()).isZero();
+        assertThat(adaptive.err()).contains("maximum clamped: 4 workers asked for, 2 fit").contains("max-cores 2");
+        Matcher name = Pattern.compile("cluster: +(c-[0-9a-f]{10})").matcher(adaptive.out());
+        assertThat(name.find()).as(adaptive.out()).isTrue();
+        String cluster = name.group(1);
+        assertThat(adaptive.out()).contains("dashboard:  " + gateway.url() + "/clusters/" + cluster + "/");
+        Path tokenFile = dir.resolve("home/gateways/clusters").resolve(cluster).resolve("token");
+        assertThat(tokenFile).exists();
+
+        CliProcess.Result second = CliProcess.run(bob, dir, "cluster", "new", "--adapt", "0:1", "--memory", "256m");
+        assertThat(second.err()).contains("max-clusters 1 reached: you have 1 cluster running");
+
+        // BURST_GATEWAY_URL is set: usage reads the gateway's ledger, as its help says; --local reads the file
+        CliProcess.Result usage = CliProcess.run(bob, dir, "usage");
+        assertThat(usage.exit()).as(usage.err()).isZero();
+        assertThat(usage.out()).contains("usage of bob on " + gateway.url()).contains(cluster)
+                .containsPattern("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d ").doesNotContain("T0").doesNotContain("T1");
+        assertThat(CliProcess.run(bob, dir, "usage", "--local").out()).doesNotContain("usage of bob");
+
+        CliProcess.Result stopped = CliProcess.run(bob, dir, "cluster", "stop", cluster);
+        assertThat(stopped.out()).contains(cluster + " stopped");
+        assertThat(tokenFile).doesNotExist();
+        assertThat(tokenFile.getParent()).doesNotExist();
+
+        // a parameter error is one line and where help is, not the whole usage text
+        CliProcess.Result typo = CliProcess.run(bob, dir, "cluster", "scale", cluster);
+        assertThat(typo.exit()).isEqualTo(2);
+        assertThat(typo.err().lines().toList()).containsExactly("burst cluster scale: Missing required parameter: 'N'",
+                "Try 'burst cluster scale --help' for more information.");
+        // a mistyped --data is an error, not a new empty gateway
+        Path typoData = dir.resolve("dat");
+        CliProcess.Result list = CliProcess.run(admin, dir, "gateway", "user", "list", "--data", typoData.toString());
+        assertThat(list.exit()).isEqualTo(2);
+        assertThat(list.err()).startsWith("burst gateway user list: --data " + typoData + ": no gateway ledger there");
+        assertThat(typoData).doesNotExist();
+        // an unreachable gateway says so in words
+        Map<String, String> nowhere = new HashMap<>(bob);
+        nowhere.put("BURST_GATEWAY_URL", "https://127.0.0.1:1/");
+        CliProcess.Result refused = CliProcess.run(nowhere, dir, "cluster", "list");
+        assertThat(refused.err()).startsWith("burst cluster list: cannot reach the gateway at https://127.0.0.1:1/: connection refused")
+                .doesNotContain("null");
+        // a wrong pin talks about the gateway, and how to fix it
+        Map<String, String> wrongPin = new HashMap<>(bob);
+        wrongPin.put("BURST_GATEWAY_CERT_SHA256", "ab".repeat(32));
+        CliProcess.Result pinned = CliProcess.run(wrongPin, dir, "cluster", "list");
+        assertThat(pinned.exit()).isEqualTo(1);
+        assertThat(pinned.err()).contains("is not the gateway's at " + gateway.url()).contains("$BURST_GATEWAY_CERT_SHA256")
+                .doesNotContain("cluster's").doesNotContain("key store");
+    }
 }

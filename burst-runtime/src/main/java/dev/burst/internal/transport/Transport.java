@@ -273,12 +273,24 @@ public final class Transport {
         private final byte[] pin;
         private final String pinHex;
         private final Object source;
+        private final String server;
+        private final String causes;
 
         /** Trusts the certificate whose DER encoding has SHA-256 {@code sha256Hex}; {@code source} is named in refusals. */
         public PinnedCertificate(String sha256Hex, Object source) {
+            this(sha256Hex, source, "this cluster's", "the server belongs to another cluster, or its scheduler made a new key store");
+        }
+
+        /**
+         * Trusts the certificate whose DER encoding has SHA-256 {@code sha256Hex}. A refusal reads "The server's
+         * certificate (sha256 …) is not {@code server} (sha256 …, from {@code source}): {@code causes}".
+         */
+        public PinnedCertificate(String sha256Hex, Object source, String server, String causes) {
             this.pin = HexFormat.of().parseHex(sha256Hex);
             this.pinHex = sha256Hex;
             this.source = source;
+            this.server = server;
+            this.causes = causes;
         }
 
         private void check(X509Certificate[] chain) throws CertificateException {
@@ -293,8 +305,8 @@ public final class Transport {
             }
             if (!MessageDigest.isEqual(pin, actual)) {
                 throw new CertificateException("The server's certificate (sha256 " + HexFormat.of().formatHex(actual)
-                        + ") is not this cluster's (sha256 " + pinHex + (source == null ? "" : ", from " + source)
-                        + "): the server belongs to another cluster, or its scheduler made a new key store");
+                        + ") is not " + server + " (sha256 " + pinHex + (source == null ? "" : ", from " + source)
+                        + "): " + causes);
             }
         }
 

@@ -41,12 +41,14 @@ public final class ClusterRecords {
 
     /**
      * Records {@code request} as a STARTING cluster of {@code user} if it fits the user's and group's
-     * limits and, with a budget, the budget left covers {@code lease} of it.
+     * limits and, with a budget, the budget left covers {@code lease} of it. A request that accepts
+     * fewer workers ({@link ClusterRequest#fewestWorkers()}) is recorded with as many as fit, at least
+     * one: the record's {@code shape().maxWorkers()} says how many, {@link Reserved#clamped()} why.
      *
      * @throws LimitExceededException naming the limit and the figures
      * @throws IllegalArgumentException if the name is taken
      */
-    public ClusterRecord reserve(UserRecord user, ClusterRequest request, Duration lease, Instant now) {
+    public Reserved reserve(UserRecord user, ClusterRequest request, Duration lease, Instant now) {
         return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
             Locked locked = lock(h, user.id());
             Holdings userHolds = userHoldings(h, user.id(), -1);
@@ -59,10 +61,17 @@ public final class ClusterRecords {
             }
             LimitCheck.Fit fit = LimitCheck.workersThatFit(request.shape(), locked.user.limits(), userHolds, groupLimits, groupHolds,
                     groupName);
-            if (fit.workers() < request.shape().maxWorkers()) {
-                throw new LimitExceededException(fit.explain(request.shape().maxWorkers()));
+            int wanted = request.shape().maxWorkers();
+            // a fixed size gets all its workers or nothing; an adaptive one as many as fit, at least one
+            if (fit.workers() < wanted && (request.fewestWorkers() == wanted || fit.workers() < Math.max(1, request.fewestWorkers()))) {
+                boolean fixed = request.fewestWorkers() == wanted;
+                throw new LimitExceededException(fit.explain(wanted) + (fixed && fit.workers() > 0 ? "; ask for at most "
+                        + fit.workers() + " workers, or make the cluster adaptive up to " + wanted
+                        + " (an adaptive maximum is clamped to what fits)" : ""));
             }
-            String budget = budgetProblem(h, locked.user, request.shape(), lease, now);
+            ClusterShape s = request.shape().withMaxWorkers(Math.min(wanted, fit.workers()));
+            String clamped = s.maxWorkers() < wanted ? fit.explain(wanted) : null;
+            String budget = budgetProblem(h, locked.user, s, lease, now);
             if (budget != null) {
                 throw new LimitExceededException(budget);
             }
@@ -70,7 +79,6 @@ public final class ClusterRecords {
                     .mapTo(Integer.class).one() > 0) {
                 throw new IllegalArgumentException("a cluster named '" + request.name() + "' exists already");
             }
-            ClusterShape s = request.shape();
             h.createUpdate("INSERT INTO clusters (name, user_id, state, backend, options_json, max_workers, cores_per_worker, "
                             + "memory_per_worker, gpus_per_worker, detached, created_at, allocated_core_seconds, busy_core_seconds, "
                             + "allocated_gpu_seconds, busy_gpu_seconds, tasks) VALUES (:name, :user, 'STARTING', :backend, :options, "
@@ -79,8 +87,16 @@ public final class ClusterRecords {
                     .bind("options", request.optionsJson()).bind("workers", s.maxWorkers()).bind("cores", s.coresPerWorker())
                     .bind("memory", s.memoryPerWorker()).bind("gpus", s.gpusPerWorker()).bind("detached", request.detached())
                     .bind("now", at(now)).execute();
-            return find(h, request.name()).orElseThrow();
+            return new Reserved(find(h, request.name()).orElseThrow(), clamped);
         });
+    }
+
+    /**
+     * A reserved cluster.
+     *
+     * @param clamped which limits held its maximum below the request's, with the figures, or null
+     */
+    public record Reserved(ClusterRecord record, String clamped) {
     }
 
     /**

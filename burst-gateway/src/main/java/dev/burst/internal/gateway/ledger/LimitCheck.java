@@ -17,11 +17,11 @@ public final class LimitCheck {
     /** Why one more cluster is refused outright (its count), or null. */
     public static String clusterCountProblem(Limits user, Holdings userHolds, Limits group, Holdings groupHolds, String groupName) {
         if (user.maxClusters() != null && userHolds.clusters() + 1 > user.maxClusters()) {
-            return "limit max-clusters " + user.maxClusters() + " reached: you have " + userHolds.clusters() + " clusters running";
+            return "limit max-clusters " + user.maxClusters() + " reached: you have " + clusters(userHolds.clusters()) + " running";
         }
         if (group.maxClusters() != null && groupHolds.clusters() + 1 > group.maxClusters()) {
             return "group " + groupName + "'s limit max-clusters " + group.maxClusters() + " reached: its members have "
-                    + groupHolds.clusters() + " clusters running";
+                    + clusters(groupHolds.clusters()) + " running";
         }
         return null;
     }
@@ -66,6 +66,10 @@ public final class LimitCheck {
             binding.add(words);
         }
         return (int) Math.min(fit, n);
+    }
+
+    private static String clusters(int n) {
+        return n + (n == 1 ? " cluster" : " clusters");
     }
 
     private static String human(Long bytes) {

@@ -93,7 +93,7 @@ final class ApiRoutes {
         r.get("/api/v1/options", this::options);
         r.get("/api/v1/clusters", this::listClusters);
         r.post("/api/v1/clusters", this::createCluster);
-        r.get("/api/v1/clusters/{name}", ctx -> json(ctx, 200, clusterWithConnection(owned(ctx))));
+        r.get("/api/v1/clusters/{name}", ctx -> json(ctx, 200, clusterWithConnection(fleet.refreshed(owned(ctx)))));
         r.delete("/api/v1/clusters/{name}", this::stopCluster);
         r.post("/api/v1/clusters/{name}/scale", this::scale);
         r.post("/api/v1/clusters/{name}/adapt", this::adapt);
@@ -284,8 +284,12 @@ final class ApiRoutes {
 
     private void createCluster(Context ctx) {
         ClusterRequestOptions options = parseCreate(body(ctx));
-        LiveCluster c = fleet.create(user(ctx), options);
-        json(ctx, 201, clusterWithConnection(c));
+        ClusterFleet.Created created = fleet.create(user(ctx), options);
+        Map<String, Object> m = clusterWithConnection(created.cluster());
+        if (created.clamped() != null) {
+            m.put("message", created.clamped());
+        }
+        json(ctx, 201, m);
     }
 
     private Map<String, Object> clusterWithConnection(LiveCluster c) {

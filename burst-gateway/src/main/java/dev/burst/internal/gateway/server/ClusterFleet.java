@@ -7,6 +7,7 @@ import dev.burst.internal.gateway.clusterprocess.ClusterProcessSpec;
 import dev.burst.internal.gateway.clusterprocess.ClusterStarted;
 import dev.burst.internal.gateway.clusterprocess.ControlStatus;
 import dev.burst.internal.gateway.ledger.ClusterRecord;
+import dev.burst.internal.gateway.ledger.ClusterRecords;
 import dev.burst.internal.gateway.ledger.ClusterRequest;
 import dev.burst.internal.gateway.ledger.ClusterShape;
 import dev.burst.internal.gateway.ledger.ClusterState;
@@ -103,28 +104,34 @@ public final class ClusterFleet implements AutoCloseable {
      * Creates a cluster for {@code user}: reserves it in the ledger (limits, budget), starts its
      * process and its cluster, and records it running.
      *
+     * An adaptive maximum over the user's limits is clamped to what fits, as a scale is; the answer says
+     * so. A fixed size over them is refused.
+     *
      * @throws ApiException 422 when a limit or the budget does not allow it
      */
-    public LiveCluster create(UserRecord user, ClusterRequestOptions options) {
+    public Created create(UserRecord user, ClusterRequestOptions asked) {
         if (closed) {
             throw new ApiException(503, "the gateway is shutting down");
         }
         String name = newName();
-        ClusterShape shape = new ClusterShape(options.maxWorkers(), options.threads(), options.memoryBytes(), options.gpus());
+        ClusterShape shape = new ClusterShape(asked.maxWorkers(), asked.threads(), asked.memoryBytes(), asked.gpus());
         String optionsJson;
         try {
-            optionsJson = JSON.writeValueAsString(options);
+            optionsJson = JSON.writeValueAsString(asked);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
         Instant now = settings.clock().instant();
-        ClusterRecord record;
+        ClusterRecords.Reserved reserved;
         try {
-            record = db.clusters().reserve(user, new ClusterRequest(name, settings.backend(), optionsJson, shape, options.detached()),
-                    settings.lease(), now);
+            reserved = db.clusters().reserve(user, new ClusterRequest(name, settings.backend(), optionsJson, shape, asked.detached(),
+                    asked.fewestWorkers()), settings.lease(), now);
         } catch (dev.burst.internal.gateway.ledger.LimitExceededException e) {
             throw ApiException.unprocessable(e.getMessage());
         }
+        ClusterRecord record = reserved.record();
+        String clamped = reserved.clamped() == null ? null : "maximum clamped: " + reserved.clamped();
+        ClusterRequestOptions options = clamped == null ? asked : asked.withAdaptMaximum(record.shape().maxWorkers());
         ClusterProcess process = null;
         try {
             process = takeProcess(name);
@@ -140,13 +147,13 @@ public final class ClusterFleet implements AutoCloseable {
             LiveCluster c = new LiveCluster(db.clusters().find(record.id()).orElseThrow(), process, started.schedulerAddress(),
                     credentials.clientToken(), credentials.certificateSha256(), timeoutsFor(user), UsageFigures.ZERO, running);
             live.put(name, c);
-            log.info("cluster {} of {} started: {} (scheduler {}, pid {})", name, user.name(), describe(options),
-                    started.schedulerAddress(), process.pid());
+            log.info("cluster {} of {} started: {} (scheduler {}, pid {}){}", name, user.name(), describe(options),
+                    started.schedulerAddress(), process.pid(), clamped == null ? "" : " (" + clamped + ")");
             if (closed) { // the gateway closed while this cluster started: close() may have missed it
                 stop(c, StopReason.GATEWAY_SHUTDOWN, "the gateway was shut down while the cluster started");
                 throw new ApiException(503, "the gateway is shutting down");
             }
-            return c;
+            return new Created(c, clamped);
         } catch (RuntimeException e) {
             String why = e.getMessage() == null ? e.toString() : e.getMessage();
             if (process != null) {
@@ -168,6 +175,14 @@ public final class ClusterFleet implements AutoCloseable {
                 // the gateway is closing: no more spares
             }
         }
+    }
+
+    /**
+     * A cluster made by {@link #create}.
+     *
+     * @param clamped which limits held an adaptive maximum below the one asked for, with the figures, or null
+     */
+    public record Created(LiveCluster cluster, String clamped) {
     }
 
     private Map<String, String> backendSettings(ClusterRequestOptions options) {
@@ -368,6 +383,22 @@ public final class ClusterFleet implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- lookups
+
+    /**
+     * {@code c} with its status read from its process now, not at the last poll (up to a poll interval
+     * old): a user who asks right after a gather sees every task of it. A read that fails leaves the
+     * last status; the poll decides whether the process is lost.
+     */
+    public LiveCluster refreshed(LiveCluster c) {
+        if (!c.stopping) {
+            try {
+                c.lastStatus = c.process.status();
+            } catch (RuntimeException e) {
+                log.debug("cluster {}: status read for a request failed ({}); answering with the last poll's", c.name(), e.getMessage());
+            }
+        }
+        return c;
+    }
 
     /** The running cluster {@code name} if {@code user} owns it (admins see every cluster); else empty, as if it did not exist. */
     public Optional<LiveCluster> owned(UserRecord user, String name) {

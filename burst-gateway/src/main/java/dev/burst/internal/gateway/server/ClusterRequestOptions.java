@@ -21,4 +21,17 @@ public record ClusterRequestOptions(int threads, long memoryBytes, int gpus, int
     public int maxWorkers() {
         return adaptive() ? adaptMaximum : workers;
     }
+
+    /** The fewest workers this request accepts when limits bind: a fixed count all of it, adaptive bounds their minimum. */
+    public int fewestWorkers() {
+        return adaptive() ? adaptMinimum : workers;
+    }
+
+    /** These options with the adaptive maximum lowered to {@code maximum} (as limits allow). */
+    public ClusterRequestOptions withAdaptMaximum(int maximum) {
+        if (!adaptive() || maximum < adaptMinimum) {
+            throw new IllegalArgumentException("cannot lower the maximum of " + this + " to " + maximum);
+        }
+        return new ClusterRequestOptions(threads, memoryBytes, gpus, workers, adaptMinimum, maximum, detached, settings);
+    }
 }

@@ -40,7 +40,7 @@ abstract class LedgerContract {
     }
 
     static ClusterRequest request(String name, int workers, int cores) {
-        return new ClusterRequest(name, "local", "{}", new ClusterShape(workers, cores, 1L << 30, 0), false);
+        return ClusterRequest.exactly(name, "local", "{}", new ClusterShape(workers, cores, 1L << 30, 0), false);
     }
 
     static Limits maxClusters(int n) {
@@ -80,7 +80,7 @@ abstract class LedgerContract {
     @Test
     void coresLimitRefusesOnCreateNamingFiguresAndClampsOnResize() {
         UserRecord bob = db.accounts().addUser("bob", null, false, new Limits(null, 8, null, null, null, null), Budget.NONE, T0);
-        ClusterRecord a = db.clusters().reserve(bob, request("a", 2, 2), LEASE, T0); // 4 cores
+        ClusterRecord a = db.clusters().reserve(bob, request("a", 2, 2), LEASE, T0).record(); // 4 cores
         assertThatThrownBy(() -> db.clusters().reserve(bob, request("b", 3, 2), LEASE, T0))
                 .isInstanceOf(LimitExceededException.class)
                 .hasMessageContaining("max-cores 8").hasMessageContaining("4 held by your other clusters")
@@ -89,6 +89,31 @@ abstract class LedgerContract {
         assertThat(fit.workers()).isEqualTo(4);
         assertThat(fit.binding()).singleElement().asString().contains("max-cores 8");
         assertThat(db.clusters().find("a").orElseThrow().shape().maxWorkers()).isEqualTo(4);
+    }
+
+    @Test
+    void anAdaptiveMaximumOverALimitIsClampedAndSaysWhyAFixedSizeIsRefused() {
+        UserRecord ann = db.accounts().addUser("ann", null, false, new Limits(null, 2, null, null, null, null), Budget.NONE, T0);
+        ClusterShape fourOfOne = new ClusterShape(4, 1, 1L << 30, 0);
+        assertThatThrownBy(() -> db.clusters().reserve(ann, ClusterRequest.exactly("fixed", "local", "{}", fourOfOne, false), LEASE, T0))
+                .isInstanceOf(LimitExceededException.class).hasMessageContaining("4 workers asked for, 2 fit");
+
+        ClusterRecords.Reserved r = db.clusters().reserve(ann, new ClusterRequest("adaptive", "local", "{}", fourOfOne, false, 0), LEASE, T0);
+        assertThat(r.record().shape().maxWorkers()).isEqualTo(2);
+        assertThat(db.clusters().find("adaptive").orElseThrow().shape().maxWorkers()).isEqualTo(2);
+        assertThat(r.clamped()).contains("4 workers asked for, 2 fit").contains("max-cores 2");
+
+        // the 2 cores are held now: an adaptive request that no worker fits is refused, not made empty
+        UserRecord annAgain = db.accounts().user("ann").orElseThrow();
+        assertThatThrownBy(() -> db.clusters().reserve(annAgain, new ClusterRequest("none-fit", "local", "{}", fourOfOne, false, 0),
+                LEASE, T0)).isInstanceOf(LimitExceededException.class).hasMessageContaining("4 workers asked for, 0 fit");
+        // nor is one whose minimum does not fit
+        UserRecord ben = db.accounts().addUser("ben", null, false, new Limits(null, 2, null, null, null, null), Budget.NONE, T0);
+        assertThatThrownBy(() -> db.clusters().reserve(ben, new ClusterRequest("min-3", "local", "{}", fourOfOne, false, 3),
+                LEASE, T0)).isInstanceOf(LimitExceededException.class).hasMessageContaining("4 workers asked for, 2 fit");
+        // a request that fits is not clamped
+        assertThat(db.clusters().reserve(ben, new ClusterRequest("fits", "local", "{}", new ClusterShape(2, 1, 1L << 30, 0), false, 0),
+                LEASE, T0).clamped()).isNull();
     }
 
     @Test
@@ -104,7 +129,7 @@ abstract class LedgerContract {
     @Test
     void stoppedClustersNoLongerCountAndKeepTheirReason() {
         UserRecord erin = db.accounts().addUser("erin", null, false, maxClusters(1), Budget.NONE, T0);
-        ClusterRecord c = db.clusters().reserve(erin, request("e1", 1, 1), LEASE, T0);
+        ClusterRecord c = db.clusters().reserve(erin, request("e1", 1, 1), LEASE, T0).record();
         assertThat(db.clusters().markRunning(c.id(), 123, 4567, "burst://127.0.0.1:1", "ab".repeat(32), T0)).isTrue();
         assertThat(db.clusters().markStopped(c.id(), ClusterState.STOPPED, StopReason.NO_CLIENT, "no client for 120 s", T0)).isTrue();
         assertThat(db.clusters().markStopped(c.id(), ClusterState.STOPPED, StopReason.USER, null, T0)).isFalse();
@@ -117,7 +142,7 @@ abstract class LedgerContract {
     @Test
     void budgetRefusesWhatALeaseCannotCoverAndUsageIsCountedPerDay() {
         UserRecord fay = db.accounts().addUser("fay", null, false, Limits.NONE, new Budget(1000.0, null, null), T0);
-        ClusterRecord c = db.clusters().reserve(fay, request("f1", 2, 4), LEASE, T0); // lease: 8 cores x 60 s = 480
+        ClusterRecord c = db.clusters().reserve(fay, request("f1", 2, 4), LEASE, T0).record(); // lease: 8 cores x 60 s = 480
         db.clusters().addUsage(c, new UsageFigures(700, 350, 0, 0, 10), T0);
         db.clusters().addUsage(c, new UsageFigures(100, 90, 0, 0, 5), T0.plus(Duration.ofDays(1)));
         assertThatThrownBy(() -> db.clusters().reserve(fay, request("f2", 2, 4), LEASE, T0.plus(Duration.ofDays(1))))
@@ -150,8 +175,8 @@ abstract class LedgerContract {
         assertThatThrownBy(() -> db.accounts().addUser("x'; DROP TABLE users; --", null, false, Limits.NONE, Budget.NONE, T0))
                 .hasMessageContaining("bad user name");
         UserRecord h = db.accounts().addUser("hal", null, false, Limits.NONE, Budget.NONE, T0);
-        ClusterRecord c = db.clusters().reserve(h, new ClusterRequest("quote'name", "local", "{\"a\":\"'; DROP TABLE clusters; --\"}",
-                new ClusterShape(1, 1, 0, 0), false), LEASE, T0);
+        ClusterRecord c = db.clusters().reserve(h, ClusterRequest.exactly("quote'name", "local", "{\"a\":\"'; DROP TABLE clusters; --\"}",
+                new ClusterShape(1, 1, 0, 0), false), LEASE, T0).record();
         assertThat(db.clusters().find("quote'name").orElseThrow().optionsJson()).contains("DROP TABLE clusters");
         assertThat(db.accounts().users()).extracting(UserRecord::name).containsExactly("hal");
         assertThat(c.state()).isEqualTo(ClusterState.STARTING);

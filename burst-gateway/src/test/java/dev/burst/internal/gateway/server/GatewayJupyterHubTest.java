@@ -96,7 +96,7 @@ class GatewayJupyterHubTest {
                 assertThat(gw.server.database().accounts().user("alice")).isEmpty();
                 try (Gateway alice = Gateway.builder(gw.server.url()).token(aliceHubToken)
                         .certificateSha256(gw.server.certificateSha256()).home(dir.resolve("home")).build()) {
-                    assertThat(alice.me().path("name").asText()).isEqualTo("alice");
+                    assertThat(alice.me().name()).isEqualTo("alice");
                     try (GatewayCluster c = alice.newCluster(ClusterOptions.builder().workers(1).build());
                          Client client = Client.connect(c)) {
                         assertThat(client.submit(() -> 6 * 7).get()).isEqualTo(42);
