@@ -45,14 +45,24 @@ public record ClusterStatus(String cluster, Instant takenAt, List<Worker> worker
         long total = 0;
         long done = 0;
         long erred = 0;
-        int running = 0;
+        int processing = 0;
         for (Progress p : progress) {
             total += p.total();
             done += p.done();
             erred += p.erred();
-            running += p.running();
+            processing += p.processing();
         }
-        return new Progress("*", total, done, erred, running);
+        return new Progress("*", total, done, erred, processing);
+    }
+
+    /** Tasks on workers' threads now (see {@link Worker#tasksRunning()}). */
+    public int tasksRunning() {
+        return workers.stream().mapToInt(Worker::tasksRunning).sum();
+    }
+
+    /** Tasks sent to workers that wait there for a thread (see {@link Worker#tasksQueued()}). */
+    public int tasksQueuedOnWorkers() {
+        return workers.stream().mapToInt(Worker::tasksQueued).sum();
     }
 
     /**
@@ -61,14 +71,16 @@ public record ClusterStatus(String cluster, Instant takenAt, List<Worker> worker
      * @param name         its name (what {@link Client#retireWorkers} takes)
      * @param threads      executor threads (cores)
      * @param resources    what it offers besides its threads (e.g. {@code gpu})
-     * @param tasksRunning tasks assigned to it and not finished
+     * @param tasksRunning tasks on its executor threads now (for a worker process, as of its last
+     *                     heartbeat, up to a second behind)
+     * @param tasksQueued  tasks sent to it that wait there for a thread (or for their inputs)
      * @param storedBytes  bytes of results it holds
      * @param spilledBytes bytes of results it spilled to disk
      * @param busySeconds  core-seconds its threads spent running tasks so far
      * @param cpuSeconds   CPU time its executor threads used so far
      * @param retiring     being retired (takes no new tasks)
      */
-    public record Worker(String name, int threads, Resources resources, int tasksRunning, long storedBytes,
+    public record Worker(String name, int threads, Resources resources, int tasksRunning, int tasksQueued, long storedBytes,
                          long spilledBytes, double busySeconds, double cpuSeconds, boolean retiring) {
     }
 
@@ -91,9 +103,10 @@ public record ClusterStatus(String cluster, Instant takenAt, List<Worker> worker
      * @param total   tasks ever submitted
      * @param done    finished (a task recomputed after a worker died counts once)
      * @param erred   failed for good
-     * @param running on a worker now
+     * @param processing sent to a worker and not finished: running there or queued there (per worker,
+     *                   {@link Worker#tasksRunning()} and {@link Worker#tasksQueued()} tell them apart)
      */
-    public record Progress(String prefix, long total, long done, long erred, int running) {
+    public record Progress(String prefix, long total, long done, long erred, int processing) {
         /** (done + erred) ÷ total, 1 when there are none. */
         public double fraction() {
             return total == 0 ? 1.0 : (double) (done + erred) / total;

@@ -28,9 +28,13 @@ final class StatusReader {
         ClusterStatus.Tasks tasks = new ClusterStatus.Tasks(0, 0, 0, 0, 0, 0, 0);
         if (s != null) {
             for (SchedulerStatus.WorkerLoad w : s.workers()) {
-                WorkerCounters c = counters.getOrDefault(w.id(), new WorkerCounters(0, 0, 0));
-                workers.add(new ClusterStatus.Worker(w.id().name(), w.threads(), resources(w.resources()), w.processing(),
-                        w.storedBytes(), c.spilledBytes(), c.busyNanos() / 1e9, c.cpuNanos() / 1e9, w.retiring()));
+                WorkerCounters c = counters.getOrDefault(w.id(), new WorkerCounters(0, 0, 0, 0));
+                // The scheduler knows what it sent (processing); the worker what is on its threads. A
+                // heartbeat's count may be a second old: never more than what is sent, nor than threads.
+                int running = Math.min(Math.min(c.executing(), w.processing()), w.threads());
+                workers.add(new ClusterStatus.Worker(w.id().name(), w.threads(), resources(w.resources()), running,
+                        w.processing() - running, w.storedBytes(), c.spilledBytes(), c.busyNanos() / 1e9, c.cpuNanos() / 1e9,
+                        w.retiring()));
             }
             workers.sort(Comparator.comparing(ClusterStatus.Worker::name));
             for (SchedulerStatus.PrefixProgress p : s.prefixes()) {

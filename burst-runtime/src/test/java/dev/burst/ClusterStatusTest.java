@@ -96,6 +96,29 @@ class ClusterStatusTest {
     }
 
     @Test
+    void runningCountsTasksOnThreadsAndTasksSentBeyondThemAreQueuedOnTheWorker() throws Exception {
+        // one thread, and a saturation that sends the worker three tasks at once: one runs, two wait there
+        try (LocalCluster cluster = LocalCluster.builder().workers(1).threadsPerWorker(1).workerSaturation(3.0)
+                .recordUsage(false).build();
+             Client client = Client.connect(cluster)) {
+            List<TaskFuture<Integer>> slow = client.map(x -> {
+                Thread.sleep(60_000);
+                return x;
+            }, List.of(1, 2, 3));
+            await().atMost(Duration.ofSeconds(30)).until(() -> cluster.status().tasks().processing() == 3);
+            await().atMost(Duration.ofSeconds(10)).until(() -> cluster.status().tasksRunning() == 1);
+            ClusterStatus s = cluster.status();
+            assertThat(s.workers()).singleElement().satisfies(w -> {
+                assertThat(w.tasksRunning()).isEqualTo(1);
+                assertThat(w.tasksQueued()).isEqualTo(2);
+            });
+            assertThat(s.tasksQueuedOnWorkers()).isEqualTo(2);
+            assertThat(s.total().processing()).isEqualTo(3);
+            slow.forEach(f -> f.cancel(true));
+        }
+    }
+
+    @Test
     void aClusterOfProcessesReportsItsWorkersTasksAndLastActivity() throws Exception {
         List<String> joined = new CopyOnWriteArrayList<>();
         try (LocalCluster cluster = LocalCluster.builder().processes(true).workers(2).threadsPerWorker(1)
@@ -117,9 +140,12 @@ class ClusterStatusTest {
                 return 1;
             });
             await().atMost(Duration.ofSeconds(30)).until(() -> cluster.status().tasks().processing() == 1);
+            // running is what the worker's last heartbeat saw on its thread: at most a second behind
+            await().atMost(Duration.ofSeconds(10)).until(() -> cluster.status().tasksRunning() == 1);
             ClusterStatus running = cluster.status();
             assertThat(running.idle()).as("a running task is activity").isFalse();
             assertThat(running.workers()).filteredOn(w -> w.tasksRunning() == 1).hasSize(1);
+            assertThat(running.tasksQueuedOnWorkers()).isZero();
             slow.cancel(true);
 
             List<TaskFuture<Integer>> fs = client.map(x -> x + 1, IntStream.range(0, 1000).boxed().toList());

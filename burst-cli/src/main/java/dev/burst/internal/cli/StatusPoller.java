@@ -40,10 +40,12 @@ final class StatusPoller implements AutoCloseable {
         }
     }
 
-    /** One line for a progress bar: {@code 3 running on 2 workers}. */
+    /** One line for a progress bar: {@code 2 running, 1 queued on 2 workers}: running means on a thread. */
     static String describe(ClusterStatus s) {
         int workers = s.workers().size();
-        return String.format(Locale.ROOT, "%d running on %d worker%s", s.tasks().processing(), workers, workers == 1 ? "" : "s");
+        int queued = s.tasksQueuedOnWorkers();
+        return String.format(Locale.ROOT, "%d running%s on %d worker%s", s.tasksRunning(), queued == 0 ? "" : ", " + queued + " queued",
+                workers, workers == 1 ? "" : "s");
     }
 
     /** Stops polling and shows the final status once. */

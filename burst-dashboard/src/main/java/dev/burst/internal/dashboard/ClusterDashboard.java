@@ -211,10 +211,11 @@ final class ClusterDashboard implements DashboardProvider.Dashboard {
         m.put("idleSeconds", s.idle() ? s.sinceLastActivity().toSeconds() : 0);
         var t = s.tasks();
         m.put("tasks", Map.of("released", t.released(), "waiting", t.waiting(), "queued", t.queued(), "noWorker", t.noWorker(),
-                "processing", t.processing(), "memory", t.memory(), "erred", t.erred()));
+                "processing", t.processing(), "running", s.tasksRunning(), "queuedOnWorkers", s.tasksQueuedOnWorkers(),
+                "memory", t.memory(), "erred", t.erred()));
         List<Map<String, Object>> progress = new ArrayList<>();
         for (ClusterStatus.Progress p : s.progress()) {
-            progress.add(Map.of("prefix", p.prefix(), "total", p.total(), "done", p.done(), "erred", p.erred(), "running", p.running()));
+            progress.add(Map.of("prefix", p.prefix(), "total", p.total(), "done", p.done(), "erred", p.erred(), "running", p.processing()));
         }
         m.put("progress", progress);
         List<Map<String, Object>> workers = new ArrayList<>();
@@ -223,6 +224,7 @@ final class ClusterDashboard implements DashboardProvider.Dashboard {
             x.put("name", w.name());
             x.put("threads", w.threads());
             x.put("running", w.tasksRunning());
+            x.put("queued", w.tasksQueued());
             x.put("storedBytes", w.storedBytes());
             x.put("spilledBytes", w.spilledBytes());
             x.put("busySeconds", w.busySeconds());

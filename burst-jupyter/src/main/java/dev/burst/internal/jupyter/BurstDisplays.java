@@ -54,10 +54,11 @@ public final class BurstDisplays {
         StringBuilder h = new StringBuilder("<div class=\"burst-cluster\" style=\"font-family:sans-serif\">")
                 .append("<b>").append(escape(c.getClass().getSimpleName())).append(' ').append(escape(c.name())).append("</b>")
                 .append(c.address().map(a -> " · scheduler <code>" + escape(a) + "</code>").orElse(""))
-                .append("<table><tr><th>workers</th><th>cores</th><th>running</th><th>waiting</th><th>in memory</th>")
+                .append("<table><tr><th>workers</th><th>cores</th><th>running</th><th>queued on workers</th><th>waiting</th><th>in memory</th>")
                 .append("<th>results held</th><th>core-s allocated / busy</th><th>busy ÷ allocated</th></tr><tr>")
                 .append("<td>").append(s.workers().size()).append("</td><td>").append(u.cores()).append("</td><td>")
-                .append(t.processing()).append("</td><td>").append(t.pending()).append("</td><td>").append(t.memory())
+                .append(s.tasksRunning()).append("</td><td>").append(s.tasksQueuedOnWorkers()).append("</td><td>").append(t.pending())
+                .append("</td><td>").append(t.memory())
                 .append("</td><td>").append(bytes(memory)).append("</td><td>")
                 .append(String.format(Locale.ROOT, "%.1f / %.1f", u.allocatedCoreSeconds(), u.busyCoreSeconds()))
                 .append("</td><td>").append(efficiency).append("</td></tr></table>");

@@ -29,7 +29,8 @@ public interface ClusterScheduler extends AutoCloseable {
     String workerName(WorkerId id);
 
     /** A worker's counters as its scheduler knows them (remote: from its last heartbeat). */
-    record WorkerCounters(long busyNanos, long cpuNanos, long spilledBytes) {
+    /** A worker's counters; {@code executing}: tasks on its threads now (a heartbeat behind for a worker process). */
+    record WorkerCounters(long busyNanos, long cpuNanos, long spilledBytes, int executing) {
     }
 
     /** Each connected worker's counters, by id. */

@@ -76,7 +76,7 @@ public final class NetworkScheduler implements ClusterScheduler {
     public java.util.Map<WorkerId, WorkerCounters> workerCounters() {
         java.util.Map<WorkerId, WorkerCounters> out = new java.util.HashMap<>();
         for (SchedulerNode.WorkerFigures f : node.workerFigures()) {
-            out.put(f.worker(), new WorkerCounters(f.busyNanos(), f.cpuNanos(), f.spilledBytes()));
+            out.put(f.worker(), new WorkerCounters(f.busyNanos(), f.cpuNanos(), f.spilledBytes(), f.executing()));
         }
         return out;
     }

@@ -332,7 +332,7 @@ public final class InProcessCluster implements SchedulerEndpoint, ClusterSchedul
     public Map<WorkerId, WorkerCounters> workerCounters() {
         Map<WorkerId, WorkerCounters> out = new HashMap<>();
         for (InProcessWorker w : workers) {
-            out.put(w.id(), new WorkerCounters(w.busyNanos(), w.cpuNanos(), 0));
+            out.put(w.id(), new WorkerCounters(w.busyNanos(), w.cpuNanos(), 0, w.executing()));
         }
         return out;
     }

@@ -194,6 +194,10 @@ final class InProcessWorker implements WorkerLink {
     }
 
     /** Nanoseconds executors ran tasks, those running now included. */
+    int executing() {
+        return shell.executing();
+    }
+
     long busyNanos() {
         return shell.busyNanos();
     }

@@ -63,6 +63,17 @@ final class ExecutorTimes {
         return duration;
     }
 
+    /** Tasks on the slots now. */
+    int running() {
+        int n = 0;
+        for (Slot slot : slots) {
+            if (slot.sample.running()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** From now on, running tasks count only up to {@code now}. */
     void freeze(long now) {
         frozenAt = now;

@@ -410,6 +410,11 @@ public final class WorkerShell {
     }
 
     /** Nanoseconds executors spent running tasks, those running now included; never decreases. */
+    /** Tasks on the executor threads now (those sent and not started wait in the worker's ready queue). */
+    public int executing() {
+        return times.running();
+    }
+
     public long busyNanos() {
         return times.busyNanos(System.nanoTime());
     }

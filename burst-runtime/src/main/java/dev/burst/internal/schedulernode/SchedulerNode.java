@@ -196,10 +196,12 @@ public final class SchedulerNode implements AutoCloseable {
     /**
      * What a worker's last heartbeat said ({@code reported…}, up to a second behind), and what its
      * finished-task reports add up to ({@code finished…}, exact but without failed tasks).
+     *
+     * @param executing tasks on its executor threads at its last heartbeat
      */
     public record WorkerFigures(WorkerId worker, int threads, long memoryBytes, long spilledBytes, boolean paused,
                                 long reportedBusyNanos, long reportedTasks, long keysFetched, long spillCount, long cpuNanos,
-                                long finishedNanos, long finishedTasks, long gpuBusyNanos) {
+                                long finishedNanos, long finishedTasks, long gpuBusyNanos, int executing) {
         /** Time spent running tasks: the larger of the two counts (both only grow). */
         public long busyNanos() {
             return Math.max(reportedBusyNanos, finishedNanos);
@@ -349,7 +351,7 @@ public final class SchedulerNode implements AutoCloseable {
                     long nanos = m.getTaskFinished().getDurationNanos();
                     figures.computeIfPresent(worker, (w, f) -> new WorkerFigures(w, f.threads(), f.memoryBytes(),
                             f.spilledBytes(), f.paused(), f.reportedBusyNanos(), f.reportedTasks(), f.keysFetched(),
-                            f.spillCount(), f.cpuNanos(), f.finishedNanos() + nanos, f.finishedTasks() + 1, f.gpuBusyNanos()));
+                            f.spillCount(), f.cpuNanos(), f.finishedNanos() + nanos, f.finishedTasks() + 1, f.gpuBusyNanos(), f.executing()));
                     TaskKey key = WireCodec.key(m.getTaskFinished().getKey());
                     loop.post(WireCodec.decode(m.getTaskFinished(), worker));
                     if (awaitingHolders.containsKey(key)) {
@@ -372,7 +374,7 @@ public final class SchedulerNode implements AutoCloseable {
                     var h = m.getHeartbeat();
                     figures.computeIfPresent(worker, (w, f) -> new WorkerFigures(w, f.threads(), h.getMemoryBytes(),
                             h.getSpilledBytes(), h.getPaused(), h.getBusyNanos(), h.getTasksRun(), h.getKeysFetched(),
-                            h.getSpillCount(), h.getCpuNanos(), f.finishedNanos(), f.finishedTasks(), h.getGpuBusyNanos()));
+                            h.getSpillCount(), h.getCpuNanos(), f.finishedNanos(), f.finishedTasks(), h.getGpuBusyNanos(), h.getExecuting()));
                 }
                 case SESSION_CLASSES -> {
                     if (role != Role.ROLE_CLIENT) {
@@ -445,7 +447,7 @@ public final class SchedulerNode implements AutoCloseable {
                     refuse("a worker at " + worker + " is already connected");
                     return;
                 }
-                figures.put(worker, new WorkerFigures(worker, hello.getThreads(), 0, 0, false, 0, 0, 0, 0, 0, 0, 0, 0));
+                figures.put(worker, new WorkerFigures(worker, hello.getThreads(), 0, 0, false, 0, 0, 0, 0, 0, 0, 0, 0, 0));
                 if (!hello.getName().isEmpty()) {
                     names.put(worker, hello.getName());
                 }

@@ -553,7 +553,8 @@ public final class WorkerNode implements AutoCloseable {
         toScheduler.send(Message.newBuilder().setHeartbeat(Heartbeat.newBuilder()
                 .setMemoryBytes(store.memoryBytes()).setSpilledBytes(store.spilledBytes()).setPaused(store.paused())
                 .setBusyNanos(shell.busyNanos()).setTasksRun(shell.tasksRun()).setKeysFetched(keysFetched.get())
-                .setSpillCount(store.spillCount()).setCpuNanos(shell.cpuNanos()).setGpuBusyNanos(shell.gpuBusyNanos())).build());
+                .setSpillCount(store.spillCount()).setCpuNanos(shell.cpuNanos()).setGpuBusyNanos(shell.gpuBusyNanos())
+                .setExecuting(shell.executing())).build());
     }
 
     /** Releases what a worker that never joined holds. */
