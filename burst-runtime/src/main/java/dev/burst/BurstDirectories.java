@@ -65,6 +65,11 @@ public record BurstDirectories(Path home) {
         return home.resolve("cache");
     }
 
+    /** Reports of finished runs ({@code burst demo}'s), which outlive the dashboard that closes with the cluster. */
+    public Path reports() {
+        return home.resolve("reports");
+    }
+
     /** The TLS identity shared by this user's local clusters (each still gets a fresh token). */
     public Path localIdentity() {
         return home.resolve("local-identity");

@@ -5,6 +5,7 @@ import dev.burst.ClusterStatus;
 import dev.burst.ClusterUsage;
 import dev.burst.LocalCluster;
 import dev.burst.TaskFuture;
+import dev.burst.TaskOptions;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -14,7 +15,14 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 
+import dev.burst.BurstDirectories;
+
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -33,6 +41,8 @@ final class DemoCommand implements Callable<Integer> {
     private static final double TASK_SECONDS = 0.25;
     /** A speedup this much above the worker count is measurement noise; beyond it, a disturbed baseline. */
     private static final double SPEEDUP_NOISE = 1.05;
+    /** The tasks' name on the dashboard and in the ledger (a lambda's own would read {@code call.lambda1}). */
+    static final TaskOptions TASKS = TaskOptions.builder().name("monte-carlo-pi").build();
 
     @Spec
     CommandSpec spec;
@@ -94,6 +104,7 @@ final class DemoCommand implements Callable<Integer> {
         long n = samplesPerTask;
         LocalCluster cluster = null;
         Client client;
+        RunReport report = new RunReport();
         if (scheduler != null) {
             client = Client.connect(scheduler);
             out.printf("cluster: the workers of the scheduler at %s%n", scheduler);
@@ -108,11 +119,12 @@ final class DemoCommand implements Callable<Integer> {
             }
             out.printf("cluster: %s%n", cluster.address().map(a -> workers + " worker processes, scheduler at " + a)
                     .orElse(workers + " in-process workers"));
-            cluster.dashboardUrl().ifPresent(u -> out.printf("dashboard: %s%n", u));
+            cluster.dashboardUrl().ifPresent(u -> out.printf("dashboard: %s (live while the demo runs; a report stays after it)%n", u));
+            cluster.addListener(report);
         }
         try (LocalCluster owned = cluster; Client c = client) {
             long t0 = System.nanoTime();
-            List<TaskFuture<Long>> futures = c.map(seed -> MonteCarloPi.hits(seed, n), seeds);
+            List<TaskFuture<Long>> futures = c.map(seed -> MonteCarloPi.hits(seed, n), seeds, TASKS);
             try (ProgressBar bar = progressBar(taskCount);
                  StatusPoller progress = bar == null || owned == null ? null : new StatusPoller(owned, st -> {
                      ClusterStatus.Progress p = st.total();
@@ -134,10 +146,13 @@ final class DemoCommand implements Callable<Integer> {
             usage = owned == null ? null : owned.usage();
         }
         double pi = 4.0 * hits / ((double) n * taskCount);
-        out.printf("%nresult:      pi ~ %.6f (error %.2e, %,d samples)%n", pi, Math.abs(pi - Math.PI), n * taskCount);
-        out.printf("wall time:   %.2f s%n", wall);
+        Map<String, String> summary = new LinkedHashMap<>();
+        out.println();
+        line(out, summary, "result", String.format("pi ~ %.6f (error %.2e, %,d samples)", pi, Math.abs(pi - Math.PI), n * taskCount));
+        line(out, summary, "wall time", String.format("%.2f s", wall));
         if (usage != null) {
-            out.printf("cpu time:    %.1f CPU-seconds used by the worker threads (%d tasks)%n", usage.cpuSeconds(), usage.tasks());
+            line(out, summary, "cpu time", String.format("%.1f CPU-seconds used by the worker threads (%d tasks)", usage.cpuSeconds(),
+                    usage.tasks()));
         }
         int cores = scheduler == null ? workers : Integer.MAX_VALUE;
         double speedup = oneCoreEstimate / wall;
@@ -154,20 +169,34 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         if (speedup > cores * SPEEDUP_NOISE) {
-            out.printf("speedup:     not shown: %.2fx on %d workers cannot be; the one-core baseline was disturbed. Raw figures:"
-                            + " %.3f s per task alone, one-core estimate %.1f s, wall %.2f s%s%n",
+            line(out, summary, "speedup", String.format("not shown: %.2fx on %d workers cannot be; the one-core baseline was disturbed."
+                            + " Raw figures: %.3f s per task alone, one-core estimate %.1f s, wall %.2f s%s",
                     speedup, workers, oneCorePerTask, oneCoreEstimate, wall, usage == null ? ""
-                            : String.format(", %.3f CPU-s per task on the workers", usage.cpuSeconds() / Math.max(1, usage.tasks())));
+                            : String.format(", %.3f CPU-s per task on the workers", usage.cpuSeconds() / Math.max(1, usage.tasks()))));
         } else {
-            out.printf("speedup:     %.2fx over one core (one-core estimate %.1f s / wall %.2f s)%s%n",
-                    speedup, oneCoreEstimate, wall, scheduler == null ? ", on " + workers + " workers" : "");
+            line(out, summary, "speedup", String.format("%.2fx over one core (one-core estimate %.1f s / wall %.2f s)%s",
+                    speedup, oneCoreEstimate, wall, scheduler == null ? ", on " + workers + " workers" : ""));
         }
         if (usage != null) {
-            out.printf("efficiency:  %.3f = %.1f busy core-seconds / %.1f allocated core-seconds%n",
-                    usage.efficiency(), usage.busyCoreSeconds(), usage.allocatedCoreSeconds());
+            line(out, summary, "efficiency", String.format("%.3f = %.1f busy core-seconds / %.1f allocated core-seconds",
+                    usage.efficiency(), usage.busyCoreSeconds(), usage.allocatedCoreSeconds()));
             out.printf("usage:       %s%n             recorded in the local ledger: see `burst usage`%n", usage);
+            try {
+                Path file = report.write(BurstDirectories.fromEnvironment().reports(), "demo", "burst demo: Monte-Carlo pi, "
+                        + taskCount + " tasks on " + workers + (processes ? " worker processes" : " in-process workers"), summary,
+                        Instant.now());
+                out.printf("report:      %s (figures and task stream)%n", file.toUri());
+            } catch (IOException | RuntimeException e) { // the run's figures are printed above: a report is extra
+                out.printf("report:      not written: %s%n", e.getMessage());
+            }
         }
         return 0;
+    }
+
+    /** Prints {@code label: value} aligned, and keeps it for the report. */
+    private static void line(PrintStream out, Map<String, String> summary, String label, String value) {
+        out.printf("%-12s %s%n", label + ":", value);
+        summary.put(label, value);
     }
 
     private ProgressBar progressBar(int total) {

@@ -39,6 +39,24 @@ class DemoCommandTest {
         Matcher tasks = Pattern.compile("\\((\\d+) tasks\\)").matcher(out);
         assertThat(tasks.find()).isTrue();
         assertThat(Integer.parseInt(tasks.group(1))).isGreaterThanOrEqualTo(8);
+
+        // the report outlives the cluster and its dashboard: figures, a task stream with a time axis, rows, a legend
+        Matcher report = Pattern.compile("report:\\s+(file:\\S+\\.html)").matcher(out);
+        assertThat(report.find()).as(out).isTrue();
+        java.nio.file.Path file = java.nio.file.Path.of(java.net.URI.create(report.group(1)));
+        assertThat(file).startsWith(dev.burst.BurstDirectories.fromEnvironment().reports());
+        String html;
+        try {
+            html = java.nio.file.Files.readString(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        assertThat(html).contains("<th>efficiency</th><td>" + eff.group(1)).contains("aria-label=\"task stream\"")
+                .contains(">0 s</text>").contains("-worker-1</text>").contains("-worker-2</text>")
+                .contains("</i>monte-carlo-pi</span>");
+        assertThat(html.split("<rect ", -1)).hasSize(Integer.parseInt(tasks.group(1)) + 1);
+        // the tasks carry the demo's name, not the lambda's (call.lambda1)
+        assertThat(html).doesNotContain("lambda");
     }
 
     @Test
