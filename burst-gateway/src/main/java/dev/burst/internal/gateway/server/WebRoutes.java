@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
  * process's, on loopback: the gateway checks the cookie's user owns the cluster (404 otherwise, as
  * the API answers) and relays GETs with the dashboard's token, which never reaches the browser.
  */
-final class WebRoutes {
+final class WebRoutes implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WebRoutes.class);
     private static final Pattern CLUSTER_NAME = Pattern.compile("c-[0-9a-f]{10}");
     private static final Pattern DASHBOARD_PATH = Pattern.compile("[A-Za-z0-9._/-]*");
@@ -48,6 +48,12 @@ final class WebRoutes {
         this.fleet = fleet;
         this.secureCookies = secureCookies;
         this.metrics = new GatewayMetrics(db, fleet);
+    }
+
+    /** Stops the metrics' JVM listeners. */
+    @Override
+    public void close() {
+        metrics.close();
     }
 
     void install(JavalinConfig config) {

@@ -144,7 +144,10 @@ class GatewayPagesBrowserTest {
             RawHttp.Answer scrape = raw.send("GET", "/metrics", root, null);
             assertThat(scrape.status()).isEqualTo(200);
             assertThat(scrape.body()).contains("burst_user_core_seconds_allocated_total{user=\"alice\"}")
-                    .contains("burst_gateway_clusters{user=\"bob\"} 1.0");
+                    .contains("burst_gateway_clusters{user=\"bob\"} 1.0")
+                    // and the gateway's own JVM and process
+                    .contains("jvm_memory_used_bytes{").contains("process_cpu_usage ").contains("jvm_gc_")
+                    .contains("jvm_threads_live_threads ").contains("process_uptime_seconds ");
         }
     }
 }
