@@ -102,12 +102,12 @@ class ClusterDashboardBrowserTest {
             assertThat(browser.getCurrentUrl()).doesNotContain("token="); // moved into a cookie
 
             List<Integer> inputs = new ArrayList<>();
-            for (int i = 0; i < 400; i++) {
+            for (int i = 0; i < 1200; i++) {
                 inputs.add(i);
             }
             List<TaskFuture<Double>> estimates = client.map(ClusterDashboardBrowserTest::simulate, inputs);
 
-            long first = await().atMost(Duration.ofSeconds(30)).until(() -> done("simulate"), n -> n > 0 && n < 400);
+            long first = await().atMost(Duration.ofSeconds(30)).until(() -> done("simulate"), n -> n > 0 && n < 1200);
             await().atMost(Duration.ofSeconds(30)).until(() -> done("simulate") > first); // it advances, live
             await().atMost(Duration.ofSeconds(30)).until(() ->
                     Integer.parseInt(String.valueOf(script("return document.getElementById('stream').dataset.drawn || '0'"))) > 0);
@@ -123,6 +123,8 @@ class ClusterDashboardBrowserTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> (Double) script("return [...document.querySelectorAll('#workers td.cpu')]"
                     + ".reduce((s, e) => s + parseFloat(e.textContent), 0.0)") > 0.0);
             assertThat(String.valueOf(script("return document.querySelector('#workers td.cpu').title"))).contains("CPU-s used");
+            // The screenshot mid-run, with some seconds of task stream to show.
+            await().atMost(Duration.ofSeconds(60)).until(() -> done("simulate") >= 400);
             Files.copy(new java.io.ByteArrayInputStream(browser.getScreenshotAs(OutputType.BYTES)),
                     Chromium.screenshots().resolve("dashboard-status.png"), StandardCopyOption.REPLACE_EXISTING);
             assertThat(script("return document.querySelectorAll('#workers tbody tr').length")).isEqualTo(3L);
@@ -130,7 +132,7 @@ class ClusterDashboardBrowserTest {
             client.gather(estimates, Duration.ofSeconds(60));
             TaskFuture<String> hostile = client.submit(() -> "named with markup", TaskOptions.builder().name(HOSTILE).build());
             assertThat(hostile.get()).isEqualTo("named with markup");
-            await().atMost(Duration.ofSeconds(10)).until(() -> done("simulate") == 400 && done(HOSTILE) == 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> done("simulate") == 1200 && done(HOSTILE) == 1);
             // The hostile name is text on the page: no element it would make, no script run.
             assertThat(script("return [...document.querySelectorAll('#progress .name')].map(e => e.textContent)")
                     .toString()).contains(HOSTILE);

@@ -166,8 +166,13 @@ class GatewayPagesBrowserTest {
             // Its dashboard, through the gateway: live (server-sent events relayed), the tasks it ran,
             // titled with the cluster's name on the gateway and its worker by a short name.
             browser.findElement(By.linkText(mine.name())).click();
-            await().atMost(Duration.ofSeconds(30)).until(() ->
-                    Long.parseLong(String.valueOf(script("return document.body.dataset.updates || '0'"))) >= 2);
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() ->
+                        Long.parseLong(String.valueOf(script("return document.body.dataset.updates || '0'"))) >= 2);
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError("the relayed dashboard had " + script("return document.body.dataset.updates") + " updates; it says '"
+                        + script("const l = document.getElementById('live'); return l ? l.textContent : document.body.innerText") + "'", e);
+            }
             assertThat(browser.getCurrentUrl()).endsWith("/clusters/" + mine.name() + "/");
             assertThat(String.valueOf(script("return document.getElementById('progress').textContent"))).contains("5 / 5");
             assertThat(browser.getTitle()).contains(mine.name()).doesNotContain("burst-processes");
