@@ -67,25 +67,38 @@
     box.replaceChildren(...rows);
   }
 
+  // Rows are updated in place, keyed by worker, so that a tooltip being read does not vanish each second.
   function workers(s) {
     const table = document.getElementById("workers");
     if (!table) return;
+    const body = table.tBodies[0];
     const most = Math.max(1, ...s.workers.map(w => w.storedBytes + w.spilledBytes));
-    const rows = s.workers.map(w => {
-      const tr = el("tr");
-      tr.dataset.worker = w.name;
-      const name = el("td", w.label + (w.retiring ? " (retiring)" : ""), "worker");
+    const existing = new Map([...body.rows].map(r => [r.dataset.worker, r]));
+    s.workers.forEach((w, at) => {
+      let tr = existing.get(w.name);
+      existing.delete(w.name);
+      if (!tr) {
+        tr = el("tr");
+        tr.dataset.worker = w.name;
+        for (const cls of ["worker", "", "", "", "cpu", "", ""]) tr.append(el("td", null, cls || undefined));
+        tr.cells[5].append(el("span"), el("span", null, "mem"));
+        tr.cells[6].append(el("span"), el("span", null, "mem spilled"));
+      }
+      const [name, threads, running, busy, cpu, stored, spilled] = tr.cells;
+      setText(name, w.label + (w.retiring ? " (retiring)" : ""));
       name.title = w.name; // where it runs: host:port of a worker process, the thread group of an embedded one
-      const stored = el("td", bytes(w.storedBytes));
-      const bar = el("span", null, "mem"); bar.style.width = Math.round(60 * w.storedBytes / most) + "px"; stored.append(bar);
-      const spilled = el("td", bytes(w.spilledBytes));
-      const sbar = el("span", null, "mem spilled"); sbar.style.width = Math.round(60 * w.spilledBytes / most) + "px"; spilled.append(sbar);
-      const cpu = el("td", w.cpuSeconds.toFixed(1), "cpu");
+      setText(threads, w.threads); setText(running, w.running); setText(busy, w.busySeconds.toFixed(1));
+      setText(cpu, w.cpuSeconds.toFixed(1));
       cpu.title = cpuNote(w);
-      tr.append(name, el("td", w.threads), el("td", w.running), el("td", w.busySeconds.toFixed(1)), cpu, stored, spilled);
-      return tr;
+      setText(stored.firstChild, bytes(w.storedBytes)); stored.lastChild.style.width = Math.round(60 * w.storedBytes / most) + "px";
+      setText(spilled.firstChild, bytes(w.spilledBytes)); spilled.lastChild.style.width = Math.round(60 * w.spilledBytes / most) + "px";
+      if (body.rows[at] !== tr) body.insertBefore(tr, body.rows[at] || null);
     });
-    table.tBodies[0].replaceChildren(...rows);
+    for (const tr of existing.values()) tr.remove();
+  }
+  function setText(e, text) {
+    const t = String(text);
+    if (e.textContent !== t) e.textContent = t;
   }
   // CPU-s far below busy core-s is what tasks that wait look like (sleep, I/O, locks), not a missing figure.
   function cpuNote(w) {

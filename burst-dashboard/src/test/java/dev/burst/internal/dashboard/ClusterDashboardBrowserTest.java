@@ -120,6 +120,11 @@ class ClusterDashboardBrowserTest {
             assertThat(script("return [...document.querySelectorAll('#workers tbody td.worker')].map(e => e.textContent + '@' + e.title)"
                     + ".join(' ')")).isEqualTo("worker-1@" + cluster.name() + "-worker-1 worker-2@" + cluster.name()
                     + "-worker-2 worker-3@" + cluster.name() + "-worker-3");
+            // Rows update in place (a tooltip being read stays): the same element after two more updates.
+            org.openqa.selenium.WebElement row = browser.findElement(By.cssSelector("#workers tbody tr"));
+            long seen = updates();
+            await().atMost(Duration.ofSeconds(20)).until(() -> updates() >= seen + 2);
+            assertThat(row.getAttribute("data-worker")).isEqualTo(cluster.name() + "-worker-1"); // throws if replaced
             await().atMost(Duration.ofSeconds(30)).until(() -> (Double) script("return [...document.querySelectorAll('#workers td.cpu')]"
                     + ".reduce((s, e) => s + parseFloat(e.textContent), 0.0)") > 0.0);
             assertThat(String.valueOf(script("return document.querySelector('#workers td.cpu').title"))).contains("CPU-s used");
