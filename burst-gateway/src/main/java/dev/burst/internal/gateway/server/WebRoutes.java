@@ -22,7 +22,8 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The gateway's pages: sign in with an API token (kept in an HttpOnly, SameSite=Strict cookie),
+ * The gateway's pages: sign in with an API token (kept in an HttpOnly, SameSite=Strict cookie; the
+ * browser then returns to the page it asked for, a path on this site only),
  * one's clusters with their state, idle time, when they will be stopped and a Stop button, one's
  * usage over time, an admin page, and each cluster's own dashboard at {@code /clusters/<name>/}.
  *
@@ -31,6 +32,8 @@ import java.util.regex.Pattern;
  * what a user sees is exactly what the API lets them see. A cluster's dashboard is its cluster
  * process's, on loopback: the gateway checks the cookie's user owns the cluster (404 otherwise, as
  * the API answers) and relays GETs with the dashboard's token, which never reaches the browser.
+ * What the gateway refuses is a styled page for a browser ({@code Accept: text/html}) and JSON for
+ * a script, from the same {@link ApiException}.
  */
 final class WebRoutes implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WebRoutes.class);
@@ -152,7 +155,6 @@ final class WebRoutes implements AutoCloseable {
         ctx.cookie(c);
         log.info("{} signed in on the gateway's pages from {}", user.name(), ctx.ip());
         ctx.redirect(next); // back to the page that sent the browser here
-
     }
 
     /** The signed-in user, or empty after sending the browser to the login page. */
