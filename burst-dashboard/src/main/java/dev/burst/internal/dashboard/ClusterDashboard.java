@@ -41,11 +41,19 @@ final class ClusterDashboard implements DashboardProvider.Dashboard {
     private static final int STREAM_PER_TICK = 2_000;
     /** Usage samples kept: an hour at one a second. */
     private static final int HISTORY = 3_600;
+    /**
+     * The name the cluster's user knows it by, sent by a gateway that relays this dashboard (its
+     * {@code c-…} name; the cluster process names the cluster it runs {@code burst-processes-<pid>-<n>},
+     * often before the gateway picked a name for it). Only holders of the token send requests at all.
+     */
+    static final String USER_NAME_HEADER = "X-Burst-Gateway-Cluster";
+    private static final java.util.regex.Pattern USER_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     private final Cluster cluster;
     private final DashboardAccess access;
     private final TaskStream stream = new TaskStream();
     private final ClusterMetrics metrics;
+    private final WorkerLabels workerLabels;
     private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
     /** (epoch ms, allocated core-s, busy core-s, allocated GPU-s, busy GPU-s), oldest first; guarded by itself. */
     private final ArrayDeque<double[]> history = new ArrayDeque<>();
@@ -70,6 +78,7 @@ final class ClusterDashboard implements DashboardProvider.Dashboard {
         this.cluster = cluster;
         this.access = access;
         this.latest = cluster.status();
+        this.workerLabels = new WorkerLabels(cluster.name());
         this.metrics = new ClusterMetrics(cluster.name(), cluster.user(), () -> latest, subscribers::size);
     }
 
@@ -117,9 +126,9 @@ final class ClusterDashboard implements DashboardProvider.Dashboard {
                     ctx.skipRemainingHandlers();
                 }
             });
-            r.get("/", ctx -> page(ctx, DashboardPages.status(cluster.name())));
-            r.get("/workers", ctx -> page(ctx, DashboardPages.workers(cluster.name())));
-            r.get("/usage", ctx -> page(ctx, DashboardPages.usage(cluster.name())));
+            r.get("/", ctx -> page(ctx, DashboardPages.status(names(ctx))));
+            r.get("/workers", ctx -> page(ctx, DashboardPages.workers(names(ctx))));
+            r.get("/usage", ctx -> page(ctx, DashboardPages.usage(names(ctx))));
             r.get("/api/status", ctx -> ctx.json(view(latest)));
             r.get("/api/usage-history", ctx -> ctx.json(history()));
             r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
@@ -140,6 +149,13 @@ final class ClusterDashboard implements DashboardProvider.Dashboard {
     @Override
     public void refresh() {
         tickQuietly();
+    }
+
+    /** The cluster's name for the page's title: the one its user knows, and the one it runs as. */
+    private DashboardPages.Names names(Context ctx) {
+        String relayed = ctx.header(USER_NAME_HEADER);
+        return new DashboardPages.Names(relayed != null && USER_NAME.matcher(relayed).matches() ? relayed : cluster.name(),
+                cluster.name());
     }
 
     private static void page(Context ctx, String html) {
@@ -203,7 +219,7 @@ final class ClusterDashboard implements DashboardProvider.Dashboard {
     }
 
     /** The status as the pages read it. */
-    static Map<String, Object> view(ClusterStatus s) {
+    private Map<String, Object> view(ClusterStatus s) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("cluster", s.cluster());
         m.put("takenAt", s.takenAt().toEpochMilli());
@@ -222,6 +238,7 @@ final class ClusterDashboard implements DashboardProvider.Dashboard {
         for (ClusterStatus.Worker w : s.workers()) {
             Map<String, Object> x = new LinkedHashMap<>();
             x.put("name", w.name());
+            x.put("label", workerLabels.of(w.name()));
             x.put("threads", w.threads());
             x.put("running", w.tasksRunning());
             x.put("queued", w.tasksQueued());

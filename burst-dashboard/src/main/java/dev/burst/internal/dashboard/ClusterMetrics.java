@@ -7,6 +7,13 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
@@ -24,7 +31,9 @@ import java.util.function.Supplier;
  * {@code burst_user_core_seconds_allocated_total{user}} / {@code _busy_total} and the GPU pair.
  *
  * <p>Gauges read the status snapshot the dashboard's ticker keeps ({@code latest}), so a scrape
- * never waits on the scheduler; the counters per prefix are fed by the cluster's listener.
+ * never waits on the scheduler; the counters per prefix are fed by the cluster's listener. The JVM
+ * the scheduler runs in is there too (Micrometer's {@code jvm_*}, {@code process_*}, {@code system_*}):
+ * for a gateway cluster that is its cluster process, for an embedded one the program's own JVM.
  */
 final class ClusterMetrics implements ClusterListener {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -32,6 +41,8 @@ final class ClusterMetrics implements ClusterListener {
     private final Map<String, Counter> ended = new ConcurrentHashMap<>();
     private final MultiGauge workerMemory;
     private final Supplier<ClusterStatus> latest;
+    /** Listens to the JVM's GC notifications until closed. */
+    private final JvmGcMetrics gc = new JvmGcMetrics();
 
     ClusterMetrics(String cluster, String user, Supplier<ClusterStatus> latest, java.util.function.IntSupplier pagesOpen) {
         this.latest = latest;
@@ -56,6 +67,13 @@ final class ClusterMetrics implements ClusterListener {
                 .tag("user", user).description("GPU-seconds allocated to the user's workers").register(registry);
         FunctionCounter.builder("burst.user.gpu.seconds.busy", this, m -> m.latest.get().usage().busyGpuSeconds())
                 .tag("user", user).description("GPU-seconds the user's tasks held GPUs").register(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
     }
 
     private double tasksIn(String state) {
@@ -95,6 +113,7 @@ final class ClusterMetrics implements ClusterListener {
     }
 
     void close() {
+        gc.close();
         registry.close();
     }
 }

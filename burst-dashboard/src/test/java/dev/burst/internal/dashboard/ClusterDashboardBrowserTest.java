@@ -31,8 +31,10 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A running cluster's dashboard in real headless Chromium: progress advances and the task stream
- * draws while a map runs, the worker table lists every worker, a task name made of HTML shows as
- * text, and the dashboard admits only the holder of its link.
+ * draws (with its time axis, a row label per worker and a legend) while a map of a named function
+ * runs, the worker table lists every worker by a short name, a task name made of HTML shows as
+ * text, and the dashboard admits only the holder of its link. The screenshots it takes are the
+ * README's ({@code -Dburst.screenshots=$PWD/docs/images}).
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ClusterDashboardBrowserTest {
@@ -68,6 +70,26 @@ class ClusterDashboardBrowserTest {
         return browser.executeScript(js);
     }
 
+    /**
+     * A task as a user writes one, named by its method (the task prefix is {@code simulate}): a
+     * Monte Carlo estimate of pi that computes for about 60 ms, so that the workers' CPU-s is real.
+     */
+    static double simulate(int seed) {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        long deadline = System.nanoTime() + 60_000_000L;
+        long inside = 0;
+        long drawn = 0;
+        while (System.nanoTime() < deadline) {
+            for (int i = 0; i < 10_000; i++) {
+                double x = random.nextDouble();
+                double y = random.nextDouble();
+                inside += x * x + y * y <= 1 ? 1 : 0;
+            }
+            drawn += 10_000;
+        }
+        return 4.0 * inside / drawn;
+    }
+
     @Test
     void progressAdvancesTheStreamDrawsAndEveryWorkerIsListed() throws Exception {
         try (LocalCluster cluster = LocalCluster.builder().workers(3).threadsPerWorker(2).build();
@@ -80,29 +102,47 @@ class ClusterDashboardBrowserTest {
             assertThat(browser.getCurrentUrl()).doesNotContain("token="); // moved into a cookie
 
             List<Integer> inputs = new ArrayList<>();
-            for (int i = 0; i < 300; i++) {
+            for (int i = 0; i < 1200; i++) {
                 inputs.add(i);
             }
-            List<TaskFuture<Integer>> slow = client.map(x -> {
-                Thread.sleep(40);
-                return x;
-            }, inputs, TaskOptions.builder().name("simulate").build());
-            TaskFuture<String> hostile = client.submit(() -> "named with markup", TaskOptions.builder().name(HOSTILE).build());
+            List<TaskFuture<Double>> estimates = client.map(ClusterDashboardBrowserTest::simulate, inputs);
 
-            long first = await().atMost(Duration.ofSeconds(30)).until(() -> done("simulate"), n -> n > 0 && n < 300);
+            long first = await().atMost(Duration.ofSeconds(30)).until(() -> done("simulate"), n -> n > 0 && n < 1200);
             await().atMost(Duration.ofSeconds(30)).until(() -> done("simulate") > first); // it advances, live
             await().atMost(Duration.ofSeconds(30)).until(() ->
                     Integer.parseInt(String.valueOf(script("return document.getElementById('stream').dataset.drawn || '0'"))) > 0);
+            // The stream has a time axis, a row label per worker and a legend of the prefixes it shows.
+            assertThat(script("return document.getElementById('stream').dataset.rows")).isEqualTo("worker-1 worker-2 worker-3");
+            assertThat(String.valueOf(script("return document.getElementById('stream').dataset.ticks"))).endsWith("now").contains("−");
+            assertThat(script("return [...document.querySelectorAll('#stream-legend li')].map(e => e.textContent).join(',')"))
+                    .isEqualTo("simulate");
+            // Workers by a short name, their own in a tooltip; embedded workers' CPU-s is their threads' CPU time.
+            assertThat(script("return [...document.querySelectorAll('#workers tbody td.worker')].map(e => e.textContent + '@' + e.title)"
+                    + ".join(' ')")).isEqualTo("worker-1@" + cluster.name() + "-worker-1 worker-2@" + cluster.name()
+                    + "-worker-2 worker-3@" + cluster.name() + "-worker-3");
+            // Rows update in place (a tooltip being read stays): the same element after two more updates.
+            org.openqa.selenium.WebElement row = browser.findElement(By.cssSelector("#workers tbody tr"));
+            long seen = updates();
+            await().atMost(Duration.ofSeconds(20)).until(() -> updates() >= seen + 2);
+            assertThat(row.getAttribute("data-worker")).isEqualTo(cluster.name() + "-worker-1"); // throws if replaced
+            await().atMost(Duration.ofSeconds(30)).until(() -> (Double) script("return [...document.querySelectorAll('#workers td.cpu')]"
+                    + ".reduce((s, e) => s + parseFloat(e.textContent), 0.0)") > 0.0);
+            assertThat(String.valueOf(script("return document.querySelector('#workers td.cpu').title"))).contains("CPU-s used");
+            // The screenshot mid-run, with some seconds of task stream to show.
+            await().atMost(Duration.ofSeconds(60)).until(() -> done("simulate") >= 400);
             Files.copy(new java.io.ByteArrayInputStream(browser.getScreenshotAs(OutputType.BYTES)),
                     Chromium.screenshots().resolve("dashboard-status.png"), StandardCopyOption.REPLACE_EXISTING);
             assertThat(script("return document.querySelectorAll('#workers tbody tr').length")).isEqualTo(3L);
 
-            client.gather(slow, Duration.ofSeconds(60));
+            client.gather(estimates, Duration.ofSeconds(60));
+            TaskFuture<String> hostile = client.submit(() -> "named with markup", TaskOptions.builder().name(HOSTILE).build());
             assertThat(hostile.get()).isEqualTo("named with markup");
-            await().atMost(Duration.ofSeconds(10)).until(() -> done("simulate") == 300 && done(HOSTILE) == 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> done("simulate") == 1200 && done(HOSTILE) == 1);
             // The hostile name is text on the page: no element it would make, no script run.
             assertThat(script("return [...document.querySelectorAll('#progress .name')].map(e => e.textContent)")
                     .toString()).contains(HOSTILE);
+            await().atMost(Duration.ofSeconds(10)).until(() -> String.valueOf(
+                    script("return document.getElementById('stream-legend').textContent")).contains(HOSTILE));
             assertThat(script("return document.querySelectorAll('svg').length")).isEqualTo(0L);
             assertThatThrownBy(() -> browser.switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
 
@@ -114,11 +154,19 @@ class ClusterDashboardBrowserTest {
                     .contains("burst_tasks_ended_total{").contains("outcome=\"finished\"").contains("prefix=\"simulate\"")
                     .contains("burst_worker_memory_bytes{").contains("type=\"stored\"")
                     .contains("burst_scheduler_tasks{cluster=\"" + cluster.name() + "\",state=\"memory\"}")
-                    .contains("burst_dashboard_pages_open{");
+                    .contains("burst_dashboard_pages_open{")
+                    // and the JVM the scheduler runs in
+                    .contains("jvm_memory_used_bytes{").contains("process_cpu_usage{").contains("jvm_gc_")
+                    .contains("jvm_threads_live_threads{").contains("process_uptime_seconds{");
 
             browser.get(url.substring(0, url.indexOf("/?")) + "/usage");
             await().atMost(Duration.ofSeconds(20)).until(() -> !browser.findElements(By.cssSelector("#usage-chart canvas")).isEmpty());
             assertThat(browser.findElement(By.id("usage-summary")).getText()).contains("efficiency");
+            // The time axis spans the samples (seconds since the cluster started), not uPlot's 1,000 days around one point.
+            await().atMost(Duration.ofSeconds(10)).until(() -> script("return document.getElementById('usage-chart').dataset.to") != null);
+            double from = Double.parseDouble(String.valueOf(script("return document.getElementById('usage-chart').dataset.from")));
+            double to = Double.parseDouble(String.valueOf(script("return document.getElementById('usage-chart').dataset.to")));
+            assertThat(to - from).isPositive().isLessThan(3600);
             Files.copy(new java.io.ByteArrayInputStream(browser.getScreenshotAs(OutputType.BYTES)),
                     Chromium.screenshots().resolve("dashboard-usage.png"), StandardCopyOption.REPLACE_EXISTING);
         }

@@ -118,7 +118,11 @@ final class ApiRoutes {
                 .map(c -> ApiViews.cluster(c, fleet.running(c.name()).orElse(null))).toList(),
                 "now", settings.clock().instant().toString())));
 
-        r.exception(ApiException.class, (e, ctx) -> json(ctx, e.status(), Map.of("error", e.getMessage())));
+        r.exception(ApiException.class, (e, ctx) -> {
+            if (!WebRoutes.errorPage(ctx, e.status(), e.getMessage())) {
+                json(ctx, e.status(), Map.of("error", e.getMessage()));
+            }
+        });
         r.exception(HttpResponseException.class, (e, ctx) -> json(ctx, e.getStatus(), Map.of("error",
                 e.getStatus() == 413 ? "request body over " + MAX_BODY_BYTES + " bytes" : e.getMessage())));
         r.exception(IllegalArgumentException.class, (e, ctx) -> json(ctx, 422, Map.of("error", e.getMessage())));

@@ -5,6 +5,13 @@ import dev.burst.internal.gateway.ledger.UsageFigures;
 import dev.burst.internal.gateway.ledger.UserRecord;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
@@ -18,9 +25,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * ledger's core- and GPU-seconds allocated and busy ({@code burst_user_core_seconds_allocated_total{user}},
  * {@code _busy_total}, the GPU pair) and the clusters running ({@code burst_gateway_clusters{user}}).
  * Figures are read from the ledger at each scrape, so they survive restarts as the ledger does.
+ * The gateway's own JVM and process are there too (Micrometer's {@code jvm_*}, {@code process_*},
+ * {@code system_*}): a gateway that runs out of memory or file descriptors shows it before it falls over.
  */
-final class GatewayMetrics {
+final class GatewayMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    /** Listens to the JVM's GC notifications until closed. */
+    private final JvmGcMetrics gc = new JvmGcMetrics();
     private final GatewayDatabase db;
     private final ClusterFleet fleet;
     private final Set<String> registered = ConcurrentHashMap.newKeySet();
@@ -32,6 +43,19 @@ final class GatewayMetrics {
         this.fleet = fleet;
         Gauge.builder("burst.gateway.clusters.running", () -> fleet.running().size())
                 .description("Clusters running on the gateway").register(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
     }
 
     private UsageFigures of(String user) {

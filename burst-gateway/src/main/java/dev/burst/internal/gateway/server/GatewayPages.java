@@ -67,26 +67,53 @@ final class GatewayPages {
         return shell("admin", "Admin", user, true, """
                 <section><h2>Every user's clusters</h2>
                 <table id="all-clusters"><thead><tr><th>cluster</th><th>user</th><th>state</th><th>workers</th><th>age</th>
-                <th>core-s allocated / busy</th><th>stop reason</th></tr></thead><tbody></tbody></table></section>
-                <section><h2>Users</h2><table id="users"><thead><tr><th>user</th><th>role</th><th>group</th>
+                <th>core-s allocated / busy</th><th>stop reason</th><th></th></tr></thead><tbody></tbody></table>
+                <p id="message" role="status"></p></section>
+                <section><h2>Users</h2><table id="users"><thead><tr><th>user</th><th>role</th><th>group</th><th>limits</th>
                 <th>allocated core-s (30 days)</th><th>busy core-s</th><th>efficiency</th><th>budget left</th></tr></thead>
                 <tbody></tbody></table></section>
                 """);
     }
 
-    static String login(String problem) {
+    /**
+     * The sign-in page; {@code problem} (escaped) says why the last try failed, {@code next} is the
+     * same-site path to return to (checked by the caller, escaped here).
+     */
+    static String login(String problem, String next) {
         return """
                 <!doctype html>
                 <html lang="en"><head><meta charset="utf-8"><title>Sign in · Burst gateway</title>
                 <link rel="stylesheet" href="/static/burst.css"></head>
                 <body><header><strong>Burst gateway</strong></header>
                 <main><h1>Sign in</h1>
+                %s
                 <p>With your API token (the <code>token: burst_…</code> line from <code>burst gateway user add</code>
                 or <code>burst gateway token new</code>).</p>
-                %s
-                <form method="post" action="/login">
+                <form class="sign-in" method="post" action="/login">
+                <input type="hidden" name="next" value="%s">
                 <label>API token <input id="token" name="token" type="password" autocomplete="off" size="60" required></label>
                 <button id="sign-in" type="submit">Sign in</button></form></main></body></html>
-                """.formatted(problem == null ? "" : "<p id=\"problem\" role=\"alert\">" + escape(problem) + "</p>");
+                """.formatted(problem == null ? "" : "<p id=\"problem\" class=\"problem\" role=\"alert\">" + escape(problem) + "</p>",
+                escape(next));
+    }
+
+    /** A page for a browser that asked for one the gateway cannot give (404 for another user's cluster, as for none). */
+    static String error(int status, String message) {
+        String title = switch (status) {
+            case 401 -> "Not signed in";
+            case 403 -> "Not allowed";
+            case 404 -> "Not found";
+            case 409 -> "Not ready";
+            case 502 -> "The cluster did not answer";
+            default -> "Something went wrong";
+        };
+        return """
+                <!doctype html>
+                <html lang="en"><head><meta charset="utf-8"><title>%s · Burst gateway</title>
+                <link rel="stylesheet" href="/static/burst.css"></head>
+                <body><header><strong>Burst gateway</strong><nav><a href="/">Your clusters</a> <a href="/usage">Usage</a></nav></header>
+                <main><h1 id="error-title">%s</h1><p id="problem" class="problem" role="alert">%s</p>
+                <p class="notice">HTTP %d. <a href="/">Back to your clusters</a>.</p></main></body></html>
+                """.formatted(title, title, escape(message), status);
     }
 }

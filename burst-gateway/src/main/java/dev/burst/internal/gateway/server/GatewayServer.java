@@ -160,6 +160,8 @@ public final class GatewayServer implements AutoCloseable {
 
     private void serveHttp() {
         ApiRoutes routes = new ApiRoutes(settings, db, fleet, backend, () -> address);
+        WebRoutes web = new WebRoutes(routes, db, fleet, keyStore != null);
+        toClose.add(web); // closed after the server stops
         http = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -186,7 +188,7 @@ public final class GatewayServer implements AutoCloseable {
                 return c;
             });
             routes.install(config);
-            new WebRoutes(routes, db, fleet, keyStore != null).install(config);
+            web.install(config);
         }).start();
         toClose.add(http::stop);
     }

@@ -22,7 +22,8 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The gateway's pages: sign in with an API token (kept in an HttpOnly, SameSite=Strict cookie),
+ * The gateway's pages: sign in with an API token (kept in an HttpOnly, SameSite=Strict cookie; the
+ * browser then returns to the page it asked for, a path on this site only),
  * one's clusters with their state, idle time, when they will be stopped and a Stop button, one's
  * usage over time, an admin page, and each cluster's own dashboard at {@code /clusters/<name>/}.
  *
@@ -31,11 +32,19 @@ import java.util.regex.Pattern;
  * what a user sees is exactly what the API lets them see. A cluster's dashboard is its cluster
  * process's, on loopback: the gateway checks the cookie's user owns the cluster (404 otherwise, as
  * the API answers) and relays GETs with the dashboard's token, which never reaches the browser.
+ * What the gateway refuses is a styled page for a browser ({@code Accept: text/html}) and JSON for
+ * a script, from the same {@link ApiException}.
  */
-final class WebRoutes {
+final class WebRoutes implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WebRoutes.class);
     private static final Pattern CLUSTER_NAME = Pattern.compile("c-[0-9a-f]{10}");
     private static final Pattern DASHBOARD_PATH = Pattern.compile("[A-Za-z0-9._/-]*");
+    /**
+     * Where sign-in may send the browser back to: a path on this site and nothing else (no scheme,
+     * no {@code //host}, no backslash, which browsers read as a slash), so the login link cannot be
+     * made into a redirect to another site.
+     */
+    private static final Pattern SAME_SITE_PATH = Pattern.compile("/(?![/\\\\])[A-Za-z0-9._~!$&'()*+,;=:@%/?-]{0,500}");
     private static final HttpClient UPSTREAM = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final ApiRoutes api;
@@ -50,12 +59,18 @@ final class WebRoutes {
         this.metrics = new GatewayMetrics(db, fleet);
     }
 
+    /** Stops the metrics' JVM listeners. */
+    @Override
+    public void close() {
+        metrics.close();
+    }
+
     void install(JavalinConfig config) {
         config.staticFiles.enableWebjars();
         config.staticFiles.add("/dev/burst/dashboard", io.javalin.http.staticfiles.Location.CLASSPATH);
         config.staticFiles.add("/dev/burst/gateway", io.javalin.http.staticfiles.Location.CLASSPATH);
         var r = config.routes;
-        r.get("/login", ctx -> page(ctx, 200, GatewayPages.login(null)));
+        r.get("/login", ctx -> page(ctx, 200, GatewayPages.login(null, sameSitePath(ctx.queryParam("next")))));
         r.post("/login", this::login);
         r.post("/logout", ctx -> {
             ctx.removeCookie(ApiRoutes.SESSION_COOKIE, "/");
@@ -65,7 +80,7 @@ final class WebRoutes {
         r.get("/usage", ctx -> signedIn(ctx).ifPresent(u -> page(ctx, 200, GatewayPages.usage(u.name(), u.admin()))));
         r.get("/admin", ctx -> signedIn(ctx).ifPresent(u -> {
             if (!u.admin()) {
-                page(ctx, 403, GatewayPages.login("the admin page is for the gateway's admins; " + u.name() + " is not one"));
+                page(ctx, 403, GatewayPages.error(403, "the admin page is for the gateway's admins; " + u.name() + " is not one"));
             } else {
                 page(ctx, 200, GatewayPages.admin(u.name()));
             }
@@ -102,13 +117,34 @@ final class WebRoutes {
         ctx.contentType("text/html; charset=utf-8").result(html);
     }
 
+    /** {@code next} if it is a path on this site (not the sign-in page itself), else {@code /}. */
+    static String sameSitePath(String next) {
+        return next != null && SAME_SITE_PATH.matcher(next).matches() && !next.startsWith("/login") ? next : "/";
+    }
+
+    /**
+     * Answers a refused or failed page request of a browser ({@code Accept: text/html}, outside
+     * {@code /api/}) with a page, as the API answers JSON.
+     *
+     * @return whether it answered
+     */
+    static boolean errorPage(Context ctx, int status, String message) {
+        String accept = ctx.header("Accept");
+        if (ctx.path().startsWith("/api/") || accept == null || !accept.contains("text/html")) {
+            return false;
+        }
+        page(ctx, status, GatewayPages.error(status, message));
+        return true;
+    }
+
     private void login(Context ctx) {
         String token = ctx.formParam("token");
+        String next = sameSitePath(ctx.formParam("next"));
         UserRecord user;
         try {
             user = api.userOf(ctx, token == null ? "" : token.strip());
         } catch (ApiException e) {
-            page(ctx, 401, GatewayPages.login(e.getMessage()));
+            page(ctx, e.status(), GatewayPages.login(e.getMessage(), next));
             return;
         }
         Cookie c = new Cookie(ApiRoutes.SESSION_COOKIE, token.strip());
@@ -118,7 +154,7 @@ final class WebRoutes {
         c.setPath("/");
         ctx.cookie(c);
         log.info("{} signed in on the gateway's pages from {}", user.name(), ctx.ip());
-        ctx.redirect("/");
+        ctx.redirect(next); // back to the page that sent the browser here
     }
 
     /** The signed-in user, or empty after sending the browser to the login page. */
@@ -128,15 +164,16 @@ final class WebRoutes {
             return Optional.of(api.userOf(ctx, h.substring(7).strip()));
         }
         String session = ctx.cookie(ApiRoutes.SESSION_COOKIE);
+        String here = ctx.path() + (ctx.queryString() == null ? "" : "?" + ctx.queryString());
         if (session == null) {
-            ctx.redirect("/login");
+            ctx.redirect(here.equals("/") ? "/login" : "/login?next=" + URLEncoder.encode(sameSitePath(here), StandardCharsets.UTF_8));
             return Optional.empty();
         }
         try {
             return Optional.of(api.userOf(ctx, session));
         } catch (ApiException e) {
             ctx.removeCookie(ApiRoutes.SESSION_COOKIE, "/");
-            page(ctx, 401, GatewayPages.login(e.getMessage()));
+            page(ctx, 401, GatewayPages.login(e.getMessage(), sameSitePath(here)));
             return Optional.empty();
         }
     }
@@ -175,7 +212,8 @@ final class WebRoutes {
             }
         });
         URI target = URI.create("http://" + base.getHost() + ":" + base.getPort() + "/" + path + query);
-        HttpRequest.Builder req = HttpRequest.newBuilder(target).header("Authorization", "Bearer " + dashToken);
+        HttpRequest.Builder req = HttpRequest.newBuilder(target).header("Authorization", "Bearer " + dashToken)
+                .header("X-Burst-Gateway-Cluster", name); // its pages are titled with the name its user knows
         String accept = ctx.header("Accept");
         if (accept != null) {
             req.header("Accept", accept);

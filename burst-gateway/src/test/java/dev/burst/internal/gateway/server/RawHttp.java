@@ -28,6 +28,16 @@ final class RawHttp {
         return sendAuthorized(method, path, token == null ? null : "Bearer " + token, body);
     }
 
+    /** A GET as a browser sends it ({@code accept}, e.g. {@code text/html}) or a script does (null). */
+    Answer get(String path, String token, String accept) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path)).header("Authorization", "Bearer " + token);
+        if (accept != null) {
+            b.header("Accept", accept);
+        }
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return new Answer(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""));
+    }
+
     /** As {@link #send}, with {@code authorization} as the whole {@code Authorization} header (null: none). */
     Answer sendAuthorized(String method, String path, String authorization, String body) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path));
