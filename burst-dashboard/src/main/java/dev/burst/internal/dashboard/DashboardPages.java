@@ -56,7 +56,9 @@ final class DashboardPages {
 
     /** The workers table; "CPU-s" has a tooltip, as it can be far below busy core-s without anything being wrong. */
     private static final String WORKERS_TABLE = """
-            <table id="workers"><thead><tr><th>worker</th><th>threads</th><th>running</th><th>busy core-s</th>
+            <table id="workers"><thead><tr><th>worker</th><th>threads</th>
+            <th title="Tasks on the worker's threads now (a worker process reports it about once a second)">running</th>
+            <th title="Tasks sent to the worker that wait there for a thread or for their inputs">queued</th><th>busy core-s</th>
             <th title="CPU time the worker's executor threads used. Tasks that sleep or wait (I/O, locks, other services) \
             are busy without using CPU, so this can be far below busy core-s.">CPU-s <span class="hint">?</span></th>
             <th>stored</th><th>spilled</th></tr></thead><tbody></tbody></table>""";

@@ -42,8 +42,8 @@
       ? [stat("core-seconds allocated", u.allocatedCoreSeconds.toFixed(1)), stat("core-seconds busy", u.busyCoreSeconds.toFixed(1)),
          stat("efficiency (busy ÷ allocated)", eff), stat("GPU-seconds allocated", u.allocatedGpuSeconds.toFixed(1)),
          stat("tasks run", u.tasks), stat("spilled", bytes(u.bytesSpilled))]
-      : [stat("workers", s.workers.length), stat("cores", u.cores), stat("running", t.processing),
-         stat("waiting", t.waiting + t.queued + t.noWorker), stat("in memory", t.memory), stat("erred", t.erred),
+      : [stat("workers", s.workers.length), stat("cores", u.cores), stat("running", t.running),
+         stat("queued on workers", t.queuedOnWorkers), stat("waiting", t.waiting + t.queued + t.noWorker), stat("in memory", t.memory), stat("erred", t.erred),
          stat("busy ÷ allocated", eff), stat("clients", s.clients)];
     box.replaceChildren(...items);
   }
@@ -80,14 +80,14 @@
       if (!tr) {
         tr = el("tr");
         tr.dataset.worker = w.name;
-        for (const cls of ["worker", "", "", "", "cpu", "", ""]) tr.append(el("td", null, cls || undefined));
-        tr.cells[5].append(el("span"), el("span", null, "mem"));
-        tr.cells[6].append(el("span"), el("span", null, "mem spilled"));
+        for (const cls of ["worker", "", "", "", "", "cpu", "", ""]) tr.append(el("td", null, cls || undefined));
+        tr.cells[6].append(el("span"), el("span", null, "mem"));
+        tr.cells[7].append(el("span"), el("span", null, "mem spilled"));
       }
-      const [name, threads, running, busy, cpu, stored, spilled] = tr.cells;
+      const [name, threads, running, queued, busy, cpu, stored, spilled] = tr.cells;
       setText(name, w.label + (w.retiring ? " (retiring)" : ""));
       name.title = w.name; // where it runs: host:port of a worker process, the thread group of an embedded one
-      setText(threads, w.threads); setText(running, w.running); setText(busy, w.busySeconds.toFixed(1));
+      setText(threads, w.threads); setText(running, w.running); setText(queued, w.queued); setText(busy, w.busySeconds.toFixed(1));
       setText(cpu, w.cpuSeconds.toFixed(1));
       cpu.title = cpuNote(w);
       setText(stored.firstChild, bytes(w.storedBytes)); stored.lastChild.style.width = Math.round(60 * w.storedBytes / most) + "px";

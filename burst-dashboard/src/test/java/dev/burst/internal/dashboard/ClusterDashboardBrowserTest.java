@@ -172,6 +172,36 @@ class ClusterDashboardBrowserTest {
         }
     }
 
+    /** The figure of the status card labelled {@code label}, read in one script. */
+    private static String card(String label) {
+        return String.valueOf(browser.executeScript("const d = [...document.querySelectorAll('#summary div')]"
+                + ".find(d => d.querySelector('span').textContent === arguments[0]); return d ? d.querySelector('b').textContent : null;",
+                label));
+    }
+
+    @Test
+    void runningCountsTasksOnThreadsAndTheRestSentToAWorkerAreQueuedThere() throws Exception {
+        // one thread, and a saturation that sends the worker three tasks at once: one runs, two wait there
+        try (LocalCluster cluster = LocalCluster.builder().workers(1).threadsPerWorker(1).workerSaturation(3.0).build();
+             Client client = Client.connect(cluster)) {
+            browser.get(cluster.dashboardUrl().orElseThrow());
+            await().atMost(Duration.ofSeconds(20)).until(() -> updates() >= 1);
+            List<TaskFuture<Integer>> slow = client.map(ClusterDashboardBrowserTest::sleepy, List.of(1, 2, 3));
+            await().atMost(Duration.ofSeconds(30)).until(() -> "1".equals(card("running")) && "2".equals(card("queued on workers")));
+            await().atMost(Duration.ofSeconds(10)).until(() -> String.valueOf(script(
+                    "const r = document.querySelector('#workers tbody tr'); return r ? r.cells[2].textContent + '/' + r.cells[3].textContent : ''"))
+                    .equals("1/2"));
+            assertThat(script("return [...document.querySelectorAll('#workers thead th')].map(e => e.textContent).slice(0, 4).join(',')"))
+                    .isEqualTo("worker,threads,running,queued");
+            slow.forEach(f -> f.cancel(true));
+        }
+    }
+
+    static int sleepy(int x) throws InterruptedException {
+        Thread.sleep(60_000);
+        return x;
+    }
+
     @Test
     void onlyTheHolderOfTheLinkGetsIn() throws Exception {
         try (LocalCluster cluster = LocalCluster.builder().workers(1).build()) {
