@@ -7,13 +7,6 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
@@ -42,7 +35,7 @@ final class ClusterMetrics implements ClusterListener {
     private final MultiGauge workerMemory;
     private final Supplier<ClusterStatus> latest;
     /** Listens to the JVM's GC notifications until closed. */
-    private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final JvmMetrics jvm;
 
     ClusterMetrics(String cluster, String user, Supplier<ClusterStatus> latest, java.util.function.IntSupplier pagesOpen) {
         this.latest = latest;
@@ -67,13 +60,7 @@ final class ClusterMetrics implements ClusterListener {
                 .tag("user", user).description("GPU-seconds allocated to the user's workers").register(registry);
         FunctionCounter.builder("burst.user.gpu.seconds.busy", this, m -> m.latest.get().usage().busyGpuSeconds())
                 .tag("user", user).description("GPU-seconds the user's tasks held GPUs").register(registry);
-        new JvmMemoryMetrics().bindTo(registry);
-        gc.bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ClassLoaderMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-        new UptimeMetrics().bindTo(registry);
-        new FileDescriptorMetrics().bindTo(registry);
+        jvm = new JvmMetrics(registry);
     }
 
     private double tasksIn(String state) {
@@ -113,7 +100,7 @@ final class ClusterMetrics implements ClusterListener {
     }
 
     void close() {
-        gc.close();
+        jvm.close();
         registry.close();
     }
 }

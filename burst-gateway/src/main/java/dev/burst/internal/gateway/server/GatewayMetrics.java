@@ -1,17 +1,11 @@
 package dev.burst.internal.gateway.server;
 
+import dev.burst.internal.dashboard.JvmMetrics;
 import dev.burst.internal.gateway.ledger.GatewayDatabase;
 import dev.burst.internal.gateway.ledger.UsageFigures;
 import dev.burst.internal.gateway.ledger.UserRecord;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
@@ -31,7 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class GatewayMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     /** Listens to the JVM's GC notifications until closed. */
-    private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final JvmMetrics jvm;
     private final GatewayDatabase db;
     private final ClusterFleet fleet;
     private final Set<String> registered = ConcurrentHashMap.newKeySet();
@@ -43,18 +37,12 @@ final class GatewayMetrics implements AutoCloseable {
         this.fleet = fleet;
         Gauge.builder("burst.gateway.clusters.running", () -> fleet.running().size())
                 .description("Clusters running on the gateway").register(registry);
-        new JvmMemoryMetrics().bindTo(registry);
-        gc.bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ClassLoaderMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-        new UptimeMetrics().bindTo(registry);
-        new FileDescriptorMetrics().bindTo(registry);
+        jvm = new JvmMetrics(registry);
     }
 
     @Override
     public void close() {
-        gc.close();
+        jvm.close();
         registry.close();
     }
 
