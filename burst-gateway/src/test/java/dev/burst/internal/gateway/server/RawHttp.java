@@ -9,7 +9,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
-/** Raw requests to a test gateway (bad tokens, bad bodies): status and body as the gateway sent them. */
+/**
+ * Raw requests to a test gateway (bad tokens, bad bodies): status and body as the gateway sent them.
+ */
 final class RawHttp {
     private final HttpClient http;
     private final String url;
@@ -21,7 +23,8 @@ final class RawHttp {
         this.url = server.url();
     }
 
-    record Answer(int status, String body, String contentType) {
+    /** An answer; {@code allow} is its Allow header, or null. */
+    record Answer(int status, String body, String contentType, String allow) {
     }
 
     Answer send(String method, String path, String token, String body) throws Exception {
@@ -36,6 +39,8 @@ final class RawHttp {
         }
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        return new Answer(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""));
+        Answer a = new Answer(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""),
+                r.headers().firstValue("Allow").orElse(null));
+        return a;
     }
 }
