@@ -11,6 +11,8 @@ import java.net.http.HttpResponse;
 
 /**
  * Raw requests to a test gateway (bad tokens, bad bodies): status and body as the gateway sent them.
+ * Every answer under the API's paths is checked against the gateway's OpenAPI document
+ * ({@link OpenApiContract}) before a test sees it.
  */
 final class RawHttp {
     private final HttpClient http;
@@ -41,6 +43,7 @@ final class RawHttp {
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         Answer a = new Answer(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""),
                 r.headers().firstValue("Allow").orElse(null));
+        OpenApiContract.assertMatchesOpenApi(method, path, a);
         return a;
     }
 }
