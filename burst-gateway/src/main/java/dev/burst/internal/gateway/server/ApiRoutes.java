@@ -128,7 +128,7 @@ final class ApiRoutes {
             String message = e.getMessage();
             if (e.getStatus() == 413) {
                 message = "request body over " + MAX_BODY_BYTES + " bytes";
-            } else if (e.getStatus() == 404) { // Javalin's "endpoint not found": no route has this path
+            } else if (e instanceof io.javalin.router.EndpointNotFound) { // no route has this path, with any method
                 message = "no such route: " + ctx.method() + " " + ctx.path();
             } else if (e.getStatus() == 405) {
                 // Javalin found the path under other methods and names them in the exception's one detail.
