@@ -122,7 +122,11 @@ public final class Gateway implements AutoCloseable {
     /** A handle on the caller's running cluster {@code name}; closing it does not stop the cluster. */
     public GatewayCluster connect(String name) {
         Objects.requireNonNull(name, "name");
-        return new GatewayCluster(this, call("GET", "/api/v1/clusters/" + pathSegment(name), null), false);
+        JsonNode c = call("GET", "/api/v1/clusters/" + pathSegment(name), null);
+        if (!c.has("connection")) { // one's stopped cluster: the gateway shows its record, there is nothing to connect to
+            throw new GatewayException(409, "cluster " + name + " is not running (" + c.path("state").asText() + ")");
+        }
+        return new GatewayCluster(this, c, false);
     }
 
     /** Stops the caller's cluster {@code name}. */

@@ -13,6 +13,11 @@ public final class ApiException extends RuntimeException {
         return status;
     }
 
+    /** A body that is not JSON at all (a syntax error, a second value after the first, a repeated key). */
+    public static ApiException badRequest(String message) {
+        return new ApiException(400, message);
+    }
+
     public static ApiException unauthorized(String message) {
         return new ApiException(401, message);
     }

@@ -41,9 +41,13 @@ import java.util.regex.Pattern;
  *
  * <p>Every route under {@code /api/v1} needs {@code Authorization: Bearer <token>}. A cluster
  * that is not the caller's answers 404, exactly as one that does not exist, so its name reveals
- * nothing. Errors are {@code {"error": "..."}} naming the problem: 401 token, 404 not found, 409
- * not running, 413 body too large, 422 bad options or a limit, with the figures. What Jetty
- * refuses before any route (a malformed URI or header) is JSON too ({@link JsonErrorHandler}).
+ * nothing; one's own cluster that has stopped answers GET with its record (state {@code stopped}),
+ * as Dask Gateway's does, and 409 to a change. Errors are {@code {"error": "..."}} naming the
+ * problem: 400 a body that is not JSON, 401 token, 403 admin only, 404 not found, 405 a method
+ * the route does not take (with {@code Allow}), 409 not running, 413 body too large, 422 a JSON
+ * body with bad options or over a limit, with the figures. What Jetty refuses before any route (a
+ * malformed URI or header) is JSON too ({@link JsonErrorHandler}). The API is described in
+ * OpenAPI 3.1 ({@link ApiDocs}); its tests check every answer against that document.
  */
 final class ApiRoutes {
     private static final Logger log = LoggerFactory.getLogger(ApiRoutes.class);
@@ -85,6 +89,7 @@ final class ApiRoutes {
 
     void install(JavalinConfig config) {
         config.http.maxRequestSize = MAX_BODY_BYTES;
+        config.http.prefer405over404 = true; // a known path with another method: 405 and Allow, not "no such route"
         config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
         var r = config.routes;
         r.get("/api/health", ctx -> json(ctx, 200, Map.of("status", "ok")));
@@ -93,7 +98,7 @@ final class ApiRoutes {
         r.get("/api/v1/options", this::options);
         r.get("/api/v1/clusters", this::listClusters);
         r.post("/api/v1/clusters", this::createCluster);
-        r.get("/api/v1/clusters/{name}", ctx -> json(ctx, 200, clusterWithConnection(fleet.refreshed(owned(ctx)))));
+        r.get("/api/v1/clusters/{name}", this::getCluster);
         r.delete("/api/v1/clusters/{name}", this::stopCluster);
         r.post("/api/v1/clusters/{name}/scale", this::scale);
         r.post("/api/v1/clusters/{name}/adapt", this::adapt);
@@ -123,8 +128,20 @@ final class ApiRoutes {
                 json(ctx, e.status(), Map.of("error", e.getMessage()));
             }
         });
-        r.exception(HttpResponseException.class, (e, ctx) -> json(ctx, e.getStatus(), Map.of("error",
-                e.getStatus() == 413 ? "request body over " + MAX_BODY_BYTES + " bytes" : e.getMessage())));
+        r.exception(HttpResponseException.class, (e, ctx) -> {
+            String message = e.getMessage();
+            if (e.getStatus() == 413) {
+                message = "request body over " + MAX_BODY_BYTES + " bytes";
+            } else if (e instanceof io.javalin.router.EndpointNotFound) { // no route has this path, with any method
+                message = "no such route: " + ctx.method() + " " + ctx.path();
+            } else if (e.getStatus() == 405) {
+                // Javalin found the path under other methods and names them in the exception's one detail.
+                String allowed = String.join(", ", e.getDetails().values());
+                ctx.header("Allow", allowed);
+                message = "method " + ctx.method() + " not allowed on " + ctx.path() + "; allowed: " + allowed;
+            }
+            json(ctx, e.getStatus(), Map.of("error", message));
+        });
         r.exception(IllegalArgumentException.class, (e, ctx) -> json(ctx, 422, Map.of("error", e.getMessage())));
         r.exception(Exception.class, (e, ctx) -> {
             log.warn("{} {} failed", ctx.method(), ctx.path(), e);
@@ -135,7 +152,6 @@ final class ApiRoutes {
                 json(ctx, 404, Map.of("error", "no such route: " + ctx.method() + " " + ctx.path()));
             }
         });
-        r.error(405, "*", ctx -> json(ctx, 405, Map.of("error", "method " + ctx.method() + " not allowed on " + ctx.path())));
     }
 
     // ---------------------------------------------------------------- auth
@@ -236,17 +252,26 @@ final class ApiRoutes {
         return ctx.attribute(USER);
     }
 
+    /** The caller's running cluster named in the path (any user's, for an admin); 409 if it stopped, 404 if not theirs. */
     private LiveCluster owned(Context ctx) {
-        String name = ctx.pathParam("name");
+        String name = checkedClusterName(ctx);
         UserRecord user = user(ctx);
+        return fleet.owned(user, name).orElseThrow(() -> stoppedOwn(user, name).isPresent()
+                ? ApiException.conflict("cluster " + name + " is not running") : ApiException.notFound("no cluster '" + name + "'"));
+    }
+
+    private static String checkedClusterName(Context ctx) {
+        String name = ctx.pathParam("name");
         if (!CLUSTER_NAME.matcher(name).matches()) {
             // Not echoed: it is no cluster's name, and may be anything (markup, a path, a megabyte).
             throw ApiException.notFound("no cluster by that name: cluster names are 'c-' and 10 hex digits");
         }
-        return fleet.owned(user, name).orElseThrow(() -> {
-            boolean stoppedOwn = db.clusters().find(name).filter(c -> c.userId() == user.id() || user.admin()).isPresent();
-            return stoppedOwn ? ApiException.conflict("cluster " + name + " is not running") : ApiException.notFound("no cluster '" + name + "'");
-        });
+        return name;
+    }
+
+    /** The record of {@code name} if it is the user's (or the user is an admin) and no longer running. */
+    private Optional<ClusterRecord> stoppedOwn(UserRecord user, String name) {
+        return db.clusters().find(name).filter(c -> c.userId() == user.id() || user.admin());
     }
 
     // ---------------------------------------------------------------- clusters
@@ -289,11 +314,27 @@ final class ApiRoutes {
     private void createCluster(Context ctx) {
         ClusterRequestOptions options = parseCreate(body(ctx));
         ClusterFleet.Created created = fleet.create(user(ctx), options);
-        Map<String, Object> m = clusterWithConnection(created.cluster());
+        LiveCluster c = created.cluster();
+        Map<String, Object> m = clusterWithConnection(c);
         if (created.clamped() != null) {
             m.put("message", created.clamped());
         }
+        // Made over REST, the cluster has no client yet: say when it goes if none comes.
+        m.put("reclaim", ApiViews.reclaim(c.record.detached(), c.timeouts));
         json(ctx, 201, m);
+    }
+
+    /** A running cluster with how to connect to it; a stopped one of the caller's as its record, like the list's. */
+    private void getCluster(Context ctx) {
+        String name = checkedClusterName(ctx);
+        UserRecord user = user(ctx);
+        Optional<LiveCluster> live = fleet.owned(user, name);
+        if (live.isPresent()) {
+            json(ctx, 200, clusterWithConnection(fleet.refreshed(live.get())));
+            return;
+        }
+        ClusterRecord stopped = stoppedOwn(user, name).orElseThrow(() -> ApiException.notFound("no cluster '" + name + "'"));
+        json(ctx, 200, ApiViews.cluster(stopped, null));
     }
 
     private Map<String, Object> clusterWithConnection(LiveCluster c) {
@@ -615,9 +656,9 @@ final class ApiRoutes {
             }
             return n;
         } catch (JsonProcessingException e) {
-            throw ApiException.unprocessable("the request body is not JSON: " + e.getOriginalMessage());
+            throw ApiException.badRequest("the request body is not JSON: " + e.getOriginalMessage());
         } catch (java.io.IOException e) {
-            throw ApiException.unprocessable("cannot read the request body: " + e.getMessage());
+            throw ApiException.badRequest("cannot read the request body: " + e.getMessage());
         }
     }
 

@@ -7,6 +7,7 @@ import dev.burst.internal.gateway.ledger.Limits;
 import dev.burst.internal.gateway.ledger.TokenRecord;
 import dev.burst.internal.gateway.ledger.UsageFigures;
 import dev.burst.internal.gateway.ledger.UserRecord;
+import dev.burst.internal.gateway.reclaim.ReclaimTimeouts;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -71,6 +72,36 @@ final class ApiViews {
         } else {
             m.put("usage", usage(r.usage()));
         }
+        return m;
+    }
+
+    /**
+     * When a new cluster is reclaimed, from the timeouts it runs under: a cluster made over REST has
+     * no client yet, and one that is not detached goes after the no-client timeout unless a client
+     * connects (a notebook's or a script's {@code Client.connect}).
+     */
+    static Map<String, Object> reclaim(boolean detached, ReclaimTimeouts t) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("detached", detached);
+        Long noClient = detached || t.noClient() == null ? null : t.noClient().toSeconds();
+        put(m, "afterSecondsWithoutClient", noClient);
+        put(m, "afterSecondsIdle", t.idle() == null ? null : t.idle().toSeconds());
+        put(m, "maxLifetimeSeconds", t.maxLifetime() == null ? null : t.maxLifetime().toSeconds());
+        StringBuilder notice = new StringBuilder();
+        if (noClient != null) {
+            notice.append("this cluster is stopped once it has been without a connected client for ").append(noClient)
+                    .append(" s (the clock runs from now until a client connects); create it with \"detached\": true to keep it ")
+                    .append("without one");
+        } else {
+            notice.append(detached ? "detached: this cluster outlives its clients" : "this gateway keeps clusters without a client");
+        }
+        if (t.idle() != null) {
+            notice.append("; with no tasks for ").append(t.idle().toSeconds()).append(" s it is stopped either way");
+        }
+        if (t.maxLifetime() != null) {
+            notice.append("; it lives at most ").append(t.maxLifetime().toSeconds()).append(" s");
+        }
+        m.put("notice", notice.toString());
         return m;
     }
 

@@ -54,6 +54,8 @@ public final class GatewayServer implements AutoCloseable {
     private Javalin http;
     private SniProxy proxy;
     private volatile GatewayAddress address;
+    /** Every route the HTTP server registered, as {@code METHOD path}, in the order registered. */
+    private final List<String> routes = new java.util.concurrent.CopyOnWriteArrayList<>();
     private boolean closed;
 
     private GatewayServer(GatewaySettings settings) {
@@ -159,10 +161,15 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     private void serveHttp() {
-        ApiRoutes routes = new ApiRoutes(settings, db, fleet, backend, () -> address);
-        WebRoutes web = new WebRoutes(routes, db, fleet, keyStore != null);
+        ApiRoutes api = new ApiRoutes(settings, db, fleet, backend, () -> address);
+        WebRoutes web = new WebRoutes(api, db, fleet, keyStore != null);
         toClose.add(web); // closed after the server stops
         http = Javalin.create(config -> {
+            config.events.handlerAdded(h -> {
+                if (h.getHttpMethod().isHttpMethod()) {
+                    routes.add(h.getHttpMethod().name() + " " + h.getPath());
+                }
+            });
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
             config.concurrency.useVirtualThreads = true;
@@ -187,7 +194,8 @@ public final class GatewayServer implements AutoCloseable {
                 c.setPort(0);
                 return c;
             });
-            routes.install(config);
+            api.install(config);
+            new ApiDocs().install(config);
             web.install(config);
         }).start();
         toClose.add(http::stop);
@@ -251,6 +259,11 @@ public final class GatewayServer implements AutoCloseable {
     /** The SHA-256 of the gateway's certificate, which clients pin; null on plain HTTP. */
     public String certificateSha256() {
         return certificateSha256;
+    }
+
+    /** The HTTP routes this gateway serves, as {@code METHOD path} (Javalin's path syntax): what its API document must list. */
+    List<String> routes() {
+        return List.copyOf(routes);
     }
 
     public GatewayDatabase database() {

@@ -188,7 +188,14 @@ class GatewayServerTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> record(c.name()).stopReason() == StopReason.NO_CLIENT);
             assertThat(record(c.name()).stopDetail()).contains("no-client-timeout 120 s");
             assertThat(Files.exists(gw.dir.resolve("data/clusters").resolve(c.name()))).isFalse();
-            assertThatThrownBy(c::info).isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(409));
+            // Its record stays readable, as Dask Gateway's does; a handle on it for work is refused.
+            assertThat(c.info().state()).isEqualTo("stopped");
+            assertThat(c.info().stopReason()).isEqualTo("no-client");
+            assertThatThrownBy(() -> a.connect(c.name())).isInstanceOfSatisfying(GatewayException.class, e -> {
+                assertThat(e.status()).isEqualTo(409);
+                assertThat(e.getMessage()).contains("is not running (stopped)");
+            });
+            assertThatThrownBy(() -> c.scale(1)).isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(409));
         }
     }
 

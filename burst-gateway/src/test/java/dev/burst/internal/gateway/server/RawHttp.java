@@ -9,7 +9,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
-/** Raw requests to a test gateway (bad tokens, bad bodies): status and body as the gateway sent them. */
+/**
+ * Raw requests to a test gateway (bad tokens, bad bodies): status and body as the gateway sent them.
+ * Every answer under the API's paths is checked against the gateway's OpenAPI document
+ * ({@link OpenApiContract}) before a test sees it.
+ */
 final class RawHttp {
     private final HttpClient http;
     private final String url;
@@ -21,7 +25,8 @@ final class RawHttp {
         this.url = server.url();
     }
 
-    record Answer(int status, String body, String contentType) {
+    /** An answer; {@code allow} is its Allow header, or null. */
+    record Answer(int status, String body, String contentType, String allow) {
     }
 
     Answer send(String method, String path, String token, String body) throws Exception {
@@ -35,7 +40,12 @@ final class RawHttp {
             b.header("Accept", accept);
         }
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        return new Answer(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""));
+        Answer a = new Answer(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""),
+                r.headers().firstValue("Allow").orElse(null));
+        if (accept == null || accept.contains("json")) { // what a script gets is the API's answer; a browser gets a page
+            OpenApiContract.assertMatchesOpenApi("GET", path, a);
+        }
+        return a;
     }
 
     /** As {@link #send}, with {@code authorization} as the whole {@code Authorization} header (null: none). */
@@ -46,6 +56,9 @@ final class RawHttp {
         }
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        return new Answer(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""));
+        Answer a = new Answer(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""),
+                r.headers().firstValue("Allow").orElse(null));
+        OpenApiContract.assertMatchesOpenApi(method, path, a);
+        return a;
     }
 }

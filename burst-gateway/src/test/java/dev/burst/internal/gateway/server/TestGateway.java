@@ -39,6 +39,11 @@ final class TestGateway implements AutoCloseable {
         return addUser(name, Limits.NONE, Budget.NONE);
     }
 
+    /** The ledger's record of cluster {@code name}. */
+    dev.burst.internal.gateway.ledger.ClusterRecord record(String name) {
+        return server.database().clusters().find(name).orElseThrow();
+    }
+
     /** A client of the gateway as {@code token}'s user, pinning the gateway's certificate. */
     Gateway connect(String token) {
         return Gateway.builder(server.url()).token(token).certificateSha256(server.certificateSha256())
