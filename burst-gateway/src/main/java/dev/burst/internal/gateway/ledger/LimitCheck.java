@@ -63,7 +63,8 @@ public final class LimitCheck {
         long room = Math.max(0, limit.longValue() - held);
         long n = room / perWorker;
         if (n < wanted) {
-            binding.add(words);
+            // a worker bigger than the whole limit fits never, whatever else is stopped: say so
+            binding.add(perWorker > limit.longValue() ? words + ": one worker alone is over the limit, ask for smaller workers" : words);
         }
         return (int) Math.min(fit, n);
     }

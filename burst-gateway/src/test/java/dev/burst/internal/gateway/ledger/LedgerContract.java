@@ -111,6 +111,10 @@ abstract class LedgerContract {
         UserRecord ben = db.accounts().addUser("ben", null, false, new Limits(null, 2, null, null, null, null), Budget.NONE, T0);
         assertThatThrownBy(() -> db.clusters().reserve(ben, new ClusterRequest("min-3", "local", "{}", fourOfOne, false, 3),
                 LEASE, T0)).isInstanceOf(LimitExceededException.class).hasMessageContaining("4 workers asked for, 2 fit");
+        // a worker bigger than the limit never fits: the refusal says to ask for smaller ones
+        assertThatThrownBy(() -> db.clusters().reserve(ben, new ClusterRequest("big", "local", "{}", new ClusterShape(8, 4, 1L << 30, 0),
+                false, 0), LEASE, T0)).isInstanceOf(LimitExceededException.class)
+                .hasMessageContaining("8 workers asked for, 0 fit").hasMessageContaining("one worker alone is over the limit");
         // a request that fits is not clamped
         assertThat(db.clusters().reserve(ben, new ClusterRequest("fits", "local", "{}", new ClusterShape(2, 1, 1L << 30, 0), false, 0),
                 LEASE, T0).clamped()).isNull();
