@@ -128,8 +128,8 @@ public final class Transport {
         }
         SslContext ssl;
         try {
-            ssl = GrpcSslContexts.configure(SslContextBuilder.forServer(credentials.privateKey(), credentials.certificate()))
-                    .build();
+            ssl = GrpcSslContexts.configure(SslContextBuilder.forServer(
+                    new IdentityKeyManager(credentials.privateKey(), credentials.certificate()))).build();
         } catch (SSLException e) {
             throw new BurstException("Cannot set up TLS with the cluster's key: " + e, e);
         }
