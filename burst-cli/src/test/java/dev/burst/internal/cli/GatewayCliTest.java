@@ -91,7 +91,9 @@ class GatewayCliTest {
                 "--max-workers", "2", "--", "echo", "hello-{}", ":::", "a", "b", "c");
         assertThat(map.exit()).as(map.err()).isZero();
         assertThat(map.out().lines().sorted().toList()).containsExactly("hello-a", "hello-b", "hello-c");
-        assertThat(map.err()).contains("running on cluster c-").contains("3 commands").contains("core-s");
+        assertThat(map.err()).contains("running on cluster c-").contains("3 commands").contains("core-s")
+                .contains("(3 tasks)") // the gateway ledger's count, not a 0 of the client's
+                .contains("dashboard at " + gateway.url() + "/clusters/c-");
         // the map's own cluster was stopped at its end, by the user
         assertThat(gateway.database().clusters().ofUser(gateway.database().accounts().user("alice").orElseThrow().id(), true))
                 .filteredOn(c -> !c.name().equals(cluster)).singleElement()
