@@ -17,6 +17,9 @@ public class WarmUpProbe {
             var client = s.connectClient();
             ((dev.burst.internal.schedulernode.RemoteEndpoint) client).close();
             s.close();
+            try (var files = java.nio.file.Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
             var j = io.javalin.Javalin.create(c -> { c.startup.showJavalinBanner = false; }).start("127.0.0.1", 0);
             j.stop();
             System.out.printf("warm-up %.2f s wall, %.2f s CPU%n", (System.nanoTime() - w0) / 1e9, (os.getProcessCpuTime() - c0) / 1e9);

@@ -34,7 +34,7 @@ public final class GatewayCluster implements RemoteCluster, AutoCloseable {
         this.address = conn.path("address").asText();
         this.stopOnClose = stopOnClose;
         this.last = cluster;
-        this.message = text(cluster.path("message"));
+        this.message = Gateway.text(cluster.path("message"));
         this.tokenFile = writeTokenFile(gateway.home().resolve("gateways").resolve("clusters").resolve(name), conn);
     }
 
@@ -68,24 +68,20 @@ public final class GatewayCluster implements RemoteCluster, AutoCloseable {
     /** Keeps exactly {@code n} workers; returns how many the gateway granted (fewer when a limit binds). */
     public int scale(int n) {
         last = gateway.call("POST", "/api/v1/clusters/" + name + "/scale", Map.of("count", n));
-        message = text(last.path("message"));
+        message = Gateway.text(last.path("message"));
         return last.path("granted").asInt();
     }
 
     /** Workers come and go with the work between {@code minimum} and {@code maximum}; returns the maximum granted. */
     public int adapt(int minimum, int maximum) {
         last = gateway.call("POST", "/api/v1/clusters/" + name + "/adapt", Map.of("minimum", minimum, "maximum", maximum));
-        message = text(last.path("message"));
+        message = Gateway.text(last.path("message"));
         return last.path("maximum").asInt();
     }
 
     /** The gateway's message about this cluster's create, or its last scale or adapt (why fewer workers were granted), or null. */
     public String lastMessage() {
         return message;
-    }
-
-    private static String text(JsonNode n) {
-        return n.isTextual() ? n.asText() : null;
     }
 
     /** The cluster as the gateway reports it now (its figures read from the cluster at this call). */
@@ -99,8 +95,7 @@ public final class GatewayCluster implements RemoteCluster, AutoCloseable {
      * empty while the cluster has none (it stopped, or its dashboard is off).
      */
     public Optional<URI> dashboard() {
-        URI known = gateway.info(last).dashboard();
-        return known != null ? Optional.of(known) : Optional.ofNullable(closed ? null : info().dashboard());
+        return closed ? Optional.empty() : Optional.ofNullable(info().dashboard());
     }
 
     /**

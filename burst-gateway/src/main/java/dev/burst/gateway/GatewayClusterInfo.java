@@ -11,9 +11,9 @@ import java.time.Instant;
  *                   {@code admin}, {@code scheduler-lost}, {@code gateway-restart}, ...), or null
  * @param workers    workers connected now (0 when not known)
  * @param maxWorkers the most workers it may hold
- * @param usage      core-seconds allocated and busy, and tasks, so far (final once stopped); the gateway
- *                   refreshes a running cluster's figures about once a second, so they may lag the
- *                   cluster by that much
+ * @param usage      core-seconds allocated and busy, and tasks, so far (final once stopped): read from
+ *                   the cluster at the request by {@link GatewayCluster#info()}; in
+ *                   {@link Gateway#clusters()} as of the gateway's last poll (about a second old)
  * @param windDown   why it takes no new work (its owner's budget is spent: new tasks are refused,
  *                   results computed stay fetchable until it is stopped), or null while it does
  * @param dashboard  the cluster's dashboard, relayed by the gateway behind its sign-in, or null while

@@ -28,6 +28,8 @@ import java.util.TreeSet;
  */
 final class RunReport implements ClusterListener {
     static final int MAX_TASKS = 20_000;
+    /** Reports of one kind kept in the reports directory; older ones are deleted. */
+    static final int KEPT = 20;
     private static final String[] PALETTE = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1"};
 
     private final List<TaskRecord> tasks = new ArrayList<>();
@@ -49,8 +51,9 @@ final class RunReport implements ClusterListener {
      */
     synchronized Path write(Path dir, String name, String title, Map<String, String> figures, Instant now) throws IOException {
         Files.createDirectories(dir);
-        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT).format(now.atZone(ZoneId.systemDefault()));
-        Path file = dir.resolve(name + "-" + stamp + ".html");
+        // to the millisecond and the process: two runs in one second each keep their own report
+        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS", Locale.ROOT).format(now.atZone(ZoneId.systemDefault()));
+        Path file = dir.resolve(name + "-" + stamp + "-" + ProcessHandle.current().pid() + ".html");
         StringBuilder h = new StringBuilder(8192 + tasks.size() * 120);
         h.append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(escape(title))
                 .append("</title><style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}")
@@ -62,7 +65,20 @@ final class RunReport implements ClusterListener {
         streamSvg(h);
         h.append("</body></html>\n");
         Files.writeString(file, h, StandardCharsets.UTF_8);
+        keepNewest(dir, name + "-", KEPT);
         return file;
+    }
+
+    /** Deletes all but the {@code kept} newest reports named {@code prefix…html} in {@code dir}: they would pile up. */
+    static void keepNewest(Path dir, String prefix, int kept) throws IOException {
+        List<Path> reports;
+        try (var files = Files.list(dir)) {
+            reports = files.filter(f -> f.getFileName().toString().startsWith(prefix) && f.getFileName().toString().endsWith(".html"))
+                    .sorted(java.util.Comparator.comparing((Path f) -> f.getFileName().toString()).reversed()).toList();
+        }
+        for (Path old : reports.subList(Math.min(kept, reports.size()), reports.size())) {
+            Files.deleteIfExists(old);
+        }
     }
 
     private void streamSvg(StringBuilder h) {

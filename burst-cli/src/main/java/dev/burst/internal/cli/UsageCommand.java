@@ -61,6 +61,12 @@ final class UsageCommand implements Callable<Integer> {
         }
         String envGateway = System.getenv(ClusterCommand.GatewayOptions.URL_ENV);
         if (gateway.url != null || !local && file == null && envGateway != null && !envGateway.isBlank()) {
+            for (String localOnly : new String[] {"--last", "--user"}) {
+                if (spec.commandLine().getParseResult().hasMatchedOption(localOnly)) {
+                    throw new ParameterException(spec.commandLine(), localOnly + " is for this machine's ledger: add --local"
+                            + (gateway.url == null ? " (BURST_GATEWAY_URL is set, so usage reads the gateway's)" : ""));
+                }
+            }
             return gatewayUsage();
         }
         if (last < 1) {

@@ -146,7 +146,12 @@ class GatewayCliTest {
         assertThat(usage.exit()).as(usage.err()).isZero();
         assertThat(usage.out()).contains("usage of bob on " + gateway.url()).contains(cluster)
                 .containsPattern("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d ").doesNotContain("T0").doesNotContain("T1");
-        assertThat(CliProcess.run(bob, dir, "usage", "--local").out()).doesNotContain("usage of bob");
+        CliProcess.Result local = CliProcess.run(bob, dir, "usage", "--local");
+        assertThat(local.exit()).as(local.err()).isZero();
+        assertThat(local.out()).doesNotContain("usage of bob").contains(dir.resolve("home/usage").toString()); // this machine's file
+        CliProcess.Result mixed = CliProcess.run(bob, dir, "usage", "--last", "5");
+        assertThat(mixed.exit()).isEqualTo(2);
+        assertThat(mixed.err()).contains("--last").contains("--local");
 
         CliProcess.Result stopped = CliProcess.run(bob, dir, "cluster", "stop", cluster);
         assertThat(stopped.out()).contains(cluster + " stopped");

@@ -231,7 +231,7 @@ final class ClusterDashboard implements DashboardProvider.Dashboard {
                 "memory", t.memory(), "erred", t.erred()));
         List<Map<String, Object>> progress = new ArrayList<>();
         for (ClusterStatus.Progress p : s.progress()) {
-            progress.add(Map.of("prefix", p.prefix(), "total", p.total(), "done", p.done(), "erred", p.erred(), "running", p.processing()));
+            progress.add(Map.of("prefix", p.prefix(), "total", p.total(), "done", p.done(), "erred", p.erred(), "processing", p.processing()));
         }
         m.put("progress", progress);
         List<Map<String, Object>> workers = new ArrayList<>();

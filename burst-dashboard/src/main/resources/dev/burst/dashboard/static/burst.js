@@ -58,7 +58,9 @@
       const f = x => (p.total === 0 ? 0 : 100 * x / p.total) + "%";
       const done = el("div", null, "done"); done.style.width = f(p.done); done.style.background = colour(p.prefix);
       const erred = el("div", null, "erred"); erred.style.left = f(p.done); erred.style.width = f(p.erred);
-      const running = el("div", null, "running"); running.style.left = f(p.done + p.erred); running.style.width = f(p.running);
+      // sent to workers and not finished: running there or queued there (the cards tell them apart)
+      const running = el("div", null, "running"); running.style.left = f(p.done + p.erred); running.style.width = f(p.processing);
+      running.title = p.processing + " on workers (running or queued there)";
       track.append(done, erred, running);
       const figures = el("span", (p.done + p.erred) + " / " + p.total + (p.erred ? " (" + p.erred + " erred)" : ""), "figures");
       row.append(el("span", p.prefix, "name"), track, figures);

@@ -148,8 +148,8 @@
         const link = name.querySelector("a");
         if (c.dashboard && !link) {
           const a = el("a", c.name); a.href = c.dashboard; name.replaceChildren(a);
-        } else if (!c.dashboard) {
-          setText(name, c.name);
+        } else if (!c.dashboard && link) {
+          name.replaceChildren(c.name); // stopped: its dashboard is gone, and so is the link
         }
         setText(state, c.state + (c.stopReason ? " (" + c.stopReason + ")" : "") + (c.windDown ? " – no new work: " + c.windDown : ""));
         setText(workers, c.state === "running" ? (c.workers.connected || 0) + " / " + c.workers.max : "–");

@@ -38,9 +38,21 @@ final class IdentityKeyManager extends X509ExtendedKeyManager {
         return matches(type) ? ALIAS : null;
     }
 
-    /** Key types come as "EC", "RSA", or as TLS 1.2's "EC_EC", "ECDHE_ECDSA": any that names our key's algorithm. */
-    private boolean matches(String type) {
-        return type == null || type.equals(keyType) || type.startsWith(keyType + "_") || (keyType.equals("EC") && type.contains("ECDSA"));
+    /**
+     * Whether the engine's key type is our key's: TLS 1.3 asks by algorithm ({@code EC}, {@code RSA}),
+     * TLS 1.2 by key exchange and signature ({@code EC_EC}, {@code ECDHE_ECDSA}; {@code RSA},
+     * {@code ECDHE_RSA} for RSA). Not {@code EC_RSA}: an EC key in an RSA-signed certificate, which
+     * ours is not.
+     */
+    boolean matches(String type) {
+        if (type == null) {
+            return false;
+        }
+        return switch (keyType) {
+            case "EC" -> type.equals("EC") || type.equals("EC_EC") || type.equals("ECDHE_ECDSA");
+            case "RSA" -> type.equals("RSA") || type.equals("ECDHE_RSA") || type.equals("DHE_RSA");
+            default -> type.equals(keyType);
+        };
     }
 
     @Override

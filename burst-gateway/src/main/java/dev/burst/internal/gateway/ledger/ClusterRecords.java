@@ -65,9 +65,11 @@ public final class ClusterRecords {
             // a fixed size gets all its workers or nothing; an adaptive one as many as fit, at least one
             if (fit.workers() < wanted && (request.fewestWorkers() == wanted || fit.workers() < Math.max(1, request.fewestWorkers()))) {
                 boolean fixed = request.fewestWorkers() == wanted;
-                throw new LimitExceededException(fit.explain(wanted) + (fixed && fit.workers() > 0 ? "; ask for at most "
-                        + fit.workers() + " workers, or make the cluster adaptive up to " + wanted
-                        + " (an adaptive maximum is clamped to what fits)" : ""));
+                String hint = fit.workers() == 0 ? ""
+                        : fixed ? "; ask for at most " + fit.workers() + " workers, or make the cluster adaptive up to " + wanted
+                                + " (an adaptive maximum is clamped to what fits)"
+                        : "; its minimum of " + request.fewestWorkers() + " does not fit: ask for a minimum of at most " + fit.workers();
+                throw new LimitExceededException(fit.explain(wanted) + hint);
             }
             ClusterShape s = request.shape().withMaxWorkers(Math.min(wanted, fit.workers()));
             String clamped = s.maxWorkers() < wanted ? fit.explain(wanted) : null;

@@ -130,10 +130,11 @@ public final class ClusterFleet implements AutoCloseable {
             throw ApiException.unprocessable(e.getMessage());
         }
         ClusterRecord record = reserved.record();
+        // options_json keeps the request as it was asked; max_workers, what was granted
         String clamped = reserved.clamped() == null ? null : "maximum clamped: " + reserved.clamped();
-        ClusterRequestOptions options = clamped == null ? asked : asked.withAdaptMaximum(record.shape().maxWorkers());
         ClusterProcess process = null;
         try {
+            ClusterRequestOptions options = clamped == null ? asked : asked.withAdaptMaximum(record.shape().maxWorkers());
             process = takeProcess(name);
             db.clusters().recordProcess(record.id(), process.pid(), process.port());
             ClusterStarted started = process.start(spec(name, user.name(), options));
@@ -392,7 +393,7 @@ public final class ClusterFleet implements AutoCloseable {
     public LiveCluster refreshed(LiveCluster c) {
         if (!c.stopping) {
             try {
-                c.lastStatus = c.process.status();
+                c.readStatus();
             } catch (RuntimeException e) {
                 log.debug("cluster {}: status read for a request failed ({}); answering with the last poll's", c.name(), e.getMessage());
             }
@@ -477,11 +478,10 @@ public final class ClusterFleet implements AutoCloseable {
             return true;
         }
         try {
-            s = c.process.status();
+            s = c.readStatus();
         } catch (RuntimeException e) {
             return false;
         }
-        c.lastStatus = s;
         return s.workers().stream().anyMatch(w -> isWorker(w, worker));
     }
 
@@ -606,7 +606,7 @@ public final class ClusterFleet implements AutoCloseable {
     private void pollOne(LiveCluster c) {
         ControlStatus s;
         try {
-            s = c.process.status();
+            s = c.readStatus();
             c.failedReads = 0;
         } catch (RuntimeException e) {
             c.failedReads++;
@@ -619,7 +619,6 @@ public final class ClusterFleet implements AutoCloseable {
             return;
         }
         Instant now = settings.clock().instant();
-        c.lastStatus = s;
         if (s.windDown() != null) {
             c.windDownAsked = s.windDown(); // also after a gateway restart
             c.windDown = s.windDown();

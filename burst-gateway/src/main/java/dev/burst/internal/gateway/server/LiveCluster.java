@@ -25,7 +25,10 @@ final class LiveCluster {
     final ActivityTracker activity;
     final ReclaimTimeouts timeouts;
     final Set<String> workers = new HashSet<>();
+    /** The newest status read ({@link #readStatus}); null before the first. */
     volatile ControlStatus lastStatus;
+    private long statusReads;
+    private long statusKept;
     volatile boolean stopping;
     /**
      * Why the cluster takes no new work (its owner's budget is spent), or null while it does: set
@@ -58,5 +61,25 @@ final class LiveCluster {
 
     static UsageFigures usageOf(ControlStatus s) {
         return new UsageFigures(s.allocatedCoreSeconds(), s.busyCoreSeconds(), s.allocatedGpuSeconds(), s.busyGpuSeconds(), s.tasks());
+    }
+
+    /**
+     * Reads the cluster's status from its process now and keeps it as {@link #lastStatus}, unless a
+     * read that started later was kept first: the poller and requests read concurrently, and an
+     * older answer that arrives last must not put old figures back.
+     */
+    ControlStatus readStatus() {
+        long read;
+        synchronized (this) {
+            read = ++statusReads;
+        }
+        ControlStatus s = process.status();
+        synchronized (this) {
+            if (read > statusKept) {
+                statusKept = read;
+                lastStatus = s;
+            }
+        }
+        return s;
     }
 }

@@ -110,7 +110,8 @@ abstract class LedgerContract {
         // nor is one whose minimum does not fit
         UserRecord ben = db.accounts().addUser("ben", null, false, new Limits(null, 2, null, null, null, null), Budget.NONE, T0);
         assertThatThrownBy(() -> db.clusters().reserve(ben, new ClusterRequest("min-3", "local", "{}", fourOfOne, false, 3),
-                LEASE, T0)).isInstanceOf(LimitExceededException.class).hasMessageContaining("4 workers asked for, 2 fit");
+                LEASE, T0)).isInstanceOf(LimitExceededException.class).hasMessageContaining("4 workers asked for, 2 fit")
+                .hasMessageContaining("its minimum of 3 does not fit: ask for a minimum of at most 2");
         // a worker bigger than the limit never fits: the refusal says to ask for smaller ones
         assertThatThrownBy(() -> db.clusters().reserve(ben, new ClusterRequest("big", "local", "{}", new ClusterShape(8, 4, 1L << 30, 0),
                 false, 0), LEASE, T0)).isInstanceOf(LimitExceededException.class)

@@ -103,13 +103,16 @@ class GatewayReadmeCurlTest {
         pb.environment().putAll(env);
         pb.environment().put("PATH", "/usr/bin:/bin"); // the system's curl and openssl
         pb.redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve(label + ".err").toFile()));
+        // to a file, not a pipe: the timeout below then holds even for a curl that hangs
+        pb.redirectOutput(dir.resolve(label + ".out").toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Process p = pb.start();
-        p.getOutputStream().close();
-        byte[] out = p.getInputStream().readAllBytes(); // until bash exits and closes it
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly().waitFor();
+            throw new AssertionError("curl-example " + label + " did not end within 60 s; err: "
+                    + Files.readString(dir.resolve(label + ".err")));
         }
-        String stdout = new String(out, StandardCharsets.UTF_8);
+        String stdout = Files.readString(dir.resolve(label + ".out"), StandardCharsets.UTF_8);
         String stderr = Files.readString(dir.resolve(label + ".err"));
         assertThat(p.exitValue()).as("curl-example %s exits 0; out: %s; err: %s", label, stdout, stderr).isZero();
         JsonNode n = JSON.readTree(stdout);

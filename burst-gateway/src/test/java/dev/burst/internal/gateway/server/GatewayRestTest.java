@@ -66,6 +66,17 @@ class GatewayRestTest {
     }
 
     @Test
+    void aChangeWithTheSignInCookieButNotFromThePagesIs403AsDocumented() throws Exception {
+        RawHttp.Answer read = http.sendWithCookie("GET", "/api/v1/me", alice, null, false);
+        assertThat(read.status()).isEqualTo(200);
+        RawHttp.Answer scripted = http.sendWithCookie("POST", "/api/v1/tokens", alice, "{\"label\": \"x\"}", false);
+        assertThat(scripted.status()).isEqualTo(403);
+        assertThat(scripted.body()).contains("X-Burst-Page");
+        RawHttp.Answer fromPage = http.sendWithCookie("POST", "/api/v1/tokens", alice, "{\"label\": \"x\"}", true);
+        assertThat(fromPage.status()).isEqualTo(201);
+    }
+
+    @Test
     void aKnownPathWithAnotherMethodIs405WithAllowAndAnUnknownPathIs404() throws Exception {
         String[][] cases = { // method, path, Allow
                 {"PUT", "/api/v1/clusters", "GET, POST"},

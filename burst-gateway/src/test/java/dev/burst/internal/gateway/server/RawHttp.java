@@ -48,6 +48,20 @@ final class RawHttp {
         return a;
     }
 
+    /** As the gateway's pages send it: the token in the sign-in cookie, {@code fromPage} with their header. */
+    Answer sendWithCookie(String method, String path, String token, String body, boolean fromPage) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path)).header("Cookie", ApiRoutes.SESSION_COOKIE + "=" + token);
+        if (fromPage) {
+            b.header(ApiRoutes.PAGE_HEADER, "1");
+        }
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        Answer a = new Answer(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""),
+                r.headers().firstValue("Allow").orElse(null));
+        OpenApiContract.assertMatchesOpenApi(method, path, a);
+        return a;
+    }
+
     /** As {@link #send}, with {@code authorization} as the whole {@code Authorization} header (null: none). */
     Answer sendAuthorized(String method, String path, String authorization, String body) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path));
