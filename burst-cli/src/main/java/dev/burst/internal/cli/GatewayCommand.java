@@ -189,6 +189,8 @@ final class GatewayCommand implements Runnable {
             if (server.certificateSha256() != null) {
                 out.println("certificate sha256: " + server.certificateSha256());
                 out.println("users connect with: export BURST_GATEWAY_CERT_SHA256=" + server.certificateSha256());
+                out.println("curl pins its key: export BURST_GATEWAY_KEY_PIN=" + server.publicKeyPin()
+                        + "   # curl -k --pinnedpubkey \"$BURST_GATEWAY_KEY_PIN\" ...");
             }
             out.println("add a user:  bin/burst gateway user add NAME --data " + store.data);
             out.println("press Ctrl-C to stop (clusters are stopped with it; a killed gateway takes them back when it restarts)");

@@ -1,6 +1,5 @@
 package dev.burst.internal.dashboard;
 
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -15,8 +14,19 @@ import java.util.Map;
  */
 final class WorkerLabels {
     private final String clusterPrefix;
-    /** Guarded by this. */
-    private final Map<String, String> labels = new HashMap<>();
+    /** The most labels kept: a long-lived adaptive cluster sees workers come and go without end. */
+    static final int KEPT = 10_000;
+    /**
+     * Guarded by this. The oldest label goes first past {@link #KEPT}; a worker that left keeps its
+     * label until then, so the task stream's recent rows still read as they did. Numbers are never
+     * reused ({@link #seen} only grows).
+     */
+    private final Map<String, String> labels = new java.util.LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > KEPT;
+        }
+    };
     /** Guarded by this. */
     private int seen;
 

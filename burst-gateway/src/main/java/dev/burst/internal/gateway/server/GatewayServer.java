@@ -51,6 +51,7 @@ public final class GatewayServer implements AutoCloseable {
     private Path keyStore;
     private String keyStorePassword;
     private String certificateSha256;
+    private String publicKeyPin;
     private Javalin http;
     private SniProxy proxy;
     private volatile GatewayAddress address;
@@ -134,18 +135,23 @@ public final class GatewayServer implements AutoCloseable {
             }
         }
         if (keyStore != null) {
-            certificateSha256 = sha256OfFirstCertificate(keyStore, keyStorePassword);
+            Certificate certificate = firstCertificate(keyStore, keyStorePassword);
+            try {
+                certificateSha256 = sha256Hex(certificate.getEncoded());
+            } catch (java.security.cert.CertificateEncodingException e) {
+                throw new IllegalArgumentException("cannot encode the gateway's certificate in " + keyStore + ": " + e.getMessage(), e);
+            }
+            publicKeyPin = "sha256//" + java.util.Base64.getEncoder().encodeToString(sha256(certificate.getPublicKey().getEncoded()));
         }
     }
 
-    private static String sha256OfFirstCertificate(Path p12, String password) {
+    private static Certificate firstCertificate(Path p12, String password) {
         try (var in = Files.newInputStream(p12)) {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(in, password.toCharArray());
             for (String alias : Collections.list(ks.aliases())) {
                 if (ks.isKeyEntry(alias)) {
-                    Certificate c = ks.getCertificate(alias);
-                    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(c.getEncoded()));
+                    return ks.getCertificate(alias);
                 }
             }
             throw new IllegalArgumentException("the key store " + p12 + " holds no key and certificate");
@@ -259,6 +265,26 @@ public final class GatewayServer implements AutoCloseable {
     /** The SHA-256 of the gateway's certificate, which clients pin; null on plain HTTP. */
     public String certificateSha256() {
         return certificateSha256;
+    }
+
+    /**
+     * The gateway's public key as curl pins it ({@code --pinnedpubkey sha256//<base64>}: the SHA-256 of
+     * the key's SubjectPublicKeyInfo, not of the certificate); null on plain HTTP.
+     */
+    public String publicKeyPin() {
+        return publicKeyPin;
+    }
+
+    private static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String sha256Hex(byte[] bytes) {
+        return HexFormat.of().formatHex(sha256(bytes));
     }
 
     /** The HTTP routes this gateway serves, as {@code METHOD path} (Javalin's path syntax): what its API document must list. */

@@ -55,7 +55,12 @@ class GatewayReadmeCurlTest {
         Map<String, String> blocks = examples();
         assertThat(blocks.keySet()).containsExactly("setup", "token", "list", "create", "scale", "stop", "me", "usage");
         String setup = blocks.remove("setup");
-        Map<String, String> env = new LinkedHashMap<>(Map.of("BURST_GATEWAY_URL", gw.server.url(), "BURST_GATEWAY_TOKEN", alice));
+        Map<String, String> env = new LinkedHashMap<>(Map.of("BURST_GATEWAY_URL", gw.server.url(), "BURST_GATEWAY_TOKEN", alice,
+                "BURST_GATEWAY_KEY_PIN", gw.server.publicKeyPin()));
+        // the pin is checked: with another key's, curl refuses the gateway before it sends the token
+        Map<String, String> wrongPin = new LinkedHashMap<>(env);
+        wrongPin.put("BURST_GATEWAY_KEY_PIN", "sha256//" + java.util.Base64.getEncoder().encodeToString(new byte[32]));
+        assertThat(exitOf("wrong-pin", setup + "\n" + blocks.get("me"), wrongPin)).isNotZero();
         Map<String, JsonNode> answers = new LinkedHashMap<>();
         for (var b : blocks.entrySet()) {
             JsonNode answer = run(b.getKey(), setup + "\n" + b.getValue(), env);
@@ -95,6 +100,22 @@ class GatewayReadmeCurlTest {
             assertThat(blocks.put(m.group(1), m.group(2))).as("one block labelled " + m.group(1)).isNull();
         }
         return blocks;
+    }
+
+    /** Runs one example in bash with /usr/bin/curl and returns its exit status. */
+    private static int exitOf(String label, String script, Map<String, String> env) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("/bin/bash", "-e", "-o", "pipefail", "-c", script);
+        pb.environment().putAll(env);
+        pb.environment().put("PATH", "/usr/bin:/bin");
+        pb.redirectErrorStream(true).redirectOutput(dir.resolve(label + ".out").toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Process p = pb.start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly().waitFor();
+            throw new AssertionError("curl-example " + label + " did not end within 60 s");
+        }
+        return p.exitValue();
     }
 
     /** Runs one example in bash with /usr/bin/curl; its output must be one JSON object. */
