@@ -23,7 +23,6 @@ public final class GatewayCluster implements RemoteCluster, AutoCloseable {
     private final String address;
     private final Path tokenFile;
     private final boolean stopOnClose;
-    private volatile JsonNode last;
     private volatile String message;
     private volatile boolean closed;
 
@@ -33,7 +32,6 @@ public final class GatewayCluster implements RemoteCluster, AutoCloseable {
         JsonNode conn = cluster.path("connection");
         this.address = conn.path("address").asText();
         this.stopOnClose = stopOnClose;
-        this.last = cluster;
         this.message = Gateway.text(cluster.path("message"));
         this.tokenFile = writeTokenFile(gateway.home().resolve("gateways").resolve("clusters").resolve(name), conn);
     }
@@ -67,16 +65,16 @@ public final class GatewayCluster implements RemoteCluster, AutoCloseable {
 
     /** Keeps exactly {@code n} workers; returns how many the gateway granted (fewer when a limit binds). */
     public int scale(int n) {
-        last = gateway.call("POST", "/api/v1/clusters/" + name + "/scale", Map.of("count", n));
-        message = Gateway.text(last.path("message"));
-        return last.path("granted").asInt();
+        JsonNode answer = gateway.call("POST", "/api/v1/clusters/" + name + "/scale", Map.of("count", n));
+        message = Gateway.text(answer.path("message"));
+        return answer.path("granted").asInt();
     }
 
     /** Workers come and go with the work between {@code minimum} and {@code maximum}; returns the maximum granted. */
     public int adapt(int minimum, int maximum) {
-        last = gateway.call("POST", "/api/v1/clusters/" + name + "/adapt", Map.of("minimum", minimum, "maximum", maximum));
-        message = Gateway.text(last.path("message"));
-        return last.path("maximum").asInt();
+        JsonNode answer = gateway.call("POST", "/api/v1/clusters/" + name + "/adapt", Map.of("minimum", minimum, "maximum", maximum));
+        message = Gateway.text(answer.path("message"));
+        return answer.path("maximum").asInt();
     }
 
     /** The gateway's message about this cluster's create, or its last scale or adapt (why fewer workers were granted), or null. */
@@ -86,8 +84,7 @@ public final class GatewayCluster implements RemoteCluster, AutoCloseable {
 
     /** The cluster as the gateway reports it now (its figures read from the cluster at this call). */
     public GatewayClusterInfo info() {
-        last = gateway.call("GET", "/api/v1/clusters/" + name, null);
-        return gateway.info(last);
+        return gateway.info(gateway.call("GET", "/api/v1/clusters/" + name, null));
     }
 
     /**

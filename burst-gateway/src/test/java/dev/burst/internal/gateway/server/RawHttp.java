@@ -39,13 +39,8 @@ final class RawHttp {
         if (accept != null) {
             b.header("Accept", accept);
         }
-        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        Answer a = new Answer(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""),
-                r.headers().firstValue("Allow").orElse(null));
-        if (accept == null || accept.contains("json")) { // what a script gets is the API's answer; a browser gets a page
-            OpenApiContract.assertMatchesOpenApi("GET", path, a);
-        }
-        return a;
+        // what a script gets is the API's answer, checked against the document; a browser gets a page
+        return exchange(b, "GET", path, null, accept == null || accept.contains("json"));
     }
 
     /** As the gateway's pages send it: the token in the sign-in cookie, {@code fromPage} with their header. */
@@ -54,12 +49,7 @@ final class RawHttp {
         if (fromPage) {
             b.header(ApiRoutes.PAGE_HEADER, "1");
         }
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        Answer a = new Answer(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""),
-                r.headers().firstValue("Allow").orElse(null));
-        OpenApiContract.assertMatchesOpenApi(method, path, a);
-        return a;
+        return exchange(b, method, path, body, true);
     }
 
     /** As {@link #send}, with {@code authorization} as the whole {@code Authorization} header (null: none). */
@@ -68,11 +58,18 @@ final class RawHttp {
         if (authorization != null) {
             b.header("Authorization", authorization);
         }
+        return exchange(b, method, path, body, true);
+    }
+
+    /** Sends {@code b} as {@code method} with {@code body}; {@code checked}: the answer must match the OpenAPI document. */
+    private Answer exchange(HttpRequest.Builder b, String method, String path, String body, boolean checked) throws Exception {
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         Answer a = new Answer(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""),
                 r.headers().firstValue("Allow").orElse(null));
-        OpenApiContract.assertMatchesOpenApi(method, path, a);
+        if (checked) {
+            OpenApiContract.assertMatchesOpenApi(method, path, a);
+        }
         return a;
     }
 }
